@@ -1,0 +1,49 @@
+package drift
+
+import (
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+// quoteIdent quotes a name for the SQL in hints, only where it must be.
+func quoteIdent(s string) string {
+	if s != "" && strings.ToLower(s) == s && !reserved[s] && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) < 0 && !(s[0] >= '0' && s[0] <= '9') {
+		return s
+	}
+	return pgx.Identifier{s}.Sanitize()
+}
+
+func quoteName(n spec.Name) string {
+	if n.Schema == "public" {
+		return quoteIdent(n.Name)
+	}
+	return quoteIdent(n.Schema) + "." + quoteIdent(n.Name)
+}
+
+func quoteList(cols []string) string {
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = quoteIdent(c)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func quoteLabels(labels []string) string {
+	q := make([]string, len(labels))
+	for i, l := range labels {
+		q[i] = quoteLiteral(l)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
+// reserved holds the keywords that must be quoted as names (a small set that
+// RBAC schemas meet: user, group, order, role is not reserved).
+var reserved = map[string]bool{"user": true, "group": true, "order": true, "table": true, "select": true,
+	"grant": true, "check": true, "default": true, "limit": true, "all": true, "from": true, "where": true,
+	"primary": true, "references": true, "to": true, "using": true, "column": true, "constraint": true}

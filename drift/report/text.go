@@ -1,0 +1,154 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/rbacdrift/rbacdrift/drift"
+)
+
+// TextOptions shape the text report.
+type TextOptions struct {
+	Color bool // ANSI colours; only on a terminal, never with NO_COLOR
+}
+
+const (
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	dim    = "\x1b[2m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+// Text writes r for a person: findings grouped by table or query, one line
+// each with its hint below, then a summary line.
+func Text(w io.Writer, r *Report, opt TextOptions) error {
+	p := &printer{w: w, color: opt.Color}
+	t := r.Target
+	p.printf("%s %s@%s:%d/%s (PostgreSQL %s%s), model %s\n", p.paint(bold, "rbacdrift:"),
+		t.User, t.Host, t.Port, t.Database, shortVersion(t.ServerVersion), standby(t), r.Model)
+	var groups []string
+	by := map[string][]*drift.Finding{}
+	for _, f := range r.Findings {
+		if by[f.Subject] == nil {
+			groups = append(groups, f.Subject)
+		}
+		by[f.Subject] = append(by[f.Subject], f)
+	}
+	for _, g := range groups {
+		p.printf("\n%s\n", p.paint(bold, g))
+		for _, f := range by[g] {
+			sev := string(f.Severity)
+			colour := red
+			if f.Severity == drift.Warning {
+				colour = yellow
+			}
+			if f.Suppressed != nil {
+				sev, colour = "waived", dim
+			}
+			where := f.Pos().String()
+			p.printf("  %s %-22s %s\n", p.paint(colour, fmt.Sprintf("%-7s", sev)), f.Code, f.Message)
+			p.printf("          %s\n", p.paint(dim, "at "+where))
+			if f.Hint != "" {
+				p.printf("          hint: %s\n", f.Hint)
+			}
+			if f.Suppressed != nil {
+				p.printf("          waived: %s%s\n", f.Suppressed.Reason, until(f.Suppressed.Until))
+			}
+		}
+	}
+	p.printf("\n%s\n", summaryLine(r))
+	return p.err
+}
+
+func until(d string) string {
+	if d == "" {
+		return ""
+	}
+	return " (until " + d + ")"
+}
+
+func standby(t Target) string {
+	if !t.InRecovery {
+		return ""
+	}
+	if t.ReplayLagSeconds != nil {
+		return fmt.Sprintf(", hot standby %.1fs behind", *t.ReplayLagSeconds)
+	}
+	return ", hot standby"
+}
+
+func shortVersion(v string) string {
+	if i := strings.IndexByte(v, ' '); i > 0 {
+		return v[:i]
+	}
+	return v
+}
+
+// summaryLine is the last line of the text report.
+func summaryLine(r *Report) string {
+	s := r.Summary
+	what := checkedWords(r.Checked)
+	if s.Errors == 0 && s.Warnings == 0 {
+		line := "no drift: " + what + " match the model"
+		if s.Suppressed > 0 {
+			line += fmt.Sprintf(" (%s waived)", plural(s.Suppressed, "finding"))
+		}
+		return line
+	}
+	line := fmt.Sprintf("%s, %s in %s", plural(s.Errors, "error"), plural(s.Warnings, "warning"), what)
+	if s.Suppressed > 0 {
+		line += fmt.Sprintf("; %d waived", s.Suppressed)
+	}
+	return line
+}
+
+func checkedWords(c Checked) string {
+	var parts []string
+	if c.Tables > 0 || (c.Enums == 0 && c.Queries == 0) {
+		parts = append(parts, plural(c.Tables, "table"))
+	}
+	if c.Enums > 0 {
+		parts = append(parts, plural(c.Enums, "enum"))
+	}
+	if c.Queries > 0 {
+		parts = append(parts, plural(c.Queries, "query"))
+	}
+	switch len(parts) {
+	case 1:
+		return parts[0]
+	case 2:
+		return parts[0] + " and " + parts[1]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return code + s + reset
+}

@@ -1,0 +1,143 @@
+package introspect
+
+// Catalog queries. Each takes the wanted relations as two parallel arrays,
+// $1 schema names and $2 relation names, joined to pg_namespace and pg_class
+// through their name indexes: the cost follows the number of wanted
+// relations, not the size of the catalog.
+
+// wantedRelations is the common head of the per-relation queries: the wanted
+// relations that exist, by OID.
+const wantedRelations = `
+WITH want AS (
+	SELECT c.oid, c.relowner, c.relacl
+	FROM unnest($1::text[], $2::text[]) AS w(nspname, relname)
+	JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
+	JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname
+	WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+)
+`
+
+// queryServer reads the server and the session's identity.
+const queryServer = `
+SELECT current_setting('server_version'),
+       current_setting('server_version_num')::int,
+       current_user::text,
+       session_user::text,
+       coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false),
+       current_database()::text,
+       pg_catalog.pg_is_in_recovery(),
+       CASE WHEN pg_catalog.pg_is_in_recovery()
+            THEN extract(epoch FROM now() - pg_catalog.pg_last_xact_replay_timestamp())::float8 END,
+       current_setting('search_path'),
+       current_setting('default_transaction_read_only') = 'on'
+`
+
+// queryRelations reads every relation that has a wanted name, in any user
+// schema: exact matches are the wanted relations, the others explain a
+// missing table ("it is in schema eval_authz").
+const queryRelations = `
+SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text,
+       pg_catalog.pg_get_userbyid(c.relowner)::text,
+       c.relrowsecurity, c.relforcerowsecurity, c.reltuples::float8
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relname = ANY($1::text[])
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg_toast%'
+  AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)
+ORDER BY n.nspname, c.relname
+`
+
+// queryColumns reads the columns of the wanted relations.
+const queryColumns = wantedRelations + `
+SELECT a.attrelid, a.attnum::int, a.attname::text, a.atttypid, a.atttypmod,
+       pg_catalog.format_type(a.atttypid, a.atttypmod),
+       a.attnotnull,
+       CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+       a.attidentity::text,
+       CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END
+FROM want
+JOIN pg_catalog.pg_attribute a ON a.attrelid = want.oid
+LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum
+`
+
+// queryConstraints reads primary keys, unique constraints and foreign keys.
+const queryConstraints = wantedRelations + `
+SELECT con.conrelid, con.conname::text, con.contype::text,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord),
+       coalesce(rn.nspname::text, ''), coalesce(rc.relname::text, ''),
+       ARRAY(SELECT a.attname::text
+             FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.ord),
+       con.confdeltype::text, con.confupdtype::text, con.condeferrable, con.condeferred
+FROM want
+JOIN pg_catalog.pg_constraint con ON con.conrelid = want.oid
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE con.contype IN ('p', 'u', 'f')
+ORDER BY con.conrelid, con.conname
+`
+
+// queryIndexes reads the indexes: key columns by name, expressions as
+// pg_get_indexdef renders them.
+const queryIndexes = wantedRelations + `
+SELECT i.indrelid, ic.relname::text, i.indisunique, i.indisprimary,
+       ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0
+                         THEN pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
+                         ELSE (SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                               WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]) END
+             FROM generate_series(1, i.indnkeyatts) AS k ORDER BY k),
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid),
+       am.amname::text, i.indisvalid
+FROM want
+JOIN pg_catalog.pg_index i ON i.indrelid = want.oid
+JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+ORDER BY i.indrelid, ic.relname
+`
+
+// queryPrivileges reads table privileges from the ACL itself (aclexplode),
+// so that grants the connecting role cannot see are not missed. A NULL ACL
+// means the owner's defaults.
+const queryPrivileges = wantedRelations + `
+SELECT want.oid,
+       CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(acl.grantee)::text END,
+       acl.privilege_type, acl.is_grantable
+FROM want,
+     LATERAL pg_catalog.aclexplode(coalesce(want.relacl, pg_catalog.acldefault('r', want.relowner))) AS acl
+ORDER BY want.oid, 2, 3
+`
+
+// queryPolicies reads row-level security policies.
+const queryPolicies = wantedRelations + `
+SELECT p.polrelid, p.polname::text,
+       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+       p.polpermissive,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r)::text END
+             FROM unnest(p.polroles) AS r ORDER BY 1),
+       pg_catalog.pg_get_expr(p.polqual, p.polrelid),
+       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
+FROM want
+JOIN pg_catalog.pg_policy p ON p.polrelid = want.oid
+ORDER BY p.polrelid, p.polname
+`
+
+// queryEnums reads the types under the wanted enum names ($1 schemas, $2
+// names) and, for enums, their labels in order.
+const queryEnums = `
+SELECT t.oid, n.nspname::text, t.typname::text, t.typtype = 'e',
+       ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
+FROM unnest($1::text[], $2::text[]) AS w(nspname, typname)
+JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
+JOIN pg_catalog.pg_type t ON t.typnamespace = n.oid AND t.typname = w.typname
+ORDER BY n.nspname, t.typname
+`

@@ -1,0 +1,219 @@
+package introspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/xo/dburl"
+)
+
+// ApplicationName is what the tool calls itself in pg_stat_activity.
+const ApplicationName = "rbacdrift"
+
+// A Target is a parsed connection, ready to connect, that can describe itself
+// without its password.
+type Target struct {
+	Config *pgx.ConnConfig
+}
+
+// ParseTarget resolves a connection string: a postgres:// or postgresql:// URL
+// as libpq reads it, another URL form that dburl knows (pg://, postgres+unix:,
+// a socket path), or libpq key=value pairs. An empty string means the libpq
+// environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE,
+// ~/.pgpass). Errors never contain the password.
+func ParseTarget(conn string) (*Target, error) {
+	dsn := conn
+	if conn != "" && strings.Contains(conn, ":") && !isLibpqURL(conn) && !isKeyValue(conn) {
+		u, err := dburl.Parse(conn)
+		if err != nil {
+			return nil, fmt.Errorf("parsing connection URL %s: %v", RedactURL(conn), scrub(err.Error(), conn))
+		}
+		if u.Driver != "postgres" {
+			return nil, fmt.Errorf("connection URL %s is for %s, not PostgreSQL", RedactURL(conn), u.Driver)
+		}
+		dsn = u.DSN
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		msg := err.Error()
+		var pe *pgconn.ParseConfigError
+		if errors.As(err, &pe) && pe.Unwrap() != nil {
+			msg = pe.Unwrap().Error()
+		}
+		return nil, fmt.Errorf("parsing connection %s: %s", RedactURL(conn), scrub(scrub(msg, conn), dsn))
+	}
+	return &Target{Config: cfg}, nil
+}
+
+func isLibpqURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+func isKeyValue(s string) bool {
+	eq := strings.IndexByte(s, '=')
+	return eq > 0 && !strings.Contains(s[:eq], ":") && !strings.Contains(s[:eq], "/")
+}
+
+// scrub removes the password of conn (plain and URL-encoded) from msg.
+func scrub(msg, conn string) string {
+	for _, pw := range passwords(conn) {
+		if len(pw) >= 2 {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return msg
+}
+
+func passwords(conn string) []string {
+	var out []string
+	if u, err := url.Parse(conn); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			out = append(out, pw, url.QueryEscape(pw), url.PathEscape(pw))
+		}
+		if pw := u.Query().Get("password"); pw != "" {
+			out = append(out, pw, url.QueryEscape(pw))
+		}
+	}
+	for _, f := range strings.Fields(conn) {
+		if v, ok := strings.CutPrefix(f, "password="); ok {
+			out = append(out, strings.Trim(v, "'"))
+		}
+	}
+	return out
+}
+
+// RedactURL returns conn with any password replaced by xxxxx.
+func RedactURL(conn string) string {
+	if conn == "" {
+		return "(from the PG* environment)"
+	}
+	if u, err := url.Parse(conn); err == nil && u.Scheme != "" {
+		if u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			}
+		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	return scrub(conn, conn)
+}
+
+// String describes the target as postgres://user@host:port/database, never
+// with a password.
+func (t *Target) String() string {
+	c := t.Config
+	host := c.Host
+	if strings.HasPrefix(host, "/") {
+		return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d", url.PathEscape(c.User), url.PathEscape(c.Database), host, c.Port)
+	}
+	return fmt.Sprintf("postgres://%s@%s/%s", url.PathEscape(c.User), net.JoinHostPort(host, strconv.Itoa(int(c.Port))), url.PathEscape(c.Database))
+}
+
+// Password reports the password the target would send, for scrubbing output.
+func (t *Target) Password() string { return t.Config.Password }
+
+// Options shape a session.
+type Options struct {
+	// Timeout bounds connecting and every statement (statement_timeout).
+	Timeout time.Duration
+	// LockTimeout bounds waiting for a lock (lock_timeout); defaults to Timeout.
+	LockTimeout time.Duration
+}
+
+// Connect opens a read-only session: the settings below go in the startup
+// packet, so not one statement runs outside them.
+func Connect(ctx context.Context, t *Target, opts Options) (*pgx.Conn, error) {
+	cfg := t.Config.Copy()
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > opts.Timeout {
+		cfg.ConnectTimeout = opts.Timeout
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	for k, v := range SessionSettings(opts) {
+		cfg.RuntimeParams[k] = v
+	}
+	// Catalog queries are sent without a server-side prepare: fewer round trips.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	cfg.StatementCacheCapacity = 0
+	cfg.DescriptionCacheCapacity = 0
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, &ConnectError{Target: t.String(), Err: errors.New(scrub(describeConnectError(err), t.Config.Password))}
+	}
+	return conn, nil
+}
+
+// SessionSettings returns the startup parameters of every rbacdrift session.
+func SessionSettings(opts Options) map[string]string {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.LockTimeout <= 0 || opts.LockTimeout > opts.Timeout {
+		opts.LockTimeout = opts.Timeout
+	}
+	ms := func(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) }
+	return map[string]string{
+		"application_name":                    ApplicationName,
+		"default_transaction_read_only":       "on",
+		"statement_timeout":                   ms(opts.Timeout),
+		"lock_timeout":                        ms(opts.LockTimeout),
+		"idle_in_transaction_session_timeout": ms(opts.Timeout),
+		"jit":                                 "off",
+	}
+}
+
+// A ConnectError means the session could not be opened.
+type ConnectError struct {
+	Target string
+	Err    error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("cannot connect to %s: %v", e.Target, e.Err)
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// describeConnectError keeps the server's or the network's own words and
+// drops pgx's repetition of the connection parameters.
+func describeConnectError(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		msg := pgErr.Message + " (SQLSTATE " + pgErr.Code + ")"
+		switch pgErr.Code {
+		case "28P01", "28000":
+			msg += "; check the user name and password (PGPASSWORD, ~/.pgpass or the URL)"
+		case "3D000":
+			msg += "; check the database name"
+		case "42501":
+			msg += "; the role needs CONNECT on the database"
+		}
+		return msg
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) && ce.Unwrap() != nil {
+		err = ce.Unwrap()
+	}
+	msg := err.Error()
+	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "timeout") {
+		return msg + "; the server did not answer in time (--timeout)"
+	}
+	return msg
+}

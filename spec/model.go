@@ -1,0 +1,200 @@
+package spec
+
+import "fmt"
+
+// A Pos is a position in a model or query file, 1-based.
+type Pos struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// String renders the position as file:line:column, dropping what is unknown.
+func (p Pos) String() string {
+	switch {
+	case p.File == "":
+		return fmt.Sprintf("%d:%d", p.Line, p.Column)
+	case p.Line == 0:
+		return p.File
+	case p.Column == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// An ExtraPolicy says what to do with undeclared columns of a table.
+type ExtraPolicy string
+
+// The values of extra_columns.
+const (
+	ExtraIgnore ExtraPolicy = "ignore"
+	ExtraWarn   ExtraPolicy = "warn"
+	ExtraError  ExtraPolicy = "error"
+)
+
+// A Name is a schema-qualified object name.
+type Name struct {
+	Schema string
+	Name   string
+}
+
+// String renders the name as schema.name, without quoting.
+func (n Name) String() string { return n.Schema + "." + n.Name }
+
+// A Model represents one declared model file.
+type Model struct {
+	File         string
+	Version      int
+	Schema       string      // default schema for unqualified names; "public" when not given
+	ExtraColumns ExtraPolicy // default for tables; "warn" when not given
+	Tables       []*Table
+	Enums        []*Enum
+	RunAs        string // default role for queries; "" when not given
+	RunAsPos     Pos
+	Queries      []*Query // model queries first, then query files in the order given
+	QueryFiles   []string // the globs as written, relative to the model file
+	Ignore       []*Waiver
+}
+
+// A Table represents a declared table (or view) and the facts the model states about it.
+type Table struct {
+	Name             Name
+	Pos              Pos    // of the table's key
+	Kind             string // table (the default: ordinary or partitioned), partitioned_table, view, materialized_view, foreign_table
+	KindPos          Pos
+	Columns          []*Column
+	ExtraColumns     ExtraPolicy
+	PrimaryKey       *Key // nil: not checked
+	Unique           []*Key
+	ForeignKeys      []*ForeignKey
+	Indexes          []*Index
+	ForbiddenColumns []*Forbidden
+	Grants           []*Grant // nil: not checked
+	RLS              *RLS     // nil: not checked
+}
+
+// A Column represents a declared column. Nil fields are not checked.
+type Column struct {
+	Name     string
+	Pos      Pos
+	Type     string // as written; "" when not declared
+	TypePos  Pos
+	Nullable *bool
+	// Default is the expected default expression; HasDefault says whether the
+	// model states one (a YAML null states "no default", so Default is nil).
+	HasDefault bool
+	Default    *string
+	Identity   *string // "always", "by_default" or "" (must not be an identity column)
+	Generated  *string // expected generation expression, "" for none
+}
+
+// A Key is an ordered list of column names (a primary key or a unique constraint).
+type Key struct {
+	Columns []string
+	Pos     Pos
+}
+
+// A ForeignKey represents a declared foreign key.
+type ForeignKey struct {
+	Columns    []string
+	References Name
+	RefColumns []string // nil: the referenced table's primary key, not checked
+	OnDelete   string   // "" not checked; else no_action, restrict, cascade, set_null, set_default
+	OnUpdate   string
+	Pos        Pos
+}
+
+// An Index represents a declared index. Columns may hold column names or
+// expressions, as pg_get_indexdef renders them.
+type Index struct {
+	Name    string // optional; when given the index must have this name
+	Columns []string
+	Unique  *bool
+	Where   *string // partial index predicate, as pg_get_expr renders it
+	Pos     Pos
+}
+
+// A Forbidden column must not exist; Reason says why (the legacy layout, say).
+type Forbidden struct {
+	Column string
+	Reason string
+	Pos    Pos
+}
+
+// A Grant lists the privileges a role must hold on a table.
+type Grant struct {
+	Role       string
+	Privileges []string // upper case: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
+	Pos        Pos
+}
+
+// RLS declares the row-level security state of a table.
+type RLS struct {
+	Enabled  *bool
+	Forced   *bool
+	Policies []*Policy // nil: not checked
+	Pos      Pos
+}
+
+// A Policy is a declared row-level security policy.
+type Policy struct {
+	Name       string
+	Command    string   // ALL, SELECT, INSERT, UPDATE, DELETE; "" not checked
+	Roles      []string // nil not checked; "public" for PUBLIC
+	Using      *string
+	WithCheck  *string
+	Permissive *bool
+	Pos        Pos
+}
+
+// An Enum represents a declared enum type and its labels in order.
+type Enum struct {
+	Name   Name
+	Labels []string
+	Pos    Pos
+}
+
+// A Query is one application query to dry-run.
+type Query struct {
+	Name      string
+	SQL       string
+	Pos       Pos // of the query's name key (model) or its "-- name:" line (query file)
+	SQLPos    Pos // where the first character of SQL stands in its file
+	Params    []string
+	HasParams bool
+	Returns   []*ReturnColumn // nil: not checked
+	RunAs     string          // effective role: the query's own, else the model's run_as
+	Sample    *Sample
+	// Annotation is the sqlc command (:one, :many, :exec ...) for query-file queries.
+	Annotation string
+	// lineStarts maps a character offset of SQL to its position in the file; see [Query.PosAt].
+	lineStarts []lineStart
+}
+
+// A ReturnColumn is a column the application reads from a query's result, in order.
+type ReturnColumn struct {
+	Name string
+	Type string
+	Pos  Pos
+}
+
+// A Sample asks for one read-only execution with the given arguments.
+type Sample struct {
+	Args   []any  // scalars as YAML decoded them: string, int, float64, bool, nil
+	Expect string // rows, no_rows or any
+	Pos    Pos
+}
+
+// A Waiver suppresses findings whose code and object match.
+type Waiver struct {
+	Code   string // exact code, or "*"
+	Object string // a glob (path.Match syntax)
+	Reason string
+	Until  string // YYYY-MM-DD or ""
+	Pos    Pos
+}
+
+type lineStart struct {
+	offset int // character (rune) offset in SQL of the start of a line
+	pos    Pos // file position of that byte
+}
