@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -36,7 +37,7 @@ func ParseTarget(conn string) (*Target, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parsing connection URL %s: %v", RedactURL(conn), scrub(err.Error(), conn))
 		}
-		if u.Driver != "postgres" {
+		if u.Driver != "postgres" && u.Driver != "pgx" {
 			return nil, fmt.Errorf("connection URL %s is for %s, not PostgreSQL", RedactURL(conn), u.Driver)
 		}
 		dsn = u.DSN
@@ -72,8 +73,17 @@ func scrub(msg, conn string) string {
 	return msg
 }
 
+// userinfoRE finds the password of a URL that net/url cannot parse (a bad port, say).
+var userinfoRE = regexp.MustCompile(`^([a-z0-9+.-]+://[^:/@?#]*):([^@/?#]*)@`)
+
 func passwords(conn string) []string {
 	var out []string
+	if m := userinfoRE.FindStringSubmatch(conn); m != nil && m[2] != "" {
+		out = append(out, m[2])
+		if pw, err := url.PathUnescape(m[2]); err == nil {
+			out = append(out, pw)
+		}
+	}
 	if u, err := url.Parse(conn); err == nil && u.User != nil {
 		if pw, ok := u.User.Password(); ok {
 			out = append(out, pw, url.QueryEscape(pw), url.PathEscape(pw))
@@ -108,7 +118,7 @@ func RedactURL(conn string) string {
 		}
 		return u.String()
 	}
-	return scrub(conn, conn)
+	return userinfoRE.ReplaceAllString(scrub(conn, conn), "${1}:xxxxx@")
 }
 
 // String describes the target as postgres://user@host:port/database, never
