@@ -30,6 +30,26 @@ var Codes = []CodeInfo{
 	{"enum-label-missing", Error, "a declared enum label does not exist: writing it fails", "ALTER TYPE ... ADD VALUE"},
 	{"enum-label-unexpected", Warning, "an enum has a label the model does not declare", "declare it in the model"},
 	{"enum-label-order", Warning, "an enum's labels are in another order: comparisons and ORDER BY differ", "re-create the type in the declared order"},
+
+	// Privileges and row-level security declared in the model.
+	{"missing-privilege", Error, "a role lacks a privilege the model grants it on a table", "GRANT ... ON ... TO ..."},
+	{"unexpected-privilege", Warning, "a role holds a privilege on a table that the model does not grant it", "REVOKE it, or declare it"},
+	{"rls-mismatch", Error, "row-level security is enabled or forced where the model says otherwise", "ALTER TABLE ... ENABLE/DISABLE/FORCE ROW LEVEL SECURITY"},
+	{"missing-policy", Error, "a declared row-level security policy does not exist", "CREATE POLICY"},
+	{"policy-mismatch", Error, "a policy's command, roles or expressions differ from the declared ones", "ALTER POLICY, or drop and re-create it"},
+
+	// The dry run of the application's queries.
+	{"run-as-unavailable", Error, "the role a query runs as does not exist, or the checking user cannot assume it", "GRANT the role to the checking user, or connect as the application's user"},
+	{"query-error", Error, "an application query fails when prepared or planned: the application would load an empty policy", "fix the database (a migration) or the query"},
+	{"query-result-mismatch", Error, "a query's result columns differ from the columns the application reads", "fix the query or the model's returns"},
+	{"query-param-mismatch", Error, "a query's parameters differ from the types the driver sends", "fix the query, the column types or the model's params"},
+	{"query-permission-denied", Error, "the query's role lacks a privilege the query needs", "GRANT the privilege to the role"},
+	{"rls-hides-all-rows", Error, "row-level security lets the query's role see no row of a relation the query reads", "CREATE POLICY for the role, or run as a role the policies cover"},
+	{"query-returned-no-rows", Error, "a sample run returned no row where rows were expected: an empty policy for this principal", "check the sample arguments and the data, grants and policies"},
+	{"query-returned-rows", Warning, "a sample run returned rows where none were expected", "check the sample arguments and the data"},
+
+	// Waivers.
+	{"expired-waiver", Warning, "a waiver in the model is past its until date and no longer suppresses anything", "fix the finding, or renew the waiver with a reason"},
 }
 
 // Info returns the documentation of code, or a zero CodeInfo.

@@ -82,6 +82,7 @@ func (c *comparer) table(t *spec.Table) {
 	}
 	c.columns(t, r)
 	c.keys(t, r)
+	c.privileges(t, r)
 }
 
 func kindMatches(declared, live string) bool {
@@ -473,8 +474,8 @@ func (c *comparer) index(r *introspect.Relation, d *spec.Index) {
 		return
 	}
 	for _, ix := range candidates {
-		if (d.Unique == nil || *d.Unique == ix.Unique) && (d.Where == nil) == (ix.Predicate == nil) &&
-			(d.Where == nil || sameExpr(*d.Where, *ix.Predicate)) {
+		if (d.Unique == nil || *d.Unique == ix.Unique) &&
+			(d.Where == nil || ix.Predicate != nil && sameExpr(*d.Where, *ix.Predicate)) {
 			return // one index satisfies the declaration
 		}
 	}
