@@ -133,7 +133,7 @@ func (c *comparer) columns(t *spec.Table, r *introspect.Relation) {
 		case len(presentForbidden) > 0:
 			f.Hint = fmt.Sprintf("%s still has the denormalised layout %s: the migration that introduces %s has not run on this database",
 				table, list(presentForbidden), strings.Join(missingNames, ", "))
-		case len(look) > 0 && (d.Type != "" || len(missing) == 1):
+		case len(look) > 0 && (d.Type != "" || len(missing) == 1 || similarName(d.Name, look[0].Name)):
 			f.Hint = fmt.Sprintf("%s.%s (%s) is not in the model: if %s was renamed to %s, rename it back (ALTER TABLE %s RENAME COLUMN %s TO %s) or update the model and the application's queries",
 				table, look[0].Name, look[0].Type, d.Name, look[0].Name, quoteName(spec.Name(r.Name)), quoteIdent(look[0].Name), quoteIdent(d.Name))
 		case len(undeclared) > 0:
@@ -182,23 +182,60 @@ func (c *comparer) columns(t *spec.Table, r *introspect.Relation) {
 	}
 }
 
-// lookAlikes returns the undeclared live columns that could be d renamed:
-// those of d's type, or the only one when d declares no type.
+// lookAlikes returns the undeclared live columns that could be d renamed,
+// best first: a similar name (p_type and ptype, authority and authorities)
+// counts most, then the same type; with no type declared, a lone undeclared
+// column is a candidate too.
 func (c *comparer) lookAlikes(d *spec.Column, undeclared []*introspect.Column) []*introspect.Column {
-	want, ok := c.Types[d.Type]
-	if d.Type == "" || !ok {
-		if len(undeclared) == 1 {
-			return undeclared
-		}
-		return nil
-	}
-	var out []*introspect.Column
+	want, typed := c.Types[d.Type]
+	typed = typed && d.Type != ""
+	var similar, sameType []*introspect.Column
 	for _, l := range undeclared {
-		if l.TypeOID == want.OID && l.TypMod == want.TypMod {
-			out = append(out, l)
+		st := typed && l.TypeOID == want.OID && l.TypMod == want.TypMod
+		switch {
+		case similarName(d.Name, l.Name):
+			similar = append(similar, l)
+		case st:
+			sameType = append(sameType, l)
 		}
 	}
-	return out
+	if out := append(similar, sameType...); len(out) > 0 {
+		return out
+	}
+	if !typed && len(undeclared) == 1 {
+		return undeclared
+	}
+	return nil
+}
+
+// similarName reports whether two column names look like one renamed: equal
+// but for case and underscores, or a couple of edits apart.
+func similarName(a, b string) bool {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "") }
+	if norm(a) == norm(b) {
+		return true
+	}
+	return min(len(a), len(b)) >= 5 && editDistance(strings.ToLower(a), strings.ToLower(b)) <= 2
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func declaredColumn(d *spec.Column) string {

@@ -275,6 +275,18 @@ func TestEveryCode(t *testing.T) {
 			hints: map[string]string{"missing-column public.authorities.authority": "if authority was renamed to role, rename it back (ALTER TABLE authorities RENAME COLUMN role TO authority)"},
 		},
 		{
+			name:  "look-alike name of another type (casbin gorm layout)",
+			setup: `CREATE TABLE casbin_rule (id bigserial PRIMARY KEY, ptype varchar(100), v0 varchar(100));`,
+			model: "version: 1\ntables:\n  casbin_rule:\n    columns:\n      id: text\n      p_type: text\n      v0: text\n",
+			want: []found{
+				{"unexpected-column", "public.casbin_rule.ptype", drift.Warning},
+				{"type-mismatch", "public.casbin_rule.id", drift.Error},
+				{"missing-column", "public.casbin_rule.p_type", drift.Error},
+				{"type-mismatch", "public.casbin_rule.v0", drift.Error},
+			},
+			hints: map[string]string{"missing-column public.casbin_rule.p_type": "if p_type was renamed to ptype, rename it back"},
+		},
+		{
 			name:  "nullability both ways",
 			setup: `CREATE TABLE casbin_rule (v0 text, v3 text NOT NULL);`,
 			model: "version: 1\ntables:\n  casbin_rule:\n    columns:\n      v0: { nullable: false }\n      v3: { nullable: true }\n",
