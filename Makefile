@@ -27,3 +27,16 @@ demo: build
 
 clean:
 	rm -rf bin
+
+## bench: rbacdrift side by side with pg_dump on a 10,000-table catalog (RBACDRIFT_BENCH_URL, default the server on 127.0.0.1:5432); writes BENCHMARKS.md. Not part of test or CI
+bench:
+	sh bench/bench.sh
+
+## bench-clean: drop the bench databases (rbacdrift_bench_big, rbacdrift_bench_small) and their role
+bench-clean:
+	$(GO) run ./bench/run -clean
+
+## fuzz: fuzz the model parser (and the writer's round trip) for FUZZTIME, seeded from testdata; not part of test or CI
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test ./spec -run '^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME)

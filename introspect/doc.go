@@ -5,7 +5,8 @@
 //
 // # How it reads
 //
-// Every catalog query is a named constant in queries.go. It reads pg_catalog,
+// Every catalog query is a named constant in queries.go (queries_snapshot.go
+// for the listing of a snapshot, [ListRelations]). It reads pg_catalog,
 // never information_schema (slow on big catalogs, and it hides privileges the
 // connecting role cannot see), takes the wanted names as array parameters and
 // never concatenates identifiers. [Load] sends all catalog queries in one

@@ -36,7 +36,9 @@ func Load(ctx context.Context, conn *pgx.Conn, req Request) (*Catalog, error) {
 		err = fmt.Errorf("reading the catalog: %w", cerr)
 	}
 	if err != nil {
-		return nil, err
+		// pg_get_expr and pg_get_indexdef lock the relation they read: a
+		// table held ACCESS EXCLUSIVE (a migration) makes them wait.
+		return nil, DescribeLockWait(ctx, conn, err)
 	}
 	return cat, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/xo/dburl"
 )
 
@@ -135,11 +136,18 @@ func (t *Target) String() string {
 // Password reports the password the target would send, for scrubbing output.
 func (t *Target) Password() string { return t.Config.Password }
 
+// ConfigHook, when not nil, sees and may change the configuration of every
+// session just before [Connect] opens it. It exists for tests, which install
+// a recorder of every message the tool sends; the command never sets it.
+var ConfigHook func(*pgx.ConnConfig)
+
 // Options shape a session.
 type Options struct {
 	// Timeout bounds connecting and every statement (statement_timeout).
 	Timeout time.Duration
-	// LockTimeout bounds waiting for a lock (lock_timeout); defaults to Timeout.
+	// LockTimeout bounds waiting for a lock (lock_timeout); defaults to half
+	// of Timeout, so that a statement stuck behind another session's lock
+	// fails as a lock wait (55P03), not as a slow statement.
 	LockTimeout time.Duration
 }
 
@@ -163,6 +171,15 @@ func Connect(ctx context.Context, t *Target, opts Options) (*pgx.Conn, error) {
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	cfg.StatementCacheCapacity = 0
 	cfg.DescriptionCacheCapacity = 0
+	// When the context ends (Ctrl-C, the overall deadline), ask the server to
+	// cancel the statement in flight rather than only dropping the socket,
+	// which would leave it running there; give up on the socket 2s later.
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 2 * time.Second}
+	}
+	if ConfigHook != nil {
+		ConfigHook(cfg)
+	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, &ConnectError{Target: t.String(), Err: errors.New(scrub(describeConnectError(err), t.Config.Password))}
@@ -175,9 +192,10 @@ func SessionSettings(opts Options) map[string]string {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	if opts.LockTimeout <= 0 || opts.LockTimeout > opts.Timeout {
-		opts.LockTimeout = opts.Timeout
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = opts.Timeout / 2
 	}
+	opts.LockTimeout = min(opts.LockTimeout, opts.Timeout)
 	ms := func(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) }
 	return map[string]string{
 		"application_name":                    ApplicationName,
@@ -222,8 +240,19 @@ func describeConnectError(err error) string {
 		err = ce.Unwrap()
 	}
 	msg := err.Error()
-	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "timeout") {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "timeout"):
 		return msg + "; the server did not answer in time (--timeout)"
+	case strings.Contains(msg, "x509:") || strings.Contains(msg, "tls: failed to verify"):
+		return msg + "; the server's certificate was not accepted: sslrootcert must name the CA that signed it, and with sslmode=verify-full the host must be a name or address the certificate holds"
+	case strings.HasPrefix(msg, "hostname resolving error"):
+		detail := strings.TrimPrefix(strings.TrimPrefix(msg, "hostname resolving error"), ": ")
+		if detail == "" || strings.HasPrefix(detail, "%!") { // the resolver gave no address and no error
+			detail = "no address"
+		}
+		return "cannot resolve the host name (" + detail + "); check the host in the connection string"
+	case strings.Contains(msg, "server refused TLS connection"):
+		return msg + "; the server does not offer TLS: turn ssl on there, or use sslmode=prefer or sslmode=disable on a network you trust"
 	}
 	return msg
 }

@@ -43,17 +43,18 @@ func (n Name) String() string { return n.Schema + "." + n.Name }
 
 // A Model represents one declared model file.
 type Model struct {
-	File         string
-	Version      int
-	Schema       string      // default schema for unqualified names; "public" when not given
-	ExtraColumns ExtraPolicy // default for tables; "warn" when not given
-	Tables       []*Table
-	Enums        []*Enum
-	RunAs        string // default role for queries; "" when not given
-	RunAsPos     Pos
-	Queries      []*Query // model queries first, then query files in the order given
-	QueryFiles   []string // the globs as written, relative to the model file
-	Ignore       []*Waiver
+	File          string
+	Version       int
+	Schema        string      // default schema for unqualified names; "public" when not given
+	ExtraColumns  ExtraPolicy // default for tables; "warn" when not given
+	Tables        []*Table
+	Enums         []*Enum
+	RunAs         string // default role for queries; "" when not given
+	RunAsPos      Pos
+	Queries       []*Query // model queries first, then query files in the order given
+	QueryFiles    []string // the globs as written, relative to the model file
+	QueryFilesPos Pos      // of the query_files value
+	Ignore        []*Waiver
 }
 
 // A Table represents a declared table (or view) and the facts the model states about it.

@@ -164,7 +164,7 @@ func (d *decoder) model(data []byte) *Model {
 		case "queries":
 			queriesNode = v
 		case "query_files":
-			m.QueryFiles = d.stringList(v, key)
+			m.QueryFiles, m.QueryFilesPos = d.stringList(v, key), d.pos(v)
 		case "ignore":
 			m.Ignore = d.waivers(v, key)
 		default:

@@ -298,11 +298,11 @@ func (m *Model) loadQueryFiles(dir string) error {
 		}
 		files, err := filepath.Glob(pattern)
 		if err != nil {
-			errs = append(errs, &Error{Pos: Pos{File: m.File}, Field: "query_files", Msg: fmt.Sprintf("%q: %v", g, err)})
+			errs = append(errs, &Error{Pos: m.QueryFilesPos, Field: "query_files", Msg: fmt.Sprintf("%q: %v", g, err)})
 			continue
 		}
 		if len(files) == 0 {
-			errs = append(errs, &Error{Pos: Pos{File: m.File}, Field: "query_files", Msg: fmt.Sprintf("%q matches no file (relative to %s)", g, dir)})
+			errs = append(errs, &Error{Pos: m.QueryFilesPos, Field: "query_files", Msg: fmt.Sprintf("%q matches no file (relative to %s)", g, dir)})
 			continue
 		}
 		sort.Strings(files)

@@ -27,13 +27,27 @@ Flags:
                    environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE,
                    PGSSLMODE, ~/.pgpass).
   --spec FILE      the model file (default rbacdrift.yaml)
-  --format FORMAT  text or json (default text)
+  --format FORMAT  the report on standard output: text, json, junit, sarif,
+                   github (workflow commands; with $GITHUB_STEP_SUMMARY set,
+                   a Markdown job summary is appended to it) or markdown
+                   (default text)
+  --report FORMAT=FILE
+                   also write a report in FORMAT to FILE; repeatable:
+                   --report sarif=rbacdrift.sarif --report junit=rbacdrift.xml
+  --fail-on LEVEL  the least severity that fails the run with exit 1: error,
+                   warning or never (default error); waived findings never do
+  --run-as ROLE    dry-run the model's queries as ROLE instead of the model's
+                   run_as (role names often differ between staging and
+                   production); the connecting user must be able to SET ROLE
+  --no-queries     skip the dry run of the model's queries
   --timeout DUR    bound on connecting and on every statement (default 30s)
 `
 
 type checkFlags struct {
-	db, spec, format string
-	timeout          time.Duration
+	db, spec string
+	out      outputFlags
+	timeout  time.Duration
+	queries  queryFlags
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -41,16 +55,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newFlagSet("check", checkUsage, stderr)
 	fs.StringVar(&f.db, "db", "", "")
 	fs.StringVar(&f.spec, "spec", "rbacdrift.yaml", "")
-	fs.StringVar(&f.format, "format", "text", "")
+	f.out.register(fs)
+	f.queries.register(fs)
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
 	if code := parseFlags(fs, args, checkUsage, stdout, stderr); code >= 0 {
 		return code
 	}
-	switch f.format {
-	case "text", "json":
-	default:
-		errorf(stderr, "check", fmt.Sprintf("unknown format %q", f.format), "--format takes text or json")
-		return exitUsage
+	if code := f.out.validate(stderr); code >= 0 {
+		return code
 	}
 	if f.timeout <= 0 {
 		errorf(stderr, "check", fmt.Sprintf("--timeout must be positive, got %s", f.timeout))
@@ -88,21 +100,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return catalogError(ctx, stderr, target, err)
 	}
 
-	rep := report.New(f.spec, targetInfo(target, res.Catalog.Server), report.Checked{Tables: len(model.Tables), Enums: len(model.Enums)}, res.Findings)
-	switch f.format {
-	case "json":
-		err = report.JSON(stdout, rep)
-	default:
-		err = report.Text(stdout, rep, report.TextOptions{Color: color})
-	}
+	findings, queries, err := f.queries.run(ctx, db, model, res, f.timeout)
 	if err != nil {
-		errorf(stderr, "check", "writing the report: "+err.Error())
-		return exitUsage
+		return catalogError(ctx, stderr, target, err)
 	}
-	if rep.Summary.Errors > 0 {
-		return exitDrift
-	}
-	return exitOK
+	rep := newReport(f.spec, targetInfo(target, res.Catalog.Server), report.Checked{Tables: len(model.Tables), Enums: len(model.Enums), Queries: queries}, model, findings)
+	return f.out.write(rep, stdout, stderr, color, target.Password())
 }
 
 func targetInfo(t *introspect.Target, s introspect.Server) report.Target {
@@ -152,6 +155,11 @@ func catalogError(ctx context.Context, stderr io.Writer, t *introspect.Target, e
 	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
 		errorf(stderr, "check", "interrupted")
 		return exitInterrupted
+	}
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		errorf(stderr, "check", fmt.Sprintf("the check of %s did not finish in time (%v)", t, err),
+			"--timeout bounds the whole run, plus 2s; raise it, or look for slow queries and locks in pg_stat_activity and pg_locks")
+		return exitConnect
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

@@ -25,10 +25,12 @@ application expects, and dry-runs its permission queries. It never writes.
 
 Usage:
   rbacdrift check [flags]       compare the database with the model
+  rbacdrift snapshot [flags]    write a model of a working database
+  rbacdrift validate FILE...    check model files offline, without a database
   rbacdrift version             print the version
   rbacdrift help [command]      show help
 
-Run 'rbacdrift help check' for the flags of check.
+Run 'rbacdrift help COMMAND' for the flags of a command.
 
 Exit codes:
   0  no error-level finding
@@ -47,10 +49,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "check":
 		return runCheck(ctx, rest, stdout, stderr)
+	case "snapshot":
+		return runSnapshot(ctx, rest, stdout, stderr)
+	case "validate":
+		return runValidate(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "rbacdrift %s\n", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && (rest[0] == "snapshot" || rest[0] == "validate") {
+			fmt.Fprint(stdout, map[string]string{"snapshot": snapshotUsage, "validate": validateUsage}[rest[0]])
+			return exitOK
+		}
 		if len(rest) > 0 && rest[0] == "check" {
 			fmt.Fprint(stdout, checkUsage)
 			return exitOK

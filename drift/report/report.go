@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/rbacdrift/rbacdrift/drift"
@@ -18,6 +19,44 @@ type Report struct {
 	Checked  Checked          `json:"checked"`
 	Findings []*drift.Finding `json:"findings"`
 	Summary  drift.Summary    `json:"summary"`
+	// FailOn is the least severity that fails the run (--fail-on); the
+	// renderers that show pass or fail (JUnit, Markdown) follow it. The zero
+	// value means [FailOnError].
+	FailOn FailLevel `json:"-"`
+}
+
+// A FailLevel is the least severity that fails a run: the value of --fail-on.
+type FailLevel string
+
+// The fail levels.
+const (
+	FailOnError   FailLevel = "error"   // error-level findings fail the run (the default)
+	FailOnWarning FailLevel = "warning" // warnings fail it too
+	FailNever     FailLevel = "never"   // nothing fails it: report only
+)
+
+// Fails reports whether f fails a run at level l. A waived finding never does.
+func (l FailLevel) Fails(f *drift.Finding) bool {
+	if f.Suppressed != nil {
+		return false
+	}
+	switch l {
+	case FailNever:
+		return false
+	case FailOnWarning:
+		return true
+	}
+	return f.Severity == drift.Error
+}
+
+// Failed reports whether any finding of r fails the run at r.FailOn.
+func (r *Report) Failed() bool {
+	for _, f := range r.Findings {
+		if r.FailOn.Fails(f) {
+			return true
+		}
+	}
+	return false
 }
 
 // A Target describes the database checked, without a password.
@@ -32,11 +71,47 @@ type Target struct {
 	ReplayLagSeconds *float64 `json:"replay_lag_seconds,omitempty"`
 }
 
+// String renders the target as user@host:port/database, never with a password.
+func (t Target) String() string {
+	return fmt.Sprintf("%s@%s:%d/%s", t.User, t.Host, t.Port, t.Database)
+}
+
 // Checked counts what the model declared and the run checked.
 type Checked struct {
 	Tables  int `json:"tables"`
 	Enums   int `json:"enums"`
 	Queries int `json:"queries"`
+	// Subjects names everything checked, in model order, as findings name
+	// their subject (see [drift.Subjects]), so that reports can list what
+	// passed as well as what failed.
+	Subjects []string `json:"subjects,omitempty"`
+}
+
+// subjects returns r.Checked.Subjects followed by the subjects of findings
+// that it does not name (such as the model's waivers), in order of first
+// appearance.
+func (r *Report) subjects() []string {
+	out := append([]string(nil), r.Checked.Subjects...)
+	seen := map[string]bool{}
+	for _, s := range out {
+		seen[s] = true
+	}
+	for _, f := range r.Findings {
+		if !seen[f.Subject] {
+			seen[f.Subject] = true
+			out = append(out, f.Subject)
+		}
+	}
+	return out
+}
+
+// bySubject groups the findings of r by subject, keeping their order.
+func (r *Report) bySubject() map[string][]*drift.Finding {
+	by := map[string][]*drift.Finding{}
+	for _, f := range r.Findings {
+		by[f.Subject] = append(by[f.Subject], f)
+	}
+	return by
 }
 
 // New builds a report; findings is kept as given (sorted by the caller).

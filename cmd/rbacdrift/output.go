@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/drift/report"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+// formatNames lists the report formats of --format and --report, in the
+// order the help shows them.
+var formatNames = []string{"text", "json", "junit", "sarif", "github", "markdown"}
+
+// render writes rep in format; color only applies to text on a terminal.
+func render(w io.Writer, format string, rep *report.Report, color bool) error {
+	switch format {
+	case "json":
+		return report.JSON(w, rep)
+	case "junit":
+		return report.JUnit(w, rep)
+	case "sarif":
+		return report.SARIF(w, rep)
+	case "github":
+		return report.GitHub(w, rep)
+	case "markdown":
+		return report.Markdown(w, rep)
+	}
+	return report.Text(w, rep, report.TextOptions{Color: color})
+}
+
+// A reportFile is one --report FORMAT=FILE.
+type reportFile struct{ format, file string }
+
+// reportFiles is the repeatable --report flag.
+type reportFiles []reportFile
+
+func (r *reportFiles) String() string {
+	var parts []string
+	for _, f := range *r {
+		parts = append(parts, f.format+"="+f.file)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (r *reportFiles) Set(v string) error {
+	format, file, ok := strings.Cut(v, "=")
+	switch {
+	case !ok || file == "":
+		return fmt.Errorf("want FORMAT=FILE, such as sarif=rbacdrift.sarif")
+	case !slices.Contains(formatNames, format):
+		return fmt.Errorf("unknown format %q; FORMAT is one of %s", format, strings.Join(formatNames, ", "))
+	}
+	for _, f := range *r {
+		if f.file == file {
+			return fmt.Errorf("%s is given twice", file)
+		}
+	}
+	*r = append(*r, reportFile{format, file})
+	return nil
+}
+
+// outputFlags are the flags of check that choose its reports and its exit
+// code: --format, --report and --fail-on.
+type outputFlags struct {
+	format  string
+	reports reportFiles
+	failOn  string
+}
+
+func (o *outputFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.format, "format", "text", "")
+	fs.Var(&o.reports, "report", "")
+	fs.StringVar(&o.failOn, "fail-on", string(report.FailOnError), "")
+}
+
+// validate checks the flags before anything runs; it returns the exit code
+// to use, or -1 when they are fine.
+func (o *outputFlags) validate(stderr io.Writer) int {
+	if !slices.Contains(formatNames, o.format) {
+		errorf(stderr, "check", fmt.Sprintf("unknown format %q", o.format), "--format takes "+strings.Join(formatNames, ", "))
+		return exitUsage
+	}
+	switch report.FailLevel(o.failOn) {
+	case report.FailOnError, report.FailOnWarning, report.FailNever:
+	default:
+		errorf(stderr, "check", fmt.Sprintf("unknown --fail-on level %q", o.failOn), "--fail-on takes error, warning or never")
+		return exitUsage
+	}
+	return -1
+}
+
+// newReport builds the report of a check: the model's waivers applied to
+// findings (as of today), and the list of checked subjects. Queries are
+// listed only when checked counts them, that is when they were dry-run.
+func newReport(modelFile string, target report.Target, checked report.Checked, m *spec.Model, findings []*drift.Finding) *report.Report {
+	subjects := drift.Subjects(m)
+	if checked.Queries == 0 {
+		subjects = slices.DeleteFunc(subjects, func(s string) bool { return strings.HasPrefix(s, drift.QuerySubject("")) })
+	}
+	checked.Subjects = subjects
+	return report.New(modelFile, target, checked, drift.ApplyWaivers(findings, m.Ignore, time.Now()))
+}
+
+// write renders rep on stdout and in every --report file, appends the
+// Markdown job summary to $GITHUB_STEP_SUMMARY when a github report was
+// asked for and GitHub Actions set it, and returns the exit code of the run:
+// 1 when a finding fails it at --fail-on, else 0; 2 when a report cannot be
+// written. Files pass through the same password scrubber as the terminal.
+func (o *outputFlags) write(rep *report.Report, stdout, stderr io.Writer, color bool, password string) int {
+	rep.FailOn = report.FailLevel(o.failOn)
+	if err := render(stdout, o.format, rep, color); err != nil {
+		errorf(stderr, "check", "writing the report: "+err.Error())
+		return exitUsage
+	}
+	for _, r := range o.reports {
+		if err := writeFile(r.file, password, false, func(w io.Writer) error { return render(w, r.format, rep, false) }); err != nil {
+			errorf(stderr, "check", fmt.Sprintf("writing the %s report: %v", r.format, err), "--report takes FORMAT=FILE; the file's directory must exist")
+			return exitUsage
+		}
+	}
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" && o.wants("github") {
+		err := writeFile(path, password, true, func(w io.Writer) error { return report.Markdown(w, rep) })
+		if err != nil {
+			// The summary is a courtesy: the gate is the exit code.
+			errorf(stderr, "check", "warning: writing the job summary: "+err.Error())
+		}
+	}
+	if rep.Failed() {
+		return exitDrift
+	}
+	return exitOK
+}
+
+// wants reports whether format is asked for, on stdout or in a file.
+func (o *outputFlags) wants(format string) bool {
+	return o.format == format || slices.ContainsFunc(o.reports, func(r reportFile) bool { return r.format == format })
+}
+
+// writeFile renders into a buffer, then writes the file whole (or appends
+// to it): a failed render leaves no half-written report.
+func writeFile(path, password string, appendTo bool, render func(io.Writer) error) error {
+	var b bytes.Buffer
+	if err := render(scrubWriter(&b, password)); err != nil {
+		return err
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if appendTo {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+const snapshotUsage = `Usage: rbacdrift snapshot [--db URL] [--schema S] [--tables a,b] [--match GLOB]
+                          [--grants-for ROLE,...] [--out FILE]
+
+Writes a model of a working database: every table and view of the schema
+(or those chosen), with their columns, types as the server renders them,
+nullability, defaults, keys, foreign keys, indexes, row-level security and
+policies, and the enums they use. Checking the same database against it
+finds nothing; keep it beside the application and edit it when a migration
+lands. The session is read-only; nothing is ever written to the database.
+
+Flags:
+  --db URL               the database, as for check (default: $DATABASE_URL,
+                         else the libpq environment)
+  --schema S[,S]         the schemas to take (default public); the first is the
+                         model's schema, tables of the others are qualified
+  --tables a,b           only these tables or views (exact names)
+  --match GLOB           only relations whose name matches (* and ?), e.g. 'role*'
+  --grants-for ROLE,...  record the table privileges these roles hold (PUBLIC
+                         for PUBLIC); the application's role, typically
+  --out FILE             write the model to FILE instead of standard output
+  --timeout DUR          bound on connecting and on every statement (default 30s)
+`
+
+// schemaURL is where editors find the JSON Schema of the model file.
+const schemaURL = "https://raw.githubusercontent.com/rbacdrift/rbacdrift/main/spec/rbacdrift.schema.json"
+
+// now is the snapshot's clock.
+var now = time.Now
+
+type snapshotFlags struct {
+	db, schema, tables, match, grantsFor, out string
+	timeout                                   time.Duration
+}
+
+func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f snapshotFlags
+	fs := newFlagSet("snapshot", snapshotUsage, stderr)
+	fs.StringVar(&f.db, "db", "", "")
+	fs.StringVar(&f.schema, "schema", "public", "")
+	fs.StringVar(&f.tables, "tables", "", "")
+	fs.StringVar(&f.match, "match", "", "")
+	fs.StringVar(&f.grantsFor, "grants-for", "", "")
+	fs.StringVar(&f.out, "out", "", "")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
+	if code := parseFlags(fs, args, snapshotUsage, stdout, stderr); code >= 0 {
+		return code
+	}
+	sel := introspect.Selection{Schemas: splitList(f.schema), Match: f.match, Roles: splitList(f.grantsFor)}
+	if f.tables != "" {
+		sel.Tables = splitList(f.tables)
+	}
+	switch {
+	case len(sel.Schemas) == 0:
+		errorf(stderr, "snapshot", "--schema is empty", "give the schema to take, e.g. --schema public")
+		return exitUsage
+	case f.tables != "" && len(sel.Tables) == 0:
+		errorf(stderr, "snapshot", "--tables is empty", "give table names separated by commas, or leave --tables out for every table")
+		return exitUsage
+	case f.timeout <= 0:
+		errorf(stderr, "snapshot", fmt.Sprintf("--timeout must be positive, got %s", f.timeout))
+		return exitUsage
+	}
+
+	conn := f.db
+	if conn == "" {
+		conn = os.Getenv("DATABASE_URL")
+	}
+	target, err := introspect.ParseTarget(conn)
+	if err != nil {
+		errorf(stderr, "snapshot", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
+		return exitConnect
+	}
+	stderr = scrubWriter(stderr, target.Password())
+
+	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
+	defer cancel()
+	db, err := introspect.Connect(ctx, target, introspect.Options{Timeout: f.timeout})
+	if err != nil {
+		return snapshotDBError(ctx, stderr, target, err)
+	}
+	defer db.Close(context.WithoutCancel(ctx))
+
+	listing, err := introspect.ListRelations(ctx, db, sel)
+	if err != nil {
+		return snapshotDBError(ctx, stderr, target, err)
+	}
+	if code := checkListing(stderr, sel, listing); code >= 0 {
+		return code
+	}
+	cat, err := introspect.Load(ctx, db, listing.Request)
+	if err != nil {
+		return snapshotDBError(ctx, stderr, target, err)
+	}
+	model := drift.Snapshot(cat, drift.SnapshotOptions{Schema: sel.Schemas[0], GrantsFor: sel.Roles})
+	text := spec.Format(model, snapshotHeader(target, cat.Server, args)...)
+
+	if f.out == "" {
+		if _, err := stdout.Write(text); err != nil {
+			errorf(stderr, "snapshot", "writing the model: "+err.Error())
+			return exitUsage
+		}
+		return exitOK
+	}
+	if err := writeFileAtomic(f.out, text); err != nil {
+		errorf(stderr, "snapshot", err.Error())
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "rbacdrift snapshot: wrote %s: %s, %s\n", f.out, plural(len(model.Tables), "relation"), plural(len(model.Enums), "enum"))
+	return exitOK
+}
+
+// checkListing reports what the selection asked for and the database does
+// not have; -1 when all is there.
+func checkListing(stderr io.Writer, sel introspect.Selection, l *introspect.Listing) int {
+	schemas := strings.Join(sel.Schemas, ", ")
+	if len(l.UnknownRoles) > 0 {
+		errorf(stderr, "snapshot", fmt.Sprintf("--grants-for: no role %s on this server", strings.Join(l.UnknownRoles, ", ")),
+			"role names are exact and case-sensitive; SELECT rolname FROM pg_roles lists them")
+		return exitUsage
+	}
+	var absent []string
+	for _, t := range sel.Tables {
+		if !slices.ContainsFunc(l.Relations, func(n introspect.Name) bool { return n.Name == t }) {
+			absent = append(absent, t)
+		}
+	}
+	if len(absent) > 0 {
+		errorf(stderr, "snapshot", fmt.Sprintf("--tables: no table or view %s in schema %s", strings.Join(absent, ", "), schemas),
+			"names are exact and case-sensitive, as in the catalog; --schema chooses the schema")
+		return exitUsage
+	}
+	if len(l.Relations) == 0 {
+		what := "no table or view in schema " + schemas
+		if sel.Match != "" {
+			what += fmt.Sprintf(" matches %q", sel.Match)
+		}
+		errorf(stderr, "snapshot", what, "--schema chooses the schema (default public); check the database name in --db")
+		return exitUsage
+	}
+	return -1
+}
+
+// snapshotHeader says where and when the snapshot was taken, never with a
+// password, and how to take it again.
+func snapshotHeader(t *introspect.Target, s introspect.Server, args []string) []string {
+	var again []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-")
+		if name == "db" || name == "out" || name == "timeout" {
+			if !strings.Contains(a, "=") {
+				i++ // skip the value
+			}
+			continue
+		}
+		again = append(again, shellQuote(a))
+	}
+	return []string{
+		fmt.Sprintf("rbacdrift snapshot of %s (PostgreSQL %s)", t, strings.Fields(s.Version + " ?")[0]),
+		fmt.Sprintf("taken %s by rbacdrift %s: %s", now().UTC().Format(time.RFC3339), version(),
+			strings.TrimSpace("rbacdrift snapshot "+strings.Join(again, " "))),
+		"Edit it to say what the application needs; 'rbacdrift check' compares it with a database.",
+		"yaml-language-server: $schema=" + schemaURL,
+	}
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.,=/:", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// folder, so that a failed write never leaves half a model behind. A path
+// that is not a regular file (/dev/stdout, a pipe, a symbolic link) is
+// written in place: renaming over it would replace the device or the link.
+func writeFileAtomic(path string, data []byte) error {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func snapshotDBError(ctx context.Context, stderr io.Writer, t *introspect.Target, err error) int {
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+		errorf(stderr, "snapshot", "interrupted")
+		return exitInterrupted
+	}
+	var ce *introspect.ConnectError
+	if errors.As(err, &ce) {
+		errorf(stderr, "snapshot", err.Error())
+		return exitConnect
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		errorf(stderr, "snapshot", fmt.Sprintf("the database refused a catalog query on %s: %v", t, err))
+		return exitConnect
+	}
+	errorf(stderr, "snapshot", fmt.Sprintf("reading the catalog of %s: %v", t, err))
+	return exitConnect
+}

@@ -1,0 +1,138 @@
+package report
+
+import (
+	"cmp"
+	"io"
+	"strings"
+
+	"github.com/rbacdrift/rbacdrift/drift"
+)
+
+// MarkdownMarker is the first line of the Markdown report, an HTML comment
+// that a CI script can look for to update its earlier pull-request comment
+// instead of adding one per run.
+const MarkdownMarker = "<!-- rbacdrift report -->"
+
+// Markdown writes r as GitHub-flavoured Markdown, fit for a pull-request
+// comment or a CI job summary: a headline, a table with one row per checked
+// subject (passing ones too), then the findings of each subject with their
+// position, expected and actual values, hint, and waiver.
+func Markdown(w io.Writer, r *Report) error {
+	p := &printer{w: w}
+	failOn := cmp.Or(r.FailOn, FailOnError)
+	icon := ":white_check_mark:"
+	switch {
+	case r.Failed():
+		icon = ":x:"
+	case r.Summary.Errors+r.Summary.Warnings > 0:
+		icon = ":warning:"
+	}
+	p.printf("%s\n## %s rbacdrift: %s\n\n", MarkdownMarker, icon, mdText(summaryLine(r)))
+	t := r.Target
+	p.printf("Model %s checked against %s (PostgreSQL %s%s). ", mdCode(r.Model), mdCode(t.String()), mdText(shortVersion(t.ServerVersion)), mdText(standby(t)))
+	if r.Failed() {
+		p.printf("The run **fails** at `--fail-on %s`.\n\n", failOn)
+	} else {
+		p.printf("The run passes at `--fail-on %s`.\n\n", failOn)
+	}
+
+	by := r.bySubject()
+	subjects := r.subjects()
+	p.printf("| | subject | errors | warnings | waived |\n|---|---|--:|--:|--:|\n")
+	for _, s := range subjects {
+		sum := drift.Summarize(by[s])
+		p.printf("| %s | %s | %d | %d | %d |\n", subjectIcon(r, by[s]), mdCell(s), sum.Errors, sum.Warnings, sum.Suppressed)
+	}
+	if len(r.Findings) == 0 {
+		return p.err
+	}
+	p.printf("\n### Findings\n")
+	for _, s := range subjects {
+		if len(by[s]) == 0 {
+			continue
+		}
+		p.printf("\n#### %s\n\n", mdCode(s))
+		for _, f := range by[s] {
+			sev := string(f.Severity)
+			if f.Suppressed != nil {
+				sev = "waived " + sev
+			}
+			p.printf("- %s **%s** %s on %s at %s  \n", findingIcon(r, f), sev, mdCode(f.Code), mdCode(f.Object), mdCode(f.Pos().String()))
+			p.printf("  %s", mdText(f.Message))
+			if f.Expected != "" || f.Actual != "" {
+				p.printf("  \n  expected %s, found %s", mdCode(f.Expected), mdCode(f.Actual))
+			}
+			if f.SQLState != "" {
+				p.printf("  \n  SQLSTATE %s", mdCode(f.SQLState))
+			}
+			if f.Hint != "" {
+				p.printf("  \n  **hint:** %s", mdText(f.Hint))
+			}
+			if sup := f.Suppressed; sup != nil {
+				p.printf("  \n  **waived:** %s", mdText(sup.Reason+until(sup.Until)))
+			}
+			p.printf("\n")
+		}
+	}
+	return p.err
+}
+
+// subjectIcon says how a subject fares: fails the run, has findings that do
+// not, or passes.
+func subjectIcon(r *Report, fs []*drift.Finding) string {
+	icon := ":white_check_mark:"
+	for _, f := range fs {
+		switch {
+		case r.FailOn.Fails(f):
+			return ":x:"
+		case f.Suppressed == nil:
+			icon = ":warning:"
+		}
+	}
+	return icon
+}
+
+func findingIcon(r *Report, f *drift.Finding) string {
+	switch {
+	case f.Suppressed != nil:
+		return ":zzz:"
+	case r.FailOn.Fails(f):
+		return ":x:"
+	}
+	return ":warning:"
+}
+
+// mdText escapes s for Markdown prose: the characters that would start
+// emphasis, code, links, HTML or a table cell are backslash-escaped, and line
+// breaks become spaces.
+func mdText(s string) string {
+	var b strings.Builder
+	for _, c := range strings.Join(strings.Fields(s), " ") {
+		if strings.ContainsRune("\\`*_[]<>|~#!&", c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// mdCode renders s as a code span, with a fence long enough for the
+// backticks s holds.
+func mdCode(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "*empty*"
+	}
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdCell renders s as a code span in a table cell, where a pipe, even in
+// code, ends the cell unless escaped.
+func mdCell(s string) string { return strings.ReplaceAll(mdCode(s), "|", `\|`) }

@@ -1,0 +1,176 @@
+package drift
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+// SnapshotOptions shape [Snapshot].
+type SnapshotOptions struct {
+	// Schema is the model's default schema: its tables are written unqualified.
+	Schema string
+	// GrantsFor lists the roles whose table privileges are recorded ("PUBLIC"
+	// for PUBLIC); none when empty.
+	GrantsFor []string
+}
+
+// Snapshot turns what [introspect.Load] read into a model that says exactly
+// what the catalog holds, so that checking the same database against it finds
+// nothing: every column with its type as format_type renders it, nullability,
+// default, identity and generation; the primary key, unique constraints,
+// foreign keys with their actions, the indexes that back no constraint; the
+// privileges of opts.GrantsFor; the row-level security state of every table
+// (policies when it is on or policies exist); and the enums in cat.Enums.
+// Tables and enums come sorted: the model's schema first, then by name.
+func Snapshot(cat *introspect.Catalog, opts SnapshotOptions) *spec.Model {
+	if opts.Schema == "" {
+		opts.Schema = "public"
+	}
+	m := &spec.Model{Version: 1, Schema: opts.Schema, ExtraColumns: spec.ExtraWarn}
+	for _, r := range cat.Relations {
+		m.Tables = append(m.Tables, snapshotTable(r, opts))
+	}
+	order := func(a, b spec.Name) int {
+		return cmp.Or(-cmp.Compare(boolInt(a.Schema == opts.Schema), boolInt(b.Schema == opts.Schema)),
+			cmp.Compare(a.Schema, b.Schema), cmp.Compare(a.Name, b.Name))
+	}
+	slices.SortFunc(m.Tables, func(a, b *spec.Table) int { return order(a.Name, b.Name) })
+	for _, e := range cat.Enums {
+		if e.IsEnum {
+			m.Enums = append(m.Enums, &spec.Enum{Name: spec.Name(e.Name), Labels: slices.Clone(e.Labels)})
+		}
+	}
+	slices.SortFunc(m.Enums, func(a, b *spec.Enum) int { return order(a.Name, b.Name) })
+	return m
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func snapshotTable(r *introspect.Relation, opts SnapshotOptions) *spec.Table {
+	t := &spec.Table{Name: spec.Name(r.Name), Kind: r.Kind, ExtraColumns: spec.ExtraWarn, Columns: []*spec.Column{}}
+	for _, l := range r.Columns {
+		c := &spec.Column{Name: l.Name, Type: l.Type, Nullable: pointerTo(!l.NotNull)}
+		if l.Default != nil {
+			c.HasDefault, c.Default = true, pointerTo(*l.Default)
+		}
+		if l.Identity != "" {
+			c.Identity = pointerTo(l.Identity)
+		}
+		if l.Generated != nil {
+			c.Generated = pointerTo(*l.Generated)
+		}
+		t.Columns = append(t.Columns, c)
+	}
+	backing := map[string]bool{} // indexes that back a constraint
+	if r.PrimaryKey != nil {
+		t.PrimaryKey = &spec.Key{Columns: slices.Clone(r.PrimaryKey.Columns)}
+		backing[r.PrimaryKey.Name] = true
+	}
+	for _, u := range r.Uniques {
+		t.Unique = append(t.Unique, &spec.Key{Columns: slices.Clone(u.Columns)})
+		backing[u.Name] = true
+	}
+	slices.SortFunc(t.Unique, func(a, b *spec.Key) int { return slices.Compare(a.Columns, b.Columns) })
+	for _, fk := range r.ForeignKeys {
+		d := &spec.ForeignKey{Columns: slices.Clone(fk.Columns), References: spec.Name(fk.References),
+			RefColumns: slices.Clone(fk.RefColumns), OnDelete: fk.OnDelete}
+		if fk.OnUpdate != "no_action" {
+			d.OnUpdate = fk.OnUpdate
+		}
+		t.ForeignKeys = append(t.ForeignKeys, d)
+	}
+	slices.SortFunc(t.ForeignKeys, func(a, b *spec.ForeignKey) int {
+		return cmp.Or(slices.Compare(a.Columns, b.Columns), cmp.Compare(a.References.String(), b.References.String()))
+	})
+	for _, ix := range r.Indexes {
+		if ix.Primary || backing[ix.Name] {
+			continue
+		}
+		d := &spec.Index{Columns: slices.Clone(ix.Columns)}
+		if ix.Unique {
+			d.Unique = pointerTo(true)
+		}
+		if ix.Predicate != nil {
+			d.Where = pointerTo(*ix.Predicate)
+		}
+		t.Indexes = append(t.Indexes, d)
+	}
+	slices.SortStableFunc(t.Indexes, func(a, b *spec.Index) int { return slices.Compare(a.Columns, b.Columns) })
+	if len(opts.GrantsFor) > 0 {
+		t.Grants = []*spec.Grant{}
+		for _, role := range opts.GrantsFor {
+			t.Grants = append(t.Grants, &spec.Grant{Role: role, Privileges: heldPrivileges(r, role)})
+		}
+	}
+	if r.Kind == introspect.KindTable || r.Kind == introspect.KindPartitionedTable {
+		t.RLS = snapshotRLS(r)
+	}
+	return t
+}
+
+// snapshotRLS records whether row-level security is on for every table, so
+// that turning it on without a policy (every row hidden) is caught; forced
+// and the policies when it is on or policies exist.
+func snapshotRLS(r *introspect.Relation) *spec.RLS {
+	rls := &spec.RLS{Enabled: pointerTo(r.RowSecurity)}
+	if r.ForceRowSecurity || r.RowSecurity {
+		rls.Forced = pointerTo(r.ForceRowSecurity)
+	}
+	if !r.RowSecurity && len(r.Policies) == 0 {
+		return rls
+	}
+	rls.Policies = []*spec.Policy{}
+	for _, p := range r.Policies {
+		d := &spec.Policy{Name: p.Name, Command: p.Command, Roles: slices.Clone(p.Roles), Permissive: pointerTo(p.Permissive)}
+		if d.Roles == nil {
+			d.Roles = []string{}
+		}
+		if p.Using != nil {
+			d.Using = pointerTo(*p.Using)
+		}
+		if p.WithCheck != nil {
+			d.WithCheck = pointerTo(*p.WithCheck)
+		}
+		rls.Policies = append(rls.Policies, d)
+	}
+	slices.SortFunc(rls.Policies, func(a, b *spec.Policy) int { return cmp.Compare(a.Name, b.Name) })
+	return rls
+}
+
+// heldPrivileges returns the privileges role holds on r through its own ACL
+// entries, in the order of [spec.Privileges].
+func heldPrivileges(r *introspect.Relation, role string) []string {
+	held := map[string]bool{}
+	for _, p := range r.Privileges {
+		if sameGrantee(role, p.Grantee) {
+			held[p.Privilege] = true
+		}
+	}
+	out := []string{}
+	for _, p := range spec.Privileges {
+		if held[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sameGrantee reports whether a role named in the model is the grantee of an
+// ACL entry: names are exact, except PUBLIC, which is written in any case.
+func sameGrantee(role, grantee string) bool {
+	if grantee == "PUBLIC" {
+		return strings.EqualFold(role, "PUBLIC")
+	}
+	return role == grantee
+}
+
+func pointerTo[T any](v T) *T { return &v }

@@ -1,0 +1,118 @@
+package introspect
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// A Selection says which relations a snapshot covers.
+type Selection struct {
+	Schemas []string // the schemas to list; at least one
+	Tables  []string // exact relation names; nil: every table and view
+	Match   string   // a glob on the relation name (* and ?); "" matches all
+	Roles   []string // role names whose existence is checked ("PUBLIC" always exists)
+}
+
+// A Listing is what [ListRelations] found: a [Request] for [Load], and the
+// asked roles that do not exist.
+type Listing struct {
+	Request
+	UnknownRoles []string
+}
+
+// ListRelations lists the relations of sel, the enum types their columns use
+// and the unknown roles of sel.Roles, in one round trip. Names come back
+// sorted by schema, then name.
+func ListRelations(ctx context.Context, conn *pgx.Conn, sel Selection) (*Listing, error) {
+	tables := sel.Tables
+	if tables == nil {
+		tables = []string{}
+	}
+	like := globToLike(sel.Match)
+	var roles []string
+	for _, r := range sel.Roles {
+		if !strings.EqualFold(r, "PUBLIC") {
+			roles = append(roles, r)
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(queryListRelations, sel.Schemas, tables, like)
+	b.Queue(queryListEnums, sel.Schemas, tables, like)
+	b.Queue(queryListRoles, roles)
+	br := conn.SendBatch(ctx, b)
+	l := &Listing{}
+	err := readListing(br, l, roles)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("listing relations: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func readListing(br pgx.BatchResults, l *Listing, roles []string) error {
+	if err := each(br, "the relations to snapshot", func(rows pgx.Rows) error {
+		var n Name
+		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
+			return err
+		}
+		l.Relations = append(l.Relations, n)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := each(br, "the enums the relations use", func(rows pgx.Rows) error {
+		var n Name
+		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
+			return err
+		}
+		l.Enums = append(l.Enums, n)
+		return nil
+	}); err != nil {
+		return err
+	}
+	found := map[string]bool{}
+	if err := each(br, "roles", func(rows pgx.Rows) error {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return err
+		}
+		found[r] = true
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if !found[r] {
+			l.UnknownRoles = append(l.UnknownRoles, r)
+		}
+	}
+	return nil
+}
+
+// globToLike turns a glob (* any run, ? one character) into a LIKE pattern,
+// escaping LIKE's own wildcards.
+func globToLike(glob string) string {
+	if glob == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range glob {
+		switch r {
+		case '*':
+			b.WriteByte('%')
+		case '?':
+			b.WriteByte('_')
+		case '%', '_', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,78 @@
+package introspect_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/introspect"
+)
+
+// TestListRelations: which relations, enums and roles a snapshot selection
+// finds, on a real catalog.
+func TestListRelations(t *testing.T) {
+	db := pgtest.NewDB(t)
+	app := db.Role(t, "app")
+	db.Exec(t, `
+		CREATE SCHEMA other;
+		CREATE TYPE scope AS ENUM ('a');
+		CREATE TYPE other.level AS ENUM ('x');
+		CREATE TYPE unused AS ENUM ('u');
+		CREATE TYPE other.mood AS ENUM ('m');
+		CREATE DOMAIN mood_d AS other.mood;
+		CREATE TABLE role_a (s scope, l other.level[]);
+		CREATE TABLE "roleXa" (m mood_d);
+		CREATE TABLE "Role_B" (id int);
+		CREATE TABLE events (at date) PARTITION BY RANGE (at);
+		CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+		CREATE VIEW role_v AS SELECT 1 AS one;
+		CREATE SEQUENCE role_seq;
+		CREATE TABLE other.role_a (id int);
+	`)
+	pub, oth := func(n string) introspect.Name { return introspect.Name{Schema: "public", Name: n} },
+		func(n string) introspect.Name { return introspect.Name{Schema: "other", Name: n} }
+	tests := []struct {
+		name string
+		sel  introspect.Selection
+		want introspect.Listing
+	}{
+		{"every table and view of public, partitions left out",
+			introspect.Selection{Schemas: []string{"public"}},
+			introspect.Listing{Request: introspect.Request{
+				Relations: []introspect.Name{pub("Role_B"), pub("events"), pub("roleXa"), pub("role_a"), pub("role_v")},
+				Enums:     []introspect.Name{oth("level"), oth("mood"), pub("scope")}}}},
+		{"a glob: _ is a letter, not LIKE's wildcard",
+			introspect.Selection{Schemas: []string{"public"}, Match: "role_*"},
+			introspect.Listing{Request: introspect.Request{
+				Relations: []introspect.Name{pub("role_a"), pub("role_v")},
+				Enums:     []introspect.Name{oth("level"), pub("scope")}}}},
+		{"a glob with ?",
+			introspect.Selection{Schemas: []string{"public", "other"}, Match: "role?a"},
+			introspect.Listing{Request: introspect.Request{
+				Relations: []introspect.Name{oth("role_a"), pub("roleXa"), pub("role_a")},
+				Enums:     []introspect.Name{oth("level"), oth("mood"), pub("scope")}}}},
+		{"named tables, a partition included; names are exact",
+			introspect.Selection{Schemas: []string{"public"}, Tables: []string{"events_2025", "Role_B", "role_b"}},
+			introspect.Listing{Request: introspect.Request{
+				Relations: []introspect.Name{pub("Role_B"), pub("events_2025")}}}},
+		{"roles: PUBLIC always exists",
+			introspect.Selection{Schemas: []string{"nope"}, Roles: []string{app, "PUBLIC", "no_such_role_rbacdrift"}},
+			introspect.Listing{UnknownRoles: []string{"no_such_role_rbacdrift"}}},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn := db.Conn(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := introspect.ListRelations(ctx, conn, tt.sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, *got); diff != "" {
+				t.Errorf("ListRelations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

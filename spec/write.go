@@ -1,0 +1,336 @@
+package spec
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Format renders the schema facts of m as a version-1 model file: the
+// model-wide settings, tables, enums, query_files and ignore, in the order m
+// holds them. Queries written inline in a model are not rendered (a snapshot
+// has none). Each header line becomes a comment at the top.
+//
+// The output is stable and reads like a hand-written model: one line per
+// column in flow style ({ type: integer, nullable: false }) with the values
+// aligned, keys and scalars quoted only where YAML or [Parse] needs it.
+// Parsing the output gives back the same facts.
+func Format(m *Model, header ...string) []byte {
+	w := &writer{}
+	for _, h := range header {
+		for _, l := range strings.Split(h, "\n") {
+			w.line(0, strings.TrimRight("# "+l, " "))
+		}
+	}
+	schema := m.Schema
+	if schema == "" {
+		schema = "public"
+	}
+	w.line(0, "version: 1")
+	w.line(0, "schema: "+scalar(schema))
+	if m.ExtraColumns != "" && m.ExtraColumns != ExtraWarn {
+		w.line(0, "extra_columns: "+scalar(string(m.ExtraColumns)))
+	}
+	if m.RunAs != "" {
+		w.line(0, "run_as: "+scalar(m.RunAs))
+	}
+	defExtra := m.ExtraColumns
+	if defExtra == "" {
+		defExtra = ExtraWarn
+	}
+	if len(m.Tables) > 0 {
+		w.line(0, "tables:")
+		for _, t := range m.Tables {
+			w.table(t, schema, defExtra)
+		}
+	}
+	if len(m.Enums) > 0 {
+		w.line(0, "enums:")
+		for _, e := range m.Enums {
+			key := scalar(FormatName(e.Name, schema))
+			if e.Labels == nil {
+				w.line(1, key+":")
+				continue
+			}
+			w.line(1, key+": "+flowList(e.Labels))
+		}
+	}
+	if len(m.QueryFiles) > 0 {
+		w.line(0, "query_files: "+flowList(m.QueryFiles))
+	}
+	if len(m.Ignore) > 0 {
+		w.line(0, "ignore:")
+		for _, wv := range m.Ignore {
+			f := []string{"code: " + scalar(wv.Code), "object: " + scalar(wv.Object), "reason: " + scalar(wv.Reason)}
+			if wv.Until != "" {
+				f = append(f, "until: "+scalar(wv.Until))
+			}
+			w.line(1, "- "+flowMap(f))
+		}
+	}
+	return w.b.Bytes()
+}
+
+// FormatName renders a table or enum name as a model key: bare when it is in
+// the model's schema, else schema.name; a part that holds a dot, or starts
+// with a double quote, is double-quoted (see the model reference).
+func FormatName(n Name, modelSchema string) string {
+	if n.Schema == modelSchema {
+		return quotePart(n.Name)
+	}
+	return quotePart(n.Schema) + "." + quotePart(n.Name)
+}
+
+func quotePart(s string) string {
+	if s == "" || strings.Contains(s, ".") || strings.HasPrefix(s, `"`) {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+type writer struct {
+	b bytes.Buffer
+}
+
+func (w *writer) line(indent int, s string) {
+	for range indent {
+		w.b.WriteString("  ")
+	}
+	w.b.WriteString(s)
+	w.b.WriteByte('\n')
+}
+
+// aligned writes key: value lines with the values in one column.
+func (w *writer) aligned(indent int, keys, values []string) {
+	width := 0
+	for _, k := range keys {
+		width = max(width, utf8.RuneCountInString(k))
+	}
+	for i, k := range keys {
+		if values[i] == "" {
+			w.line(indent, k+":")
+			continue
+		}
+		w.line(indent, k+":"+strings.Repeat(" ", width-utf8.RuneCountInString(k)+1)+values[i])
+	}
+}
+
+func (w *writer) table(t *Table, schema string, defExtra ExtraPolicy) {
+	key := scalar(FormatName(t.Name, schema))
+	empty := (t.Kind == "" || t.Kind == "table") && (t.ExtraColumns == "" || t.ExtraColumns == defExtra) &&
+		t.Columns == nil && t.PrimaryKey == nil && t.Unique == nil && t.ForeignKeys == nil && t.Indexes == nil &&
+		t.ForbiddenColumns == nil && t.Grants == nil && t.RLS == nil
+	if empty {
+		w.line(1, key+": {}")
+		return
+	}
+	w.line(1, key+":")
+	if t.Kind != "" && t.Kind != "table" {
+		w.line(2, "kind: "+scalar(t.Kind))
+	}
+	if t.ExtraColumns != "" && t.ExtraColumns != defExtra {
+		w.line(2, "extra_columns: "+scalar(string(t.ExtraColumns)))
+	}
+	if t.Columns != nil {
+		if len(t.Columns) == 0 {
+			w.line(2, "columns: {}")
+		} else {
+			w.line(2, "columns:")
+			keys, values := make([]string, len(t.Columns)), make([]string, len(t.Columns))
+			for i, c := range t.Columns {
+				keys[i], values[i] = scalar(c.Name), column(c)
+			}
+			w.aligned(3, keys, values)
+		}
+	}
+	if t.PrimaryKey != nil {
+		w.line(2, "primary_key: "+flowList(t.PrimaryKey.Columns))
+	}
+	if t.Unique != nil {
+		keys := make([]string, len(t.Unique))
+		for i, u := range t.Unique {
+			keys[i] = flowList(u.Columns)
+		}
+		w.line(2, "unique: ["+strings.Join(keys, ", ")+"]")
+	}
+	if len(t.ForeignKeys) > 0 {
+		w.line(2, "foreign_keys:")
+		for _, fk := range t.ForeignKeys {
+			ref := []string{"table: " + scalar(FormatName(fk.References, schema))}
+			if fk.RefColumns != nil {
+				ref = append(ref, "columns: "+flowList(fk.RefColumns))
+			}
+			f := []string{"columns: " + flowList(fk.Columns), "references: " + flowMap(ref)}
+			if fk.OnDelete != "" {
+				f = append(f, "on_delete: "+scalar(fk.OnDelete))
+			}
+			if fk.OnUpdate != "" {
+				f = append(f, "on_update: "+scalar(fk.OnUpdate))
+			}
+			w.line(3, "- "+flowMap(f))
+		}
+	}
+	if len(t.Indexes) > 0 {
+		w.line(2, "indexes:")
+		for _, ix := range t.Indexes {
+			var f []string
+			if ix.Name != "" {
+				f = append(f, "name: "+scalar(ix.Name))
+			}
+			if ix.Columns != nil {
+				f = append(f, "columns: "+flowList(ix.Columns))
+			}
+			if ix.Unique != nil {
+				f = append(f, "unique: "+strconv.FormatBool(*ix.Unique))
+			}
+			if ix.Where != nil {
+				f = append(f, "where: "+scalar(*ix.Where))
+			}
+			w.line(3, "- "+flowMap(f))
+		}
+	}
+	if len(t.ForbiddenColumns) > 0 {
+		w.line(2, "forbidden_columns:")
+		keys, values := make([]string, len(t.ForbiddenColumns)), make([]string, len(t.ForbiddenColumns))
+		for i, fc := range t.ForbiddenColumns {
+			keys[i] = scalar(fc.Column)
+			if fc.Reason != "" {
+				values[i] = scalar(fc.Reason)
+			}
+		}
+		w.aligned(3, keys, values)
+	}
+	if t.Grants != nil {
+		if len(t.Grants) == 0 {
+			w.line(2, "grants: {}")
+		} else {
+			w.line(2, "grants:")
+			keys, values := make([]string, len(t.Grants)), make([]string, len(t.Grants))
+			for i, g := range t.Grants {
+				keys[i], values[i] = scalar(g.Role), flowList(g.Privileges)
+			}
+			w.aligned(3, keys, values)
+		}
+	}
+	if t.RLS != nil {
+		w.rls(t.RLS)
+	}
+}
+
+func (w *writer) rls(r *RLS) {
+	var f []string
+	if r.Enabled != nil {
+		f = append(f, "enabled: "+strconv.FormatBool(*r.Enabled))
+	}
+	if r.Forced != nil {
+		f = append(f, "forced: "+strconv.FormatBool(*r.Forced))
+	}
+	if r.Policies == nil {
+		w.line(2, "row_level_security: "+flowMap(f))
+		return
+	}
+	w.line(2, "row_level_security:")
+	for _, s := range f {
+		w.line(3, s)
+	}
+	if len(r.Policies) == 0 {
+		w.line(3, "policies: []")
+		return
+	}
+	w.line(3, "policies:")
+	for _, p := range r.Policies {
+		lines := []string{"name: " + scalar(p.Name)}
+		if p.Command != "" {
+			lines = append(lines, "command: "+scalar(p.Command))
+		}
+		if p.Roles != nil {
+			lines = append(lines, "roles: "+flowList(p.Roles))
+		}
+		if p.Using != nil {
+			lines = append(lines, "using: "+scalar(*p.Using))
+		}
+		if p.WithCheck != nil {
+			lines = append(lines, "with_check: "+scalar(*p.WithCheck))
+		}
+		if p.Permissive != nil {
+			lines = append(lines, "permissive: "+strconv.FormatBool(*p.Permissive))
+		}
+		for i, l := range lines {
+			if i == 0 {
+				w.line(4, "- "+l)
+			} else {
+				w.line(5, l)
+			}
+		}
+	}
+}
+
+// column renders a column's facts as a flow mapping.
+func column(c *Column) string {
+	var f []string
+	if c.Type != "" {
+		f = append(f, "type: "+scalar(c.Type))
+	}
+	if c.Nullable != nil {
+		f = append(f, "nullable: "+strconv.FormatBool(*c.Nullable))
+	}
+	if c.HasDefault {
+		if c.Default == nil {
+			f = append(f, "default: null")
+		} else {
+			f = append(f, "default: "+scalar(*c.Default))
+		}
+	}
+	if c.Identity != nil {
+		if *c.Identity == "" {
+			f = append(f, "identity: false")
+		} else {
+			f = append(f, "identity: "+scalar(*c.Identity))
+		}
+	}
+	if c.Generated != nil {
+		if *c.Generated == "" {
+			f = append(f, "generated: false")
+		} else {
+			f = append(f, "generated: "+scalar(*c.Generated))
+		}
+	}
+	return flowMap(f)
+}
+
+func flowMap(fields []string) string {
+	if len(fields) == 0 {
+		return "{}"
+	}
+	return "{ " + strings.Join(fields, ", ") + " }"
+}
+
+func flowList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = scalar(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// plainRE is the conservative shape of a scalar written without quotes: it
+// starts with a letter or _, and holds no YAML indicator (: # , [ ] { } quotes
+// & * ! | > % @ `), so it reads back as the same string in block and flow
+// context alike.
+var plainRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_ .()$+\-/<=]*$`)
+
+// yamlWords are plain scalars that YAML (1.1 or 1.2) reads as something
+// other than a string.
+var yamlWords = map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true,
+	"y": true, "n": true, "null": true}
+
+// scalar renders s as a YAML scalar that reads back as the string s: plain
+// where that is safe, else double-quoted with escapes.
+func scalar(s string) string {
+	if plainRE.MatchString(s) && !strings.HasSuffix(s, " ") && !yamlWords[strings.ToLower(s)] {
+		return s
+	}
+	return strconv.Quote(s)
+}
