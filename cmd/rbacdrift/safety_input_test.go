@@ -130,10 +130,15 @@ func TestSafetyInjection(t *testing.T) {
 		t.Fatalf("check: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitDrift, stdout, stderr)
 	}
 	for _, want := range []string{"missing-table", "missing-column", "missing-index", "missing-privilege", "missing-policy",
-		"missing-foreign-key", "missing-enum", "run-as-unavailable", "enum-labels"} {
+		"missing-foreign-key", "missing-enum", "run-as-unavailable", "enum-label-missing"} {
 		if !strings.Contains(stdout, `"`+want+`"`) {
 			t.Errorf("no %s finding in:\n%s", want, stdout)
 		}
+	}
+	// The role with quotes in its name exists: its query is dry-run, sample
+	// included; only the role that does not exist is unavailable.
+	if n := strings.Count(stdout, `"code": "run-as-unavailable"`); n != 1 || strings.Contains(stdout, `"object": "query:real_hostile_role"`) {
+		t.Errorf("want one run-as-unavailable finding (hostile_run_as) and none for real_hostile_role; got %d:\n%s", n, stdout)
 	}
 	for _, bad := range []string{"42601", "syntax error", "SQLSTATE 42"} {
 		if strings.Contains(stdout+stderr, bad) {
@@ -160,3 +165,46 @@ func TestSafetyInjection(t *testing.T) {
 		t.Errorf("the database changed (-before +after):\n%s", diff)
 	}
 }
+
+// TestSafetyBadConnections gives the command connection strings and roles
+// that cannot work: each ends with exit 3 and a message that says why,
+// without the password.
+func TestSafetyBadConnections(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	noConnect := db.LoginRole(t, "no_connect", "")
+	db.Exec(t, "REVOKE CONNECT ON DATABASE "+quoteIdent(db.Name)+" FROM PUBLIC, "+quoteIdent(noConnect))
+	model := "../../testdata/reference/normalised.yaml"
+	pw := safetyPassword
+	tests := []struct {
+		name, db string
+		want     []string
+	}{
+		{"role without CONNECT", db.URLAs(noConnect, pw),
+			[]string{`permission denied for database .*\(SQLSTATE 42501\); the role needs CONNECT on the database`}},
+		{"unknown database", strings.Replace(db.URLAs("postgres", pw), "/"+db.Name, "/no_such_"+db.Name, 1),
+			[]string{`database "no_such_` + db.Name + `" does not exist \(SQLSTATE 3D000\); check the database name`}},
+		{"unknown role", db.URLAs("no_such_role_"+db.Name, pw),
+			[]string{`role "no_such_role_` + db.Name + `" does not exist \(SQLSTATE 28000\); check the user name and password`}},
+		{"invalid URL", "postgres://app:" + pw + "@127.0.0.1:99999999/db", []string{`parsing connection postgres://app:xxxxx@127\.0\.0\.1:99999999/db`}},
+		{"invalid percent-encoding", "postgres://app:" + pw + "%zz@127.0.0.1/db", []string{`parsing connection`}},
+		{"unknown sslmode", "postgres://app:" + pw + "@127.0.0.1/db?sslmode=always", []string{`sslmode`}},
+		{"not PostgreSQL", "mysql://app:" + pw + "@127.0.0.1/db", []string{`is for mysql, not PostgreSQL`}},
+		{"key=value garbage", "host=127.0.0.1 password=" + pw + " port=notaport", []string{`cannot parse|invalid port|port`}},
+		{"missing sslrootcert", "postgres://app:" + pw + "@127.0.0.1/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", []string{`/nonexistent/ca\.pem`}},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := rbacdrift(t.Context(), "check", "--db", tt.db, "--spec", model, "--timeout", "5s")
+		if code != exitConnect {
+			t.Errorf("%s: exit %d, want %d\n%s", tt.name, code, exitConnect, stderr)
+		}
+		for _, re := range tt.want {
+			if !regexp.MustCompile(re).MatchString(stderr) {
+				t.Errorf("%s: stderr does not match %q:\n%s", tt.name, re, stderr)
+			}
+		}
+		assertNoSecret(t, pw, map[string]string{tt.name + " stdout": stdout, tt.name + " stderr": stderr})
+	}
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -279,6 +279,12 @@ func TestZeroWrites(t *testing.T) {
 		}
 	}
 
+	// Report files and the snapshot (its header names the server) hold no password.
+	assertNoSecret(t, safetyPassword, nil, dir)
+	if b, err := os.ReadFile(filepath.Join(dir, "snap.yaml")); err != nil || !strings.Contains(string(b), "# rbacdrift snapshot of postgres://postgres@") {
+		t.Errorf("snapshot header (err %v):\n%.300s", err, b)
+	}
+
 	after := readState(t, db)
 	if diff := cmp.Diff(before, after); diff != "" {
 		t.Errorf("the database changed (-before +after):\n%s", diff)

@@ -370,3 +370,47 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 	}
 	return rep
 }
+
+// TestWireAllowList makes sure the allow-list refuses what it must: a check
+// that accepted everything would prove nothing.
+func TestWireAllowList(t *testing.T) {
+	t.Parallel()
+	allowed := func(sql string) bool {
+		for _, re := range allowedStatements {
+			if re.MatchString(sql) {
+				return true
+			}
+		}
+		return catalogRead(sql) == ""
+	}
+	tests := []struct {
+		sql  string
+		want bool
+	}{
+		{"SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = ANY($1)", true},
+		{"WITH w AS (SELECT * FROM unnest($1::text[]) AS u(n)) SELECT n FROM w JOIN pg_catalog.pg_roles r ON r.rolname = w.n", true},
+		{"SELECT extract(epoch FROM now())", true},
+		{"BEGIN READ ONLY", true},
+		{"SET LOCAL statement_timeout = 5000", true},
+		{"EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE rbacdrift_dryrun(NULL, NULL)", true},
+		{"SELECT * FROM users", false},
+		{"SELECT * FROM public.users", false},
+		{"SELECT * FROM pg_catalog.pg_class; DROP TABLE users", false},
+		{"WITH d AS (DELETE FROM users RETURNING 1) SELECT * FROM d", false},
+		{"SELECT nextval('s')", false},
+		{"SELECT pg_catalog.set_config('search_path', 'evil', false)", false},
+		{"BEGIN", false},
+		{"COMMIT", false},
+		{"SET ROLE postgres", false},
+		{"SET statement_timeout = 0", false},
+		{"EXPLAIN ANALYZE EXECUTE rbacdrift_dryrun", false},
+		{"CREATE TEMP TABLE t (id int)", false},
+		{"LOCK TABLE users", false},
+		{"INSERT INTO users VALUES (1)", false},
+	}
+	for _, tt := range tests {
+		if got := allowed(tt.sql); got != tt.want {
+			t.Errorf("allowed(%q) = %v, want %v (%s)", tt.sql, got, tt.want, catalogRead(tt.sql))
+		}
+	}
+}
