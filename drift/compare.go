@@ -264,7 +264,7 @@ func (c *comparer) column(r *introspect.Relation, d *spec.Column, l *introspect.
 		case want.OID != l.TypeOID || want.TypMod != l.TypMod:
 			c.add(&Finding{Code: "type-mismatch", Object: obj, Subject: subj, Expected: d.Type, Actual: l.Type,
 				Message: fmt.Sprintf("column %s is %s, the model says %s", col, l.Type, d.Type),
-				Hint:    typeHint(r, d, l)}, d.TypePos)
+				Hint:    typeHint(r, d, l, want)}, d.TypePos)
 		}
 	}
 	if d.Nullable != nil && *d.Nullable == l.NotNull {
@@ -328,10 +328,15 @@ func (c *comparer) columnDefault(r *introspect.Relation, d *spec.Column, l *intr
 	c.add(f, d.Pos)
 }
 
-func typeHint(r *introspect.Relation, d *spec.Column, l *introspect.Column) string {
+func typeHint(r *introspect.Relation, d *spec.Column, l *introspect.Column, want introspect.Type) string {
 	h := fmt.Sprintf("a migration changed %s.%s (or has not run); ", r.Name.Name, d.Name)
-	if strings.HasPrefix(l.Type, "character varying(") || strings.HasPrefix(l.Type, "character(") {
-		h += "values longer than the column's length fail with 22001 on write; "
+	switch {
+	case want.OID == l.TypeOID && l.TypMod >= 0 && want.TypMod > l.TypMod:
+		h += "it is narrower than the model says: longer values fail on write (22001 for text, 22003 for numbers); "
+	case want.OID == l.TypeOID:
+		h += "only the modifier differs; "
+	default:
+		h += fmt.Sprintf("values the application binds as %s are read as %s; ", d.Type, l.Type)
 	}
 	h += fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s, or update the model and the code that binds this column", quoteName(spec.Name(r.Name)), quoteIdent(d.Name), d.Type)
 	return h

@@ -3,6 +3,7 @@ package drift
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -55,11 +56,19 @@ func (f *Finding) At(p spec.Pos) *Finding {
 // Pos returns the finding's model position.
 func (f *Finding) Pos() spec.Pos { return spec.Pos{File: f.File, Line: f.Line, Column: f.Column} }
 
-// Sort orders findings by file, line, column, then code and object, so that
-// output is stable and follows the model.
+// Sort orders findings as the model reads: tables and enums first, then
+// queries (whichever file holds them), each by file, line and column, then
+// code and object, so that output is stable.
 func Sort(fs []*Finding) {
+	isQuery := func(f *Finding) int {
+		if strings.HasPrefix(f.Subject, "query:") {
+			return 1
+		}
+		return 0
+	}
 	slices.SortStableFunc(fs, func(a, b *Finding) int {
 		return cmp.Or(
+			cmp.Compare(isQuery(a), isQuery(b)),
 			cmp.Compare(a.File, b.File),
 			cmp.Compare(a.Line, b.Line),
 			cmp.Compare(a.Column, b.Column),

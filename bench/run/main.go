@@ -146,6 +146,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	started := time.Now()
+	loadBefore := loadAverage()
 	for _, d := range []struct {
 		name string
 		cfg  *synth.Config
@@ -211,6 +212,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	m := machine(ctx, admin, bigURL)
+	m.LoadBefore = loadBefore
 	section := render(o, m, cases, times, rss, tool, dryRun, hasSnapshot, time.Since(started))
 	if err := writeSection(o.out, section); err != nil {
 		return err
@@ -576,7 +578,7 @@ type machineInfo struct {
 	CPUModel                 string
 	Memory                   string
 	Kernel                   string
-	Load                     string
+	Load, LoadBefore         string
 	Server, PgDump, Hyperfin string
 	GoVersion, Commit        string
 	Relations, Attributes    int64
@@ -598,9 +600,7 @@ func machine(ctx context.Context, admin *pgx.Conn, bigURL string) machineInfo {
 			m.Memory = fmt.Sprintf("%.1f GiB", kb/(1<<20))
 		}
 	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		m.Load = strings.Join(strings.Fields(string(b))[:3], " ")
-	}
+	m.Load = loadAverage()
 	m.Kernel = output("uname", "-sr")
 	m.PgDump = output("pg_dump", "--version")
 	m.Hyperfin = output("hyperfine", "--version")
@@ -621,6 +621,15 @@ func machine(ctx context.Context, admin *pgx.Conn, bigURL string) machineInfo {
 		conn.Close(ctx)
 	}
 	return m
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 func output(name string, args ...string) string {
@@ -655,7 +664,7 @@ func render(o options, m machineInfo, cases []benchCase, times map[string]timing
 		t, r := times[c.id], rss[c.id]
 		w("| %s | **%s** | %s ± %s | %s … %s | %s |\n", c.name, ms(t.Median), ms(t.Mean), ms(t.Stddev), ms(t.Min), ms(t.Max), mib(r.Median))
 	}
-	w("\nTimes: %s, %d runs per command after %d warm-up runs, all commands in one run. ", tool, times[cases[0].id].Runs, o.warmup)
+	w("\nTimes: %s, %d runs per command after %d warm-up run(s), all commands in one run. ", tool, times[cases[0].id].Runs, o.warmup)
 	w("Peak memory: maximum resident set size from `/usr/bin/time -v`, median of %d runs.\n", o.rssRuns)
 	if dryRun {
 		w("The checks of the RBAC model include the dry run of its 3 queries as `%s`.\n", appRole)
@@ -693,7 +702,7 @@ func render(o options, m machineInfo, cases []benchCase, times map[string]timing
 	}
 
 	w("\n### Machine\n\n")
-	w("- CPUs (nproc): %d × %s\n- memory: %s\n- kernel: %s\n- load average when done: %s\n", m.CPUs, m.CPUModel, m.Memory, m.Kernel, m.Load)
+	w("- CPUs (nproc): %d × %s\n- memory: %s\n- kernel: %s\n- load average (1, 5, 15 min) at the start: %s; at the end: %s\n", m.CPUs, m.CPUModel, m.Memory, m.Kernel, m.LoadBefore, m.Load)
 	w("- server: %s, on the same machine, over TCP loopback\n- %s; %s; %s\n- rbacdrift at %s\n", m.Server, m.PgDump, m.Hyperfin, m.GoVersion, m.Commit)
 	w("\n### Databases\n\n")
 	w("- `%s`: the RBAC tables of `testdata/reference/normalised.sql` only.\n", smallDB)

@@ -76,7 +76,7 @@ func consequence(kind string) string {
 	case "SELECT", "WITH", "VALUES", "TABLE":
 		return "the application would load an empty policy for every user"
 	case "INSERT", "UPDATE", "DELETE", "MERGE":
-		return "every call fails: the application cannot change the policy"
+		return "every call fails, so the application cannot change the policy"
 	}
 	return "every call fails"
 }
