@@ -40,7 +40,8 @@ Flags:
                    run_as (role names often differ between staging and
                    production); the connecting user must be able to SET ROLE
   --no-queries     skip the dry run of the model's queries
-  --timeout DUR    bound on connecting and on every statement (default 30s)
+  --timeout DUR    bound on the whole run: connecting, every statement and
+                   the dry run end within it, plus 2s to report (default 30s)
 `
 
 type checkFlags struct {

@@ -155,12 +155,25 @@ func (r *runner) query(ctx context.Context, q *spec.Query) ([]*drift.Finding, er
 	return r.findings(t), nil
 }
 
+// statementTimeout is the statement_timeout of one transaction: the
+// configured one, or less when the run's deadline is nearer, so that a slow
+// query ends as a finding (57014) and the queries after it still run, rather
+// than the whole run hitting its deadline.
+func statementTimeout(ctx context.Context, configured time.Duration) time.Duration {
+	d := configured
+	if deadline, ok := ctx.Deadline(); ok {
+		// Leave a second to roll back and report.
+		d = min(d, time.Until(deadline)-time.Second)
+	}
+	return max(d, time.Millisecond)
+}
+
 // inTx runs fn in a read-only transaction as t's role, and always rolls it
 // back and deallocates the statement. A failure to assume the role is put in
 // *roleErr; fn is then not run.
 func (r *runner) inTx(ctx context.Context, t *try, roleErr **pgconn.PgError, fn func() error) (err error) {
 	begin := fmt.Sprintf("BEGIN READ ONLY; SET LOCAL statement_timeout = %d; SET LOCAL plan_cache_mode = force_generic_plan",
-		max(r.in.Timeout.Milliseconds(), 1))
+		statementTimeout(ctx, r.in.Timeout).Milliseconds())
 	if _, err := r.pg.Exec(ctx, begin).ReadAll(); err != nil {
 		r.rollback(ctx)
 		return fmt.Errorf("opening a read-only transaction: %w", err)

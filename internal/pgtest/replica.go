@@ -65,6 +65,9 @@ func startReplica(ctx context.Context, primary *Cluster) (_ *Cluster, err error)
 	if c.watchdog, c.lifeline, err = startWatchdog(c.BinDir, c.DataDir, dir, c.owner); err != nil {
 		return nil, err
 	}
+	// Keep the replica reachable until it is stopped, as startCluster does:
+	// a collected lifeline would close and let the watchdog remove it.
+	liveClusters.Store(c, true)
 	if out, err := c.run(ctx, "pg_basebackup", "-D", c.DataDir, "-h", primary.SocketDir,
 		"-p", strconv.Itoa(primary.Port), "-U", "postgres", "-R", "-X", "stream",
 		"-c", "fast", "--no-sync"); err != nil {
