@@ -132,7 +132,7 @@ queries:
 		// sample end as findings, the queries after them still run, and the
 		// whole run ends within --timeout.
 		{name: "slow sample and a lock past the whole budget", lock: "role_permissions", timeout: 2 * time.Second, wantCode: exitDrift,
-			args: []string{"check", "--spec", write("both.yaml", strings.Replace(string(must(os.ReadFile(slow))), "queries:\n", "queries:\n  a_count:\n    sql: SELECT count(*) FROM role_permissions\n  b_count:\n    sql: SELECT count(*) FROM role_permissions\n", 1)), "--db", url},
+			args:   []string{"check", "--spec", write("both.yaml", strings.Replace(string(must(os.ReadFile(slow))), "queries:\n", "queries:\n  a_count:\n    sql: SELECT count(*) FROM role_permissions\n  b_count:\n    sql: SELECT count(*) FROM role_permissions\n", 1)), "--db", url},
 			stdout: []string{`a_count fails with (55P03|57014)`, `b_count fails with (55P03|57014)`, `slow_sample fails with 57014`, `3 errors, 0 warnings in 3 queries`}},
 	}
 	for _, tt := range tests {
