@@ -150,3 +150,14 @@ func TestREADMECheckHelp(t *testing.T) {
 		t.Errorf("the README's \"CI and reports\" section does not hold `rbacdrift help check` verbatim; paste this:\n%s", checkUsage)
 	}
 }
+
+// TestREADMEUsage keeps the README's copy of `rbacdrift --help` verbatim.
+func TestREADMEUsage(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "`rbacdrift --help`:\n\n```\n"+usage+"```\n") {
+		t.Errorf("README.md does not hold `rbacdrift --help` verbatim; paste this:\n%s", usage)
+	}
+}

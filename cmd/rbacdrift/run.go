@@ -100,7 +100,9 @@ func parseFlags(fs *flag.FlagSet, args []string, help string, stdout, stderr io.
 		fmt.Fprint(stdout, help)
 		return exitOK
 	case err != nil:
-		fmt.Fprintf(stderr, "rbacdrift %s: %v\n", fs.Name(), err)
+		// The flag package names flags with one dash; users type two.
+		msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --", "argument: -", "argument: --").Replace(err.Error())
+		fmt.Fprintf(stderr, "rbacdrift %s: %s\n", fs.Name(), msg)
 		fmt.Fprintf(stderr, "hint: run 'rbacdrift help %s' for the flags\n", fs.Name())
 		return exitUsage
 	case fs.NArg() > 0:
