@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift/report"
+	"github.com/rbacdrift/rbacdrift/internal/golden"
 )
 
 // runIn runs the command with dir as the working directory (tests that use
@@ -55,24 +55,7 @@ func TestJSONGolden(t *testing.T) {
 	if err := report.JSON(&got, &rep); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "testdata/golden/crossed.json", got.Bytes())
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, "testdata/golden/crossed.json", got.Bytes())
 }
 
 // TestConnectionFallbacks: --db, else DATABASE_URL, else the libpq

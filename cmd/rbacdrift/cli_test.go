@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,11 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rbacdrift/rbacdrift/internal/golden"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files and scripts with the output they get")
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
@@ -36,7 +34,7 @@ func TestScripts(t *testing.T) {
 	legacy, normalised := referenceDBs(t)
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
-		UpdateScripts: *update,
+		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("LEGACY", legacy.URL)
 			env.Setenv("NORMALISED", normalised.URL)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rbacdrift/rbacdrift/internal/golden"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 )
 
@@ -57,7 +58,7 @@ func TestSnapshotGolden(t *testing.T) {
 			got = takenRE.ReplaceAllString(got, "# taken TIME by rbacdrift VERSION:")
 			// Role names end in a random suffix; keep their length, and so the alignment.
 			got = strings.NewReplacer(app, "app_"+strings.Repeat("X", len(app)-4), admin, "admin_"+strings.Repeat("X", len(admin)-6)).Replace(got)
-			checkSnapshotGolden(t, filepath.Join("../../testdata/snapshot", tt.golden), got)
+			golden.Check(t, filepath.Join("../../testdata/snapshot", tt.golden), []byte(got))
 
 			// The snapshot, as written, checks clean through the command.
 			model := filepath.Join(t.TempDir(), "model.yaml")
@@ -77,23 +78,6 @@ func TestSnapshotGolden(t *testing.T) {
 				t.Errorf("check of the snapshot reports findings:\n%s", out.String())
 			}
 		})
-	}
-}
-
-func checkSnapshotGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/rbacdrift -run TestSnapshotGolden -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got); run go test ./cmd/rbacdrift -run TestSnapshotGolden -update if the change is right:\n%s", path, diff)
 	}
 }
 

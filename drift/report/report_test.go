@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,11 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/golden"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
@@ -111,26 +109,8 @@ func TestGolden(t *testing.T) {
 	for _, rr := range renderers {
 		t.Run(rr.format, func(t *testing.T) {
 			got := render(t, rr.format, r)
-			checkGolden(t, filepath.Join("testdata", rr.golden), got)
+			golden.Check(t, filepath.Join("testdata", rr.golden), got)
 		})
-	}
-}
-
-// checkGolden compares got with the golden file, or rewrites it with -update.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./drift/report -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got); run go test ./drift/report -update if the change is right:\n%s", path, diff)
 	}
 }
 
