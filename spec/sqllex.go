@@ -3,157 +3,247 @@ package spec
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// A Statement is one SQL statement found by [SplitStatements].
-type Statement struct {
-	Start, End int // byte offsets of the statement text in the input, without the terminating semicolon
+// The lexer below is the one place that knows SQL's lexical rules: string
+// literals (E'' with backslash escapes), quoted names, dollar quotes, nested
+// block comments, parameters. The model parser uses it to split statements;
+// the dry run uses it to explain what the server says.
+
+// A TokenKind says what a [Token] is.
+type TokenKind int
+
+const (
+	TokIdent  TokenKind = iota // a name or keyword; Text is lower-cased
+	TokQuoted                  // a "quoted" name; Text is the name
+	TokParam                   // $1
+	TokOther                   // numbers, strings, operators, punctuation
+)
+
+// A Token is one lexical token of SQL.
+type Token struct {
+	Kind TokenKind
+	Text string
+	Raw  string // as written
+	Pos  int    // character (rune) offset in the SQL, as PostgreSQL counts error positions
+	Off  int    // byte offset in the SQL
 }
 
-// SplitStatements finds the statements of sql, skipping string literals,
-// quoted identifiers, dollar-quoted bodies and comments. Statements that hold
-// only comments and white space are left out. unterminated is set when a
-// literal, identifier or comment does not end.
-func SplitStatements(sql string) (stmts []Statement, unterminated bool) {
-	start, i := 0, 0
-	hasCode := false
+// Tokenize splits sql into tokens, skipping blanks and comments; a string
+// literal, a dollar-quoted body or a quoted name is one token. unterminated
+// is set when one of them, or a block comment, does not end.
+func Tokenize(sql string) (toks []Token, unterminated bool) {
+	var out []Token
+	i, runes := 0, 0
+	adv := func(n int) { // advance n bytes, counting runes
+		runes += utf8.RuneCountInString(sql[i : i+n])
+		i += n
+	}
 	for i < len(sql) {
 		c := sql[i]
+		rest := sql[i:]
+		start, off := runes, i
 		switch {
-		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			for i < len(sql) && sql[i] != '\n' {
-				i++
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			adv(1)
+		case strings.HasPrefix(rest, "--"):
+			n := strings.IndexByte(rest, '\n')
+			if n < 0 {
+				n = len(rest)
 			}
-			continue
-		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			depth := 0
-			for i < len(sql) {
-				if sql[i] == '/' && i+1 < len(sql) && sql[i+1] == '*' {
+			adv(n)
+		case strings.HasPrefix(rest, "/*"):
+			depth, j := 0, 0
+			for j < len(rest) {
+				if strings.HasPrefix(rest[j:], "/*") {
 					depth++
-					i += 2
-					continue
-				}
-				if sql[i] == '*' && i+1 < len(sql) && sql[i+1] == '/' {
+					j += 2
+				} else if strings.HasPrefix(rest[j:], "*/") {
 					depth--
-					i += 2
+					j += 2
 					if depth == 0 {
 						break
 					}
-					continue
+				} else {
+					j++
 				}
-				i++
 			}
-			if depth > 0 {
-				return stmts, true
+			unterminated = unterminated || depth > 0
+			adv(j)
+		case c == '\'' || (c == 'E' || c == 'e') && strings.HasPrefix(rest[1:], "'"):
+			j := 1
+			escapes := c != '\''
+			if escapes {
+				j = 2
 			}
-			continue
-		case c == '\'' || c == '"':
-			hasCode = true
-			escapes := c == '\'' && i > 0 && (sql[i-1] == 'E' || sql[i-1] == 'e') && (i < 2 || !isIdentByte(sql[i-2]))
-			i++
 			closed := false
-			for i < len(sql) {
-				if escapes && sql[i] == '\\' {
-					i += 2
-					continue
-				}
-				if sql[i] == c {
-					if i+1 < len(sql) && sql[i+1] == c {
-						i += 2
-						continue
-					}
-					i++
+			for j < len(rest) && !closed {
+				switch {
+				case escapes && rest[j] == '\\':
+					j += 2
+				case rest[j] == '\'' && j+1 < len(rest) && rest[j+1] == '\'':
+					j += 2
+				case rest[j] == '\'':
+					j++
 					closed = true
-					break
+				default:
+					j++
 				}
-				i++
 			}
-			if !closed {
-				return stmts, true
+			unterminated = unterminated || !closed
+			j = min(j, len(rest))
+			out = append(out, Token{Kind: TokOther, Text: rest[:j], Raw: rest[:j], Pos: start, Off: off})
+			adv(j)
+		case c == '"':
+			j := 1
+			closed := false
+			var name strings.Builder
+			for j < len(rest) && !closed {
+				switch {
+				case rest[j] == '"' && j+1 < len(rest) && rest[j+1] == '"':
+					name.WriteByte('"')
+					j += 2
+				case rest[j] == '"':
+					j++
+					closed = true
+				default:
+					name.WriteByte(rest[j])
+					j++
+				}
 			}
-			continue
+			unterminated = unterminated || !closed
+			out = append(out, Token{Kind: TokQuoted, Text: name.String(), Raw: rest[:j], Pos: start, Off: off})
+			adv(j)
+		case c == '$' && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9':
+			j := 1
+			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+				j++
+			}
+			out = append(out, Token{Kind: TokParam, Text: rest[:j], Raw: rest[:j], Pos: start, Off: off})
+			adv(j)
 		case c == '$':
-			hasCode = true
-			if tag, ok := dollarTag(sql[i:]); ok && (i == 0 || !isIdentByte(sql[i-1])) {
-				end := strings.Index(sql[i+len(tag):], tag)
-				if end < 0 {
-					return stmts, true
+			if tag, ok := dollarTag(rest); ok {
+				end := strings.Index(rest[len(tag):], tag)
+				j := len(rest)
+				if end >= 0 {
+					j = len(tag) + end + len(tag)
+				} else {
+					unterminated = true
 				}
-				i += len(tag) + end + len(tag)
+				out = append(out, Token{Kind: TokOther, Text: rest[:j], Raw: rest[:j], Pos: start, Off: off})
+				adv(j)
 				continue
 			}
-		case c == ';':
-			if hasCode {
-				stmts = append(stmts, Statement{Start: start, End: i})
+			out = append(out, Token{Kind: TokOther, Text: "$", Raw: "$", Pos: start, Off: off})
+			adv(1)
+		case isIdentStart(rest):
+			j := 0
+			for j < len(rest) {
+				r, n := utf8.DecodeRuneInString(rest[j:])
+				if !(r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+					break
+				}
+				j += n
 			}
-			start, hasCode = i+1, false
-			i++
-			continue
-		case !unicode.IsSpace(rune(c)):
-			hasCode = true
+			out = append(out, Token{Kind: TokIdent, Text: strings.ToLower(rest[:j]), Raw: rest[:j], Pos: start, Off: off})
+			adv(j)
+		case c >= '0' && c <= '9':
+			j := 0
+			for j < len(rest) && (rest[j] >= '0' && rest[j] <= '9' || rest[j] == '.' || rest[j] == '_' || rest[j] == 'e' || rest[j] == 'E') {
+				j++
+			}
+			out = append(out, Token{Kind: TokOther, Text: rest[:j], Raw: rest[:j], Pos: start, Off: off})
+			adv(j)
+		case strings.ContainsRune("+-*/<>=~!@#%^&|`?", rune(c)):
+			j := 0
+			for j < len(rest) && strings.ContainsRune("+-*/<>=~!@#%^&|`?", rune(rest[j])) {
+				if strings.HasPrefix(rest[j:], "--") || strings.HasPrefix(rest[j:], "/*") {
+					break
+				}
+				j++
+			}
+			out = append(out, Token{Kind: TokOther, Text: rest[:j], Raw: rest[:j], Pos: start, Off: off})
+			adv(j)
+		case c == ':' && strings.HasPrefix(rest, "::"):
+			out = append(out, Token{Kind: TokOther, Text: "::", Raw: "::", Pos: start, Off: off})
+			adv(2)
+		default:
+			_, n := utf8.DecodeRuneInString(rest)
+			out = append(out, Token{Kind: TokOther, Text: rest[:n], Raw: rest[:n], Pos: start, Off: off})
+			adv(n)
 		}
-		i++
 	}
-	if hasCode {
-		stmts = append(stmts, Statement{Start: start, End: len(sql)})
-	}
-	return stmts, false
+	return out, unterminated
 }
 
-func isIdentByte(c byte) bool {
-	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+func isIdentStart(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r == '_' || unicode.IsLetter(r)
 }
 
-// dollarTag returns the opening tag ($$ or $name$) at the start of s.
+// dollarTag returns the opening $tag$ of a dollar-quoted string at the start of s.
 func dollarTag(s string) (string, bool) {
-	if len(s) < 2 || s[0] != '$' {
-		return "", false
-	}
-	if s[1] >= '0' && s[1] <= '9' {
-		return "", false // $1: a parameter
-	}
 	for j := 1; j < len(s); j++ {
-		if s[j] == '$' {
+		switch c := s[j]; {
+		case c == '$':
 			return s[:j+1], true
-		}
-		if !(s[j] == '_' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] >= '0' && s[j] <= '9' || s[j] >= 0x80) {
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || j > 1 && c >= '0' && c <= '9':
+		default:
 			return "", false
 		}
 	}
 	return "", false
 }
 
-// FirstKeyword returns the first word of sql outside comments, upper-cased:
-// SELECT, WITH, INSERT, UPDATE, DELETE and so on.
-func FirstKeyword(sql string) string {
-	i := 0
-	for i < len(sql) {
-		switch {
-		case unicode.IsSpace(rune(sql[i])) || sql[i] == '(':
-			i++
-		case strings.HasPrefix(sql[i:], "--"):
-			for i < len(sql) && sql[i] != '\n' {
-				i++
+// A Statement is one SQL statement found by [SplitStatements].
+type Statement struct {
+	Start, End int // byte offsets of the statement text in the input, without the terminating semicolon
+}
+
+// SplitStatements finds the statements of sql. Statements that hold only
+// comments and white space are left out. unterminated is set when a literal,
+// quoted name or comment does not end.
+func SplitStatements(sql string) (stmts []Statement, unterminated bool) {
+	toks, unterminated := Tokenize(sql)
+	if unterminated {
+		return nil, true
+	}
+	start, has := 0, false
+	for _, t := range toks {
+		if t.Kind == TokOther && t.Text == ";" {
+			if has {
+				stmts = append(stmts, Statement{Start: start, End: t.Off})
 			}
-		case strings.HasPrefix(sql[i:], "/*"):
-			end := strings.Index(sql[i+2:], "*/")
-			if end < 0 {
-				return ""
-			}
-			i += end + 4
-		default:
-			j := i
-			for j < len(sql) && (sql[j] >= 'a' && sql[j] <= 'z' || sql[j] >= 'A' && sql[j] <= 'Z') {
-				j++
-			}
-			return strings.ToUpper(sql[i:j])
+			start, has = t.Off+1, false
+			continue
 		}
+		has = true
+	}
+	if has {
+		stmts = append(stmts, Statement{Start: start, End: len(sql)})
+	}
+	return stmts, unterminated
+}
+
+// FirstKeyword returns the first word of sql outside comments and opening
+// parentheses, upper-cased: SELECT, WITH, INSERT, UPDATE, DELETE and so on.
+func FirstKeyword(sql string) string {
+	toks, _ := Tokenize(sql)
+	for _, t := range toks {
+		switch {
+		case t.Kind == TokOther && t.Text == "(":
+			continue
+		case t.Kind == TokIdent:
+			return strings.ToUpper(t.Text)
+		}
+		return ""
 	}
 	return ""
 }
 
 // IsReadQuery reports whether a statement starting with keyword returns rows
-// without writing: SELECT, WITH, VALUES, TABLE, SHOW.
+// without writing: SELECT, WITH, VALUES, TABLE.
 func IsReadQuery(keyword string) bool {
 	switch keyword {
 	case "SELECT", "WITH", "VALUES", "TABLE":

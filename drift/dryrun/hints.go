@@ -165,10 +165,10 @@ func (r *runner) explainOperator(t *try, e *pgconn.PgError) []string {
 		return nil
 	}
 	i := t.sql.tokenAt(int(e.Position) - 1)
-	if i < 0 || t.sql.toks[i].kind != tokOther {
+	if i < 0 || t.sql.toks[i].Kind != spec.TokOther {
 		return nil
 	}
-	op := t.sql.toks[i].text
+	op := t.sql.toks[i].Text
 	lt, rt, ok := strings.Cut(m[1], " "+op+" ")
 	if !ok {
 		return nil
@@ -195,13 +195,13 @@ func (r *runner) operand(t *try, i int, before bool) (string, bool) {
 	if i < 0 || i >= len(toks) {
 		return "", false
 	}
-	if toks[i].kind == tokParam {
+	if toks[i].Kind == spec.TokParam {
 		n := 0
-		fmt.Sscanf(toks[i].text, "$%d", &n)
+		fmt.Sscanf(toks[i].Text, "$%d", &n)
 		if n >= 1 && n <= len(t.q.Params) {
-			return fmt.Sprintf("%s (sent as %s)", toks[i].text, t.q.Params[n-1]), true
+			return fmt.Sprintf("%s (sent as %s)", toks[i].Text, t.q.Params[n-1]), true
 		}
-		return toks[i].text, true
+		return toks[i].Text, true
 	}
 	var c chain
 	var ok bool

@@ -2,8 +2,8 @@ package dryrun
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 // The dry run reads the application's SQL only to explain what the server
@@ -11,183 +11,14 @@ import (
 // table an alias stands for, what stands either side of an operator. It never
 // rewrites the SQL.
 
-type tokKind int
-
-const (
-	tokIdent  tokKind = iota // a name or keyword; text is lower-cased unless quoted
-	tokQuoted                // a "quoted" name; text is the name
-	tokParam                 // $1
-	tokOther                 // numbers, strings, operators, punctuation
-)
-
-type token struct {
-	kind tokKind
-	text string
-	raw  string // as written
-	pos  int    // character (rune) offset in the SQL
+// tokens splits sql with the model's lexer; an unterminated literal cannot
+// reach the dry run (the model refuses it).
+func tokens(sql string) []spec.Token {
+	toks, _ := spec.Tokenize(sql)
+	return toks
 }
 
-// tokenize splits sql into tokens, skipping blanks, comments and the inside
-// of string literals.
-func tokenize(sql string) []token {
-	var out []token
-	i, runes := 0, 0
-	adv := func(n int) { // advance n bytes, counting runes
-		runes += utf8.RuneCountInString(sql[i : i+n])
-		i += n
-	}
-	for i < len(sql) {
-		c := sql[i]
-		rest := sql[i:]
-		start := runes
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
-			adv(1)
-		case strings.HasPrefix(rest, "--"):
-			n := strings.IndexByte(rest, '\n')
-			if n < 0 {
-				n = len(rest)
-			}
-			adv(n)
-		case strings.HasPrefix(rest, "/*"):
-			depth, j := 0, 0
-			for j < len(rest) {
-				if strings.HasPrefix(rest[j:], "/*") {
-					depth++
-					j += 2
-				} else if strings.HasPrefix(rest[j:], "*/") {
-					depth--
-					j += 2
-					if depth == 0 {
-						break
-					}
-				} else {
-					j++
-				}
-			}
-			adv(j)
-		case c == '\'' || (c == 'E' || c == 'e') && strings.HasPrefix(rest[1:], "'"):
-			j := 1
-			escapes := c != '\''
-			if escapes {
-				j = 2
-			}
-			for j < len(rest) {
-				if escapes && rest[j] == '\\' {
-					j += 2
-					continue
-				}
-				if rest[j] == '\'' {
-					if j+1 < len(rest) && rest[j+1] == '\'' {
-						j += 2
-						continue
-					}
-					j++
-					break
-				}
-				j++
-			}
-			j = min(j, len(rest))
-			out = append(out, token{kind: tokOther, text: rest[:j], raw: rest[:j], pos: start})
-			adv(j)
-		case c == '"':
-			j := 1
-			var name strings.Builder
-			for j < len(rest) {
-				if rest[j] == '"' {
-					if j+1 < len(rest) && rest[j+1] == '"' {
-						name.WriteByte('"')
-						j += 2
-						continue
-					}
-					j++
-					break
-				}
-				name.WriteByte(rest[j])
-				j++
-			}
-			out = append(out, token{kind: tokQuoted, text: name.String(), raw: rest[:j], pos: start})
-			adv(j)
-		case c == '$' && len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9':
-			j := 1
-			for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-				j++
-			}
-			out = append(out, token{kind: tokParam, text: rest[:j], raw: rest[:j], pos: start})
-			adv(j)
-		case c == '$':
-			if tag, ok := dollarTag(rest); ok {
-				end := strings.Index(rest[len(tag):], tag)
-				j := len(rest)
-				if end >= 0 {
-					j = len(tag) + end + len(tag)
-				}
-				out = append(out, token{kind: tokOther, text: rest[:j], raw: rest[:j], pos: start})
-				adv(j)
-				continue
-			}
-			out = append(out, token{kind: tokOther, text: "$", raw: "$", pos: start})
-			adv(1)
-		case isIdentStart(rest):
-			j := 0
-			for j < len(rest) {
-				r, n := utf8.DecodeRuneInString(rest[j:])
-				if !(r == '_' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
-					break
-				}
-				j += n
-			}
-			out = append(out, token{kind: tokIdent, text: strings.ToLower(rest[:j]), raw: rest[:j], pos: start})
-			adv(j)
-		case c >= '0' && c <= '9':
-			j := 0
-			for j < len(rest) && (rest[j] >= '0' && rest[j] <= '9' || rest[j] == '.' || rest[j] == '_' || rest[j] == 'e' || rest[j] == 'E') {
-				j++
-			}
-			out = append(out, token{kind: tokOther, text: rest[:j], raw: rest[:j], pos: start})
-			adv(j)
-		case strings.ContainsRune("+-*/<>=~!@#%^&|`?", rune(c)):
-			j := 0
-			for j < len(rest) && strings.ContainsRune("+-*/<>=~!@#%^&|`?", rune(rest[j])) {
-				if strings.HasPrefix(rest[j:], "--") || strings.HasPrefix(rest[j:], "/*") {
-					break
-				}
-				j++
-			}
-			out = append(out, token{kind: tokOther, text: rest[:j], raw: rest[:j], pos: start})
-			adv(j)
-		case c == ':' && strings.HasPrefix(rest, "::"):
-			out = append(out, token{kind: tokOther, text: "::", raw: "::", pos: start})
-			adv(2)
-		default:
-			_, n := utf8.DecodeRuneInString(rest)
-			out = append(out, token{kind: tokOther, text: rest[:n], raw: rest[:n], pos: start})
-			adv(n)
-		}
-	}
-	return out
-}
-
-func isIdentStart(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return r == '_' || unicode.IsLetter(r)
-}
-
-// dollarTag returns the opening $tag$ of a dollar-quoted string at the start of s.
-func dollarTag(s string) (string, bool) {
-	for j := 1; j < len(s); j++ {
-		switch c := s[j]; {
-		case c == '$':
-			return s[:j+1], true
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || j > 1 && c >= '0' && c <= '9':
-		default:
-			return "", false
-		}
-	}
-	return "", false
-}
-
-func (t token) isName() bool { return t.kind == tokIdent || t.kind == tokQuoted }
+func isName(t spec.Token) bool { return t.Kind == spec.TokIdent || t.Kind == spec.TokQuoted }
 
 // A chain is a dotted name as the SQL writes it: rp.permission_id,
 // public.roles, "Eval"."Roles".
@@ -199,15 +30,15 @@ type chain struct {
 }
 
 // chainAt reads the dotted name that starts at token i, if any.
-func chainAt(toks []token, i int) (chain, bool) {
-	if i >= len(toks) || !toks[i].isName() {
+func chainAt(toks []spec.Token, i int) (chain, bool) {
+	if i >= len(toks) || !isName(toks[i]) {
 		return chain{}, false
 	}
 	c := chain{first: i}
 	for {
-		c.parts = append(c.parts, toks[i].text)
+		c.parts = append(c.parts, toks[i].Text)
 		c.last = i
-		if i+2 < len(toks) && toks[i+1].text == "." && toks[i+2].isName() {
+		if i+2 < len(toks) && toks[i+1].Text == "." && isName(toks[i+2]) {
 			i += 2
 			continue
 		}
@@ -215,19 +46,19 @@ func chainAt(toks []token, i int) (chain, bool) {
 	}
 	raw := make([]string, len(c.parts))
 	for j := range c.parts {
-		raw[j] = toks[c.first+2*j].raw
+		raw[j] = toks[c.first+2*j].Raw
 	}
 	c.raw = strings.Join(raw, ".")
 	return c, true
 }
 
 // chainEndingAt reads the dotted name whose last token is i, if any.
-func chainEndingAt(toks []token, i int) (chain, bool) {
-	if i < 0 || i >= len(toks) || !toks[i].isName() {
+func chainEndingAt(toks []spec.Token, i int) (chain, bool) {
+	if i < 0 || i >= len(toks) || !isName(toks[i]) {
 		return chain{}, false
 	}
 	j := i
-	for j >= 2 && toks[j-1].text == "." && toks[j-2].isName() {
+	for j >= 2 && toks[j-1].Text == "." && isName(toks[j-2]) {
 		j -= 2
 	}
 	return chainAt(toks, j)
@@ -249,14 +80,14 @@ var tablePrefix = map[string]bool{"from": true, "join": true, "into": true, "upd
 
 // A sqlText is the application's SQL, tokenised.
 type sqlText struct {
-	toks    []token
+	toks    []spec.Token
 	tables  []chain          // dotted names in table position (after FROM, JOIN, INTO, UPDATE, a comma in FROM)
 	aliases map[string]chain // alias (or table name) -> the table it stands for
 	names   []string         // every dotted name of at most two parts, as written, once each
 }
 
 func parseSQL(sql string) *sqlText {
-	s := &sqlText{toks: tokenize(sql), aliases: map[string]chain{}}
+	s := &sqlText{toks: tokens(sql), aliases: map[string]chain{}}
 	seen := map[string]bool{}
 	// inFrom: in a FROM list at parenthesis depth fromDepth, where a name
 	// after a comma is a table.
@@ -264,18 +95,18 @@ func parseSQL(sql string) *sqlText {
 	for i := 0; i < len(s.toks); i++ {
 		t := s.toks[i]
 		switch {
-		case t.text == "(":
+		case t.Text == "(":
 			depth++
-		case t.text == ")":
+		case t.Text == ")":
 			depth--
 			if depth < fromDepth {
 				inFrom = false
 			}
-		case t.kind != tokIdent:
-		case t.text == "from" || t.text == "join" || t.text == "update" || t.text == "into":
+		case t.Kind != spec.TokIdent:
+		case t.Text == "from" || t.Text == "join" || t.Text == "update" || t.Text == "into":
 			inFrom, fromDepth = true, depth
-		case t.text == "where" || t.text == "on" || t.text == "group" || t.text == "order" || t.text == "limit" || t.text == "set" ||
-			t.text == "values" || t.text == "returning" || t.text == "having" || t.text == "select" || t.text == "using":
+		case t.Text == "where" || t.Text == "on" || t.Text == "group" || t.Text == "order" || t.Text == "limit" || t.Text == "set" ||
+			t.Text == "values" || t.Text == "returning" || t.Text == "having" || t.Text == "select" || t.Text == "using":
 			inFrom = false
 		}
 		c, ok := chainAt(s.toks, i)
@@ -288,19 +119,19 @@ func parseSQL(sql string) *sqlText {
 		}
 		prev := ""
 		if c.first > 0 {
-			prev = s.toks[c.first-1].text
+			prev = s.toks[c.first-1].Text
 		}
-		isTable := c.first > 0 && s.toks[c.first-1].kind == tokIdent && tablePrefix[prev] ||
-			inFrom && depth == fromDepth && prev == "," && !(c.last+1 < len(s.toks) && s.toks[c.last+1].text == "(")
-		if isTable && len(c.parts) <= 2 && !(t.kind == tokIdent && tablePrefix[t.text]) {
+		isTable := c.first > 0 && s.toks[c.first-1].Kind == spec.TokIdent && tablePrefix[prev] ||
+			inFrom && depth == fromDepth && prev == "," && !(c.last+1 < len(s.toks) && s.toks[c.last+1].Text == "(")
+		if isTable && len(c.parts) <= 2 && !(t.Kind == spec.TokIdent && tablePrefix[t.Text]) {
 			s.tables = append(s.tables, c)
 			s.aliases[c.parts[len(c.parts)-1]] = c
 			j := c.last + 1
-			if j < len(s.toks) && s.toks[j].text == "as" && s.toks[j].kind == tokIdent {
+			if j < len(s.toks) && s.toks[j].Text == "as" && s.toks[j].Kind == spec.TokIdent {
 				j++
 			}
-			if j < len(s.toks) && s.toks[j].isName() && !(s.toks[j].kind == tokIdent && notAlias[s.toks[j].text]) {
-				s.aliases[s.toks[j].text] = c
+			if j < len(s.toks) && isName(s.toks[j]) && !(s.toks[j].Kind == spec.TokIdent && notAlias[s.toks[j].Text]) {
+				s.aliases[s.toks[j].Text] = c
 			}
 		}
 		i = c.last
@@ -311,10 +142,10 @@ func parseSQL(sql string) *sqlText {
 // tokenAt returns the index of the token that starts at character offset pos.
 func (s *sqlText) tokenAt(pos int) int {
 	for i, t := range s.toks {
-		if t.pos == pos {
+		if t.Pos == pos {
 			return i
 		}
-		if t.pos > pos {
+		if t.Pos > pos {
 			return i - 1
 		}
 	}
@@ -324,11 +155,11 @@ func (s *sqlText) tokenAt(pos int) int {
 // onConflictTarget returns the columns of ON CONFLICT (a, b), as written.
 func (s *sqlText) onConflictTarget() []string {
 	for i := 0; i+2 < len(s.toks); i++ {
-		if s.toks[i].text == "on" && s.toks[i+1].text == "conflict" && s.toks[i+2].text == "(" {
+		if s.toks[i].Text == "on" && s.toks[i+1].Text == "conflict" && s.toks[i+2].Text == "(" {
 			var cols []string
-			for j := i + 3; j < len(s.toks) && s.toks[j].text != ")"; j++ {
-				if s.toks[j].isName() {
-					cols = append(cols, s.toks[j].raw)
+			for j := i + 3; j < len(s.toks) && s.toks[j].Text != ")"; j++ {
+				if isName(s.toks[j]) {
+					cols = append(cols, s.toks[j].Raw)
 				}
 			}
 			return cols
@@ -340,7 +171,7 @@ func (s *sqlText) onConflictTarget() []string {
 // insertTarget returns the table of INSERT INTO t, as written.
 func (s *sqlText) insertTarget() (chain, bool) {
 	for i := 0; i+1 < len(s.toks); i++ {
-		if s.toks[i].text == "insert" && s.toks[i+1].text == "into" {
+		if s.toks[i].Text == "insert" && s.toks[i+1].Text == "into" {
 			return chainAt(s.toks, i+2)
 		}
 	}

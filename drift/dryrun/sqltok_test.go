@@ -60,7 +60,7 @@ func TestParseSQL(t *testing.T) {
 			if diff := cmp.Diff(tc.aliases, aliases); diff != "" {
 				t.Errorf("aliases (-want +got):\n%s", diff)
 			}
-			if got := s.toks[s.tokenAt(tc.tokenAt)].text; got != tc.tokenText {
+			if got := s.toks[s.tokenAt(tc.tokenAt)].Text; got != tc.tokenText {
 				t.Errorf("token at %d = %q, want %q", tc.tokenAt, got, tc.tokenText)
 			}
 			if diff := cmp.Diff(tc.conflict, s.onConflictTarget()); diff != "" {
