@@ -53,7 +53,7 @@ type checkFlags struct {
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f checkFlags
-	fs := newFlagSet("check", checkUsage, stderr)
+	fs := newFlagSet("check")
 	fs.StringVar(&f.db, "db", "", "")
 	fs.StringVar(&f.spec, "spec", "rbacdrift.yaml", "")
 	f.out.register(fs)

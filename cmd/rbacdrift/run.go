@@ -82,12 +82,12 @@ func version() string {
 	return "devel"
 }
 
-// newFlagSet returns a flag set that reports errors in rbacdrift's voice.
-func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns a flag set that prints nothing itself: parseFlags
+// reports errors in rbacdrift's voice, with a hint.
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	_ = help
 	return fs
 }
 

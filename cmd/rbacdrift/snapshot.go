@@ -53,7 +53,7 @@ type snapshotFlags struct {
 
 func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f snapshotFlags
-	fs := newFlagSet("snapshot", snapshotUsage, stderr)
+	fs := newFlagSet("snapshot")
 	fs.StringVar(&f.db, "db", "", "")
 	fs.StringVar(&f.schema, "schema", "public", "")
 	fs.StringVar(&f.tables, "tables", "", "")

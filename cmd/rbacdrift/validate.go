@@ -19,7 +19,7 @@ every file is clean, exits 2 otherwise: fit for a pre-commit hook.
 `
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", validateUsage, stderr)
+	fs := newFlagSet("validate")
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
