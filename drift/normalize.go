@@ -9,6 +9,10 @@ import (
 var (
 	castRE  = regexp.MustCompile(`::\s*(?:"[^"]+"|[a-z_][a-z0-9_]*)(?:\s+(?:varying|precision|with(?:out)?\s+time\s+zone))?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\[\])*`)
 	spaceRE = regexp.MustCompile(`\s+`)
+	// punctSpace drops the space next to parentheses and commas; built once,
+	// as a Replacer is costly to build and normExpr runs per default and
+	// index column.
+	punctSpace = strings.NewReplacer("( ", "(", " )", ")", " ,", ",", ", ", ",")
 )
 
 // sameExpr reports whether a declared SQL expression (a default, an index
@@ -36,7 +40,7 @@ func normExpr(s string) string {
 	}
 	out := castRE.ReplaceAllString(b.String(), "")
 	out = spaceRE.ReplaceAllString(out, " ")
-	out = strings.NewReplacer("( ", "(", " )", ")", " ,", ",", ", ", ",").Replace(out)
+	out = punctSpace.Replace(out)
 	for strings.HasPrefix(out, "(") && strings.HasSuffix(out, ")") && balanced(out[1:len(out)-1]) {
 		out = out[1 : len(out)-1]
 	}

@@ -30,8 +30,8 @@ func everyDB(t *testing.T) (db *pgtest.DB, app, admin string) {
 	return db, app, admin
 }
 
-// takeSnapshot does what rbacdrift snapshot does, through the read-only
-// session, and returns the model text.
+// takeSnapshot does what rbacdrift snapshot does, through two read-only
+// sessions, and returns the model text.
 func takeSnapshot(t *testing.T, url string, sel introspect.Selection) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -44,7 +44,7 @@ func takeSnapshot(t *testing.T, url string, sel introspect.Selection) []byte {
 	if len(l.UnknownRoles) > 0 {
 		t.Fatalf("unknown roles %v", l.UnknownRoles)
 	}
-	cat, err := introspect.Load(ctx, conn, l.Request)
+	cat, err := introspect.LoadParallel(ctx, []*pgx.Conn{conn, openSession(t, ctx, url)}, l.Request)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}

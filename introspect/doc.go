@@ -10,7 +10,9 @@
 // never information_schema (slow on big catalogs, and it hides privileges the
 // connecting role cannot see), takes the wanted names as array parameters and
 // never concatenates identifiers. [Load] sends all catalog queries in one
-// pipelined batch, so the number of round trips does not grow with the model.
+// pipelined batch, so the number of round trips does not grow with the model;
+// [LoadParallel] sends one such batch per session, each for part of the
+// relations, so that a big snapshot uses more than one server core.
 //
 // # Sessions
 //

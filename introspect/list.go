@@ -16,16 +16,17 @@ type Selection struct {
 	Roles   []string // role names whose existence is checked ("PUBLIC" always exists)
 }
 
-// A Listing is what [ListRelations] found: a [Request] for [Load], and the
-// asked roles that do not exist.
+// A Listing is what [ListRelations] found: a [Request] for [Load] that also
+// reads the enums the relations use, and the asked roles that do not exist.
 type Listing struct {
 	Request
 	UnknownRoles []string
 }
 
-// ListRelations lists the relations of sel, the enum types their columns use
-// and the unknown roles of sel.Roles, in one round trip. Names come back
-// sorted by schema, then name.
+// ListRelations lists the relations of sel and the unknown roles of
+// sel.Roles, in one round trip. Names come back sorted by schema, then name.
+// The enum types the relations use are left to [Load] (Request.EnumsUsed),
+// which finds them from the columns it reads anyway.
 func ListRelations(ctx context.Context, conn *pgx.Conn, sel Selection) (*Listing, error) {
 	tables := sel.Tables
 	if tables == nil {
@@ -40,10 +41,9 @@ func ListRelations(ctx context.Context, conn *pgx.Conn, sel Selection) (*Listing
 	}
 	b := &pgx.Batch{}
 	b.Queue(queryListRelations, sel.Schemas, tables, like)
-	b.Queue(queryListEnums, sel.Schemas, tables, like)
 	b.Queue(queryListRoles, roles)
 	br := conn.SendBatch(ctx, b)
-	l := &Listing{}
+	l := &Listing{Request: Request{EnumsUsed: true}}
 	err := readListing(br, l, roles)
 	if cerr := br.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("listing relations: %w", cerr)
@@ -61,16 +61,6 @@ func readListing(br pgx.BatchResults, l *Listing, roles []string) error {
 			return err
 		}
 		l.Relations = append(l.Relations, n)
-		return nil
-	}); err != nil {
-		return err
-	}
-	if err := each(br, "the enums the relations use", func(rows pgx.Rows) error {
-		var n Name
-		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
-			return err
-		}
-		l.Enums = append(l.Enums, n)
 		return nil
 	}); err != nil {
 		return err

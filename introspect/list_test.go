@@ -2,6 +2,8 @@ package introspect_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +12,8 @@ import (
 	"github.com/rbacdrift/rbacdrift/introspect"
 )
 
-// TestListRelations: which relations, enums and roles a snapshot selection
-// finds, on a real catalog.
+// TestListRelations: which relations and roles a snapshot selection finds,
+// and which enums Load then finds the relations use, on a real catalog.
 func TestListRelations(t *testing.T) {
 	db := pgtest.NewDB(t)
 	app := db.Role(t, "app")
@@ -34,32 +36,33 @@ func TestListRelations(t *testing.T) {
 	pub, oth := func(n string) introspect.Name { return introspect.Name{Schema: "public", Name: n} },
 		func(n string) introspect.Name { return introspect.Name{Schema: "other", Name: n} }
 	tests := []struct {
-		name string
-		sel  introspect.Selection
-		want introspect.Listing
+		name  string
+		sel   introspect.Selection
+		want  introspect.Listing
+		enums []introspect.Name // what Load reads for the listing
 	}{
 		{"every table and view of public, partitions left out",
 			introspect.Selection{Schemas: []string{"public"}},
-			introspect.Listing{Request: introspect.Request{
-				Relations: []introspect.Name{pub("Role_B"), pub("events"), pub("roleXa"), pub("role_a"), pub("role_v")},
-				Enums:     []introspect.Name{oth("level"), oth("mood"), pub("scope")}}}},
+			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
+				Relations: []introspect.Name{pub("Role_B"), pub("events"), pub("roleXa"), pub("role_a"), pub("role_v")}}},
+			[]introspect.Name{oth("level"), oth("mood"), pub("scope")}},
 		{"a glob: _ is a letter, not LIKE's wildcard",
 			introspect.Selection{Schemas: []string{"public"}, Match: "role_*"},
-			introspect.Listing{Request: introspect.Request{
-				Relations: []introspect.Name{pub("role_a"), pub("role_v")},
-				Enums:     []introspect.Name{oth("level"), pub("scope")}}}},
+			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
+				Relations: []introspect.Name{pub("role_a"), pub("role_v")}}},
+			[]introspect.Name{oth("level"), pub("scope")}},
 		{"a glob with ?",
 			introspect.Selection{Schemas: []string{"public", "other"}, Match: "role?a"},
-			introspect.Listing{Request: introspect.Request{
-				Relations: []introspect.Name{oth("role_a"), pub("roleXa"), pub("role_a")},
-				Enums:     []introspect.Name{oth("level"), oth("mood"), pub("scope")}}}},
+			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
+				Relations: []introspect.Name{oth("role_a"), pub("roleXa"), pub("role_a")}}},
+			[]introspect.Name{oth("level"), oth("mood"), pub("scope")}},
 		{"named tables, a partition included; names are exact",
 			introspect.Selection{Schemas: []string{"public"}, Tables: []string{"events_2025", "Role_B", "role_b"}},
-			introspect.Listing{Request: introspect.Request{
-				Relations: []introspect.Name{pub("Role_B"), pub("events_2025")}}}},
+			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
+				Relations: []introspect.Name{pub("Role_B"), pub("events_2025")}}}, nil},
 		{"roles: PUBLIC always exists",
 			introspect.Selection{Schemas: []string{"nope"}, Roles: []string{app, "PUBLIC", "no_such_role_rbacdrift"}},
-			introspect.Listing{UnknownRoles: []string{"no_such_role_rbacdrift"}}},
+			introspect.Listing{Request: introspect.Request{EnumsUsed: true}, UnknownRoles: []string{"no_such_role_rbacdrift"}}, nil},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -72,6 +75,18 @@ func TestListRelations(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, *got); diff != "" {
 				t.Errorf("ListRelations (-want +got):\n%s", diff)
+			}
+			cat, err := introspect.Load(ctx, conn, got.Request)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var enums []introspect.Name
+			for n := range cat.Enums {
+				enums = append(enums, n)
+			}
+			slices.SortFunc(enums, func(a, b introspect.Name) int { return strings.Compare(a.String(), b.String()) })
+			if diff := cmp.Diff(tt.enums, enums); diff != "" {
+				t.Errorf("enums used (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -1,8 +1,13 @@
 package introspect
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,15 +17,77 @@ import (
 type Request struct {
 	Relations []Name
 	Enums     []Name
+	// EnumsUsed also reads the enum types the relations' columns use:
+	// directly, as the element of an array or as the base of a domain.
+	EnumsUsed bool
 }
 
 // Load reads the wanted relations and enums in one round trip: every catalog
-// query goes out in a single pipelined batch.
+// query goes out in a single pipelined batch. With EnumsUsed, a second round
+// trip reads the enums the columns use.
 func Load(ctx context.Context, conn *pgx.Conn, req Request) (*Catalog, error) {
+	return LoadParallel(ctx, []*pgx.Conn{conn}, req)
+}
+
+// LoadParallel is [Load] spread over several sessions, one pipelined batch
+// each, sent at the same time: a server runs the queries of one session one
+// after another on one core, so a big catalog (a snapshot of thousands of
+// tables) reads faster on two. The relations are shared out by name, so that
+// every relation with a given name, wanted or found elsewhere, is read by the
+// same session; the server, the enums and the enums used are read on the
+// first. The round trips stay the same per session whatever the number of
+// relations.
+func LoadParallel(ctx context.Context, conns []*pgx.Conn, req Request) (*Catalog, error) {
+	parts := make([]Request, len(conns))
+	parts[0].Enums = req.Enums
+	for _, n := range req.Relations {
+		i := 0
+		if len(conns) > 1 {
+			h := fnv.New32a()
+			h.Write([]byte(n.Name))
+			i = int(h.Sum32() % uint32(len(conns)))
+		}
+		parts[i].Relations = append(parts[i].Relations, n)
+	}
+	cats := make([]*Catalog, len(conns))
+	errs := make([]error, len(conns))
+	var wg sync.WaitGroup
+	for i, conn := range conns {
+		if i > 0 && len(parts[i].Relations) == 0 {
+			continue
+		}
+		wg.Go(func() { cats[i], errs[i] = loadBatch(ctx, conn, parts[i], i == 0) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	cat := cats[0]
+	for _, c := range cats[1:] {
+		if c != nil {
+			maps.Copy(cat.Relations, c.Relations)
+			maps.Copy(cat.Elsewhere, c.Elsewhere)
+		}
+	}
+	if req.EnumsUsed {
+		if err := loadEnumsUsed(ctx, conns[0], cat); err != nil {
+			return nil, err
+		}
+	}
+	return cat, nil
+}
+
+// loadBatch sends the catalog queries for req in one pipelined batch; the
+// server settings only when withServer.
+func loadBatch(ctx context.Context, conn *pgx.Conn, req Request, withServer bool) (*Catalog, error) {
 	relSchemas, relNames := split(req.Relations)
 	enumSchemas, enumNames := split(req.Enums)
 	b := &pgx.Batch{}
-	b.Queue(queryServer)
+	if withServer {
+		b.Queue(queryServer)
+	}
 	b.Queue(queryRelations, relNames)
 	b.Queue(queryColumns, relSchemas, relNames)
 	b.Queue(queryConstraints, relSchemas, relNames)
@@ -31,7 +98,7 @@ func Load(ctx context.Context, conn *pgx.Conn, req Request) (*Catalog, error) {
 
 	cat := &Catalog{Relations: map[Name]*Relation{}, Elsewhere: map[Name][]*Relation{}, Enums: map[Name]*Enum{}}
 	br := conn.SendBatch(ctx, b)
-	err := readBatch(br, cat, req)
+	err := readBatch(br, cat, req, withServer)
 	if cerr := br.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("reading the catalog: %w", cerr)
 	}
@@ -43,6 +110,28 @@ func Load(ctx context.Context, conn *pgx.Conn, req Request) (*Catalog, error) {
 	return cat, nil
 }
 
+// loadEnumsUsed adds to cat the enum types its columns use, found from the
+// type OIDs the columns query read rather than by a second pass over
+// pg_attribute.
+func loadEnumsUsed(ctx context.Context, conn *pgx.Conn, cat *Catalog) error {
+	seen := map[uint32]bool{}
+	oids := []uint32{}
+	for _, r := range cat.Relations {
+		for _, c := range r.Columns {
+			if !seen[c.TypeOID] {
+				seen[c.TypeOID] = true
+				oids = append(oids, c.TypeOID)
+			}
+		}
+	}
+	rows, err := conn.Query(ctx, queryEnumsUsed, oids)
+	if err != nil {
+		return fmt.Errorf("reading the enums the columns use: %w", err)
+	}
+	defer rows.Close()
+	return readEnums(rows, cat, "the enums the columns use")
+}
+
 func split(names []Name) (schemas, rels []string) {
 	schemas = make([]string, len(names))
 	rels = make([]string, len(names))
@@ -52,16 +141,18 @@ func split(names []Name) (schemas, rels []string) {
 	return schemas, rels
 }
 
-func readBatch(br pgx.BatchResults, cat *Catalog, req Request) error {
-	var lagSeconds *float64
-	s := &cat.Server
-	if err := br.QueryRow().Scan(&s.Version, &s.VersionNum, &s.User, &s.SessionUser, &s.Superuser,
-		&s.Database, &s.InRecovery, &lagSeconds, &s.SearchPath, &s.ReadOnlyGuard); err != nil {
-		return fmt.Errorf("reading server settings: %w", err)
-	}
-	if lagSeconds != nil {
-		lag := time.Duration(*lagSeconds * float64(time.Second))
-		s.ReplayLag = &lag
+func readBatch(br pgx.BatchResults, cat *Catalog, req Request, withServer bool) error {
+	if withServer {
+		var lagSeconds *float64
+		s := &cat.Server
+		if err := br.QueryRow().Scan(&s.Version, &s.VersionNum, &s.User, &s.SessionUser, &s.Superuser,
+			&s.Database, &s.InRecovery, &lagSeconds, &s.SearchPath, &s.ReadOnlyGuard); err != nil {
+			return fmt.Errorf("reading server settings: %w", err)
+		}
+		if lagSeconds != nil {
+			lag := time.Duration(*lagSeconds * float64(time.Second))
+			s.ReplayLag = &lag
+		}
 	}
 
 	wanted := map[Name]bool{}
@@ -120,13 +211,18 @@ func readBatch(br pgx.BatchResults, cat *Catalog, req Request) error {
 	if err := each(br, "constraints", func(rows pgx.Rows) error {
 		var oid uint32
 		var name, typ, refSchema, refName, del, upd string
-		var cols, refCols []string
+		var keys []int16
+		var refCols []string
 		var deferrable, deferred bool
-		if err := rows.Scan(&oid, &name, &typ, &cols, &refSchema, &refName, &refCols, &del, &upd,
+		if err := rows.Scan(&oid, &name, &typ, &keys, &refSchema, &refName, &refCols, &del, &upd,
 			&deferrable, &deferred); err != nil {
 			return err
 		}
 		r := rel(oid)
+		cols := make([]string, len(keys))
+		for i, k := range keys {
+			cols[i] = r.columnName(k)
+		}
 		switch typ {
 		case "p":
 			r.PrimaryKey = &Constraint{Name: name, Columns: cols}
@@ -144,12 +240,22 @@ func readBatch(br pgx.BatchResults, cat *Catalog, req Request) error {
 
 	if err := each(br, "indexes", func(rows pgx.Rows) error {
 		var oid uint32
+		var keys []int16
+		var defs []string
 		ix := &Index{}
-		if err := rows.Scan(&oid, &ix.Name, &ix.Unique, &ix.Primary, &ix.Columns, &ix.Predicate,
+		if err := rows.Scan(&oid, &ix.Name, &ix.Unique, &ix.Primary, &keys, &defs, &ix.Predicate,
 			&ix.Method, &ix.Valid); err != nil {
 			return err
 		}
 		r := rel(oid)
+		ix.Columns = make([]string, len(keys))
+		for i, k := range keys {
+			if k == 0 && i < len(defs) {
+				ix.Columns[i] = defs[i] // an expression
+			} else {
+				ix.Columns[i] = r.columnName(k)
+			}
+		}
 		r.Indexes = append(r.Indexes, ix)
 		return nil
 	}); err != nil {
@@ -182,14 +288,38 @@ func readBatch(br pgx.BatchResults, cat *Catalog, req Request) error {
 		return err
 	}
 
-	return each(br, "enums", func(rows pgx.Rows) error {
+	rows, err := br.Query()
+	if err != nil {
+		return fmt.Errorf("reading enums: %w", err)
+	}
+	defer rows.Close()
+	return readEnums(rows, cat, "enums")
+}
+
+// readEnums adds the enum rows (queryEnums, queryEnumsUsed) to cat.
+func readEnums(rows pgx.Rows, cat *Catalog, what string) error {
+	for rows.Next() {
 		e := &Enum{}
 		if err := rows.Scan(&e.OID, &e.Name.Schema, &e.Name.Name, &e.IsEnum, &e.Labels); err != nil {
-			return err
+			return fmt.Errorf("reading %s: %w", what, err)
 		}
 		cat.Enums[e.Name] = e
-		return nil
-	})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", what, err)
+	}
+	return nil
+}
+
+// columnName returns the name of r's column number num, from the columns
+// read before the keys; "" when there is none (a relation created after the
+// relations query ran).
+func (r *Relation) columnName(num int16) string {
+	i, ok := slices.BinarySearchFunc(r.Columns, int(num), func(c *Column, n int) int { return cmp.Compare(c.Num, n) })
+	if !ok {
+		return ""
+	}
+	return r.Columns[i].Name
 }
 
 // each runs fn on every row of the next batch result.

@@ -1,6 +1,6 @@
 package introspect
 
-// Snapshot queries: which relations, enums and roles a snapshot covers. Like
+// Snapshot queries: which relations and roles a snapshot covers. Like
 // the queries in queries.go they read pg_catalog only and take every name as
 // a parameter: $1 the schemas, $2 the wanted relation names (empty: all),
 // $3 a LIKE pattern on the relation name ('' : all). Names sort bytewise
@@ -27,19 +27,6 @@ const queryListRelations = selectedRelations + `
 SELECT sel.nspname::text, sel.relname::text
 FROM sel
 ORDER BY sel.nspname COLLATE "C", sel.relname COLLATE "C"
-`
-
-// queryListEnums lists the enum types the chosen relations' columns use:
-// directly, as the element of an array, or as the base of a domain.
-const queryListEnums = selectedRelations + `
-SELECT e.nspname, e.typname
-FROM (SELECT DISTINCT n.nspname::text AS nspname, t.typname::text AS typname
-      FROM sel
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = sel.oid AND a.attnum > 0 AND NOT a.attisdropped
-      JOIN pg_catalog.pg_type ct ON ct.oid = a.atttypid
-      JOIN pg_catalog.pg_type t ON t.oid IN (ct.oid, ct.typelem, ct.typbasetype) AND t.typtype = 'e'
-      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace) AS e
-ORDER BY e.nspname COLLATE "C", e.typname COLLATE "C"
 `
 
 // queryListRoles reads which of the given role names ($1) exist.

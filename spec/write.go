@@ -1,8 +1,9 @@
 package spec
 
 import (
+	"bufio"
 	"bytes"
-	"regexp"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,7 +19,16 @@ import (
 // aligned, keys and scalars quoted only where YAML or [Parse] needs it.
 // Parsing the output gives back the same facts.
 func Format(m *Model, header ...string) []byte {
-	w := &writer{}
+	var b bytes.Buffer
+	_ = Write(&b, m, header...) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// Write writes what [Format] returns to out as it is rendered, through a
+// buffer, so that a big model (a snapshot of thousands of tables) is never
+// held as one document in memory. The error is out's.
+func Write(out io.Writer, m *Model, header ...string) error {
+	w := &writer{b: bufio.NewWriterSize(out, 64<<10)}
 	for _, h := range header {
 		for _, l := range strings.Split(h, "\n") {
 			w.line(0, strings.TrimRight("# "+l, " "))
@@ -70,7 +80,7 @@ func Format(m *Model, header ...string) []byte {
 			w.line(1, "- "+flowMap(f))
 		}
 	}
-	return w.b.Bytes()
+	return w.b.Flush()
 }
 
 // FormatName renders a table or enum name as a model key: bare when it is in
@@ -90,17 +100,25 @@ func quotePart(s string) string {
 	return s
 }
 
+// A writer renders lines into a buffered writer, which keeps the first
+// write error and returns it from Flush.
 type writer struct {
-	b bytes.Buffer
+	b *bufio.Writer
 }
 
-func (w *writer) line(indent int, s string) {
+// line writes one line of the given parts, indented.
+func (w *writer) line(indent int, parts ...string) {
 	for range indent {
 		w.b.WriteString("  ")
 	}
-	w.b.WriteString(s)
+	for _, p := range parts {
+		w.b.WriteString(p)
+	}
 	w.b.WriteByte('\n')
 }
+
+// spaces holds the padding of aligned values.
+const spaces = "                                                                "
 
 // aligned writes key: value lines with the values in one column.
 func (w *writer) aligned(indent int, keys, values []string) {
@@ -113,7 +131,12 @@ func (w *writer) aligned(indent int, keys, values []string) {
 			w.line(indent, k+":")
 			continue
 		}
-		w.line(indent, k+":"+strings.Repeat(" ", width-utf8.RuneCountInString(k)+1)+values[i])
+		pad := width - utf8.RuneCountInString(k) + 1
+		if pad <= len(spaces) {
+			w.line(indent, k, ":", spaces[:pad], values[i])
+		} else {
+			w.line(indent, k, ":", strings.Repeat(" ", pad), values[i])
+		}
 	}
 }
 
@@ -315,11 +338,26 @@ func flowList(items []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// plainRE is the conservative shape of a scalar written without quotes: it
-// starts with a letter or _, and holds no YAML indicator (: # , [ ] { } quotes
-// & * ! | > % @ `), so it reads back as the same string in block and flow
-// context alike.
-var plainRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_ .()$+\-/<=]*$`)
+// isPlain reports whether s has the conservative shape of a scalar written
+// without quotes, ^[A-Za-z_][A-Za-z0-9_ .()$+\-/<=]*$: it starts with a
+// letter or _, and holds no YAML indicator (: # , [ ] { } quotes & * ! | > %
+// @ `), so it reads back as the same string in block and flow context alike.
+// A loop, not a regular expression: a snapshot renders a million scalars.
+func isPlain(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || strings.IndexByte(" .()$+-/<=", c) >= 0):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // yamlWords are plain scalars that YAML (1.1 or 1.2) reads as something
 // other than a string.
@@ -329,7 +367,7 @@ var yamlWords = map[string]bool{"true": true, "false": true, "yes": true, "no": 
 // scalar renders s as a YAML scalar that reads back as the string s: plain
 // where that is safe, else double-quoted with escapes.
 func scalar(s string) string {
-	if plainRE.MatchString(s) && !strings.HasSuffix(s, " ") && !yamlWords[strings.ToLower(s)] {
+	if isPlain(s) && !strings.HasSuffix(s, " ") && !yamlWords[strings.ToLower(s)] {
 		return s
 	}
 	return strconv.Quote(s)

@@ -307,11 +307,12 @@ func TestZeroWrites(t *testing.T) {
 	}
 	got := checkWire(t, rec.messages(t), appSQL, sampled)
 	t.Logf("sent: %+v", got)
-	// What the steps must have sent: 6 sessions; 3 dry runs of 6 queries,
-	// each prepared and planned; 3 samples per dry run.
-	if got.Connections != 6 || got.CatalogReads == 0 || got.Prepares < 18 || got.Explains < 18 ||
+	// What the steps must have sent: 8 sessions (one per check, two per
+	// snapshot, which reads half of the relations on each); 3 dry runs of 6
+	// queries, each prepared and planned; 3 samples per dry run.
+	if got.Connections != 8 || got.CatalogReads == 0 || got.Prepares < 18 || got.Explains < 18 ||
 		got.Samples != 9 || got.ReadOnlyTx < 18 || got.Deallocates < 18 {
-		t.Errorf("the recorder saw %+v; want 6 connections, catalog reads, and for 3 dry runs of 6 queries at least 18 read-only transactions, prepares, EXPLAINs and deallocations, and 9 samples", got)
+		t.Errorf("the recorder saw %+v; want 8 connections, catalog reads, and for 3 dry runs of 6 queries at least 18 read-only transactions, prepares, EXPLAINs and deallocations, and 9 samples", got)
 	}
 
 	// The measures see writes: the same checks catch one row written by

@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/introspect"
@@ -80,6 +82,8 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 
+	tuneGC()
+
 	conn := f.db
 	if conn == "" {
 		conn = os.Getenv("DATABASE_URL")
@@ -98,34 +102,68 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return snapshotDBError(ctx, stderr, target, err)
 	}
 	defer db.Close(context.WithoutCancel(ctx))
+	// A second read-only session, opened while the first lists the
+	// relations, reads half of them: the server runs each session's queries
+	// on its own core (introspect.LoadParallel). Without it (max_connections
+	// reached, say) the snapshot reads everything on the first.
+	second := make(chan *pgx.Conn, 1)
+	go func() {
+		c, err := introspect.Connect(ctx, target, introspect.Options{Timeout: f.timeout})
+		if err != nil {
+			c = nil
+		}
+		second <- c
+	}()
 
 	listing, err := introspect.ListRelations(ctx, db, sel)
+	conns := []*pgx.Conn{db}
+	if c := <-second; c != nil {
+		defer c.Close(context.WithoutCancel(ctx))
+		conns = append(conns, c)
+	}
 	if err != nil {
 		return snapshotDBError(ctx, stderr, target, err)
 	}
 	if code := checkListing(stderr, sel, listing); code >= 0 {
 		return code
 	}
-	cat, err := introspect.Load(ctx, db, listing.Request)
+	cat, err := introspect.LoadParallel(ctx, conns, listing.Request)
 	if err != nil {
 		return snapshotDBError(ctx, stderr, target, err)
 	}
 	model := drift.Snapshot(cat, drift.SnapshotOptions{Schema: sel.Schemas[0], GrantsFor: sel.Roles})
-	text := spec.Format(model, snapshotHeader(target, cat.Server, args)...)
+	header := snapshotHeader(target, cat.Server, args)
+	cat = nil // the model holds what it needs: let the catalog go while it is written
+	write := func(w io.Writer) error { return spec.Write(w, model, header...) }
 
 	if f.out == "" {
-		if _, err := stdout.Write(text); err != nil {
+		if err := write(stdout); err != nil {
 			errorf(stderr, "snapshot", "writing the model: "+err.Error())
 			return exitUsage
 		}
 		return exitOK
 	}
-	if err := writeFileAtomic(f.out, text); err != nil {
+	if err := writeFileAtomic(f.out, write); err != nil {
 		errorf(stderr, "snapshot", err.Error())
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "rbacdrift snapshot: wrote %s: %s, %s\n", f.out, plural(len(model.Tables), "relation"), plural(len(model.Enums), "enum"))
 	return exitOK
+}
+
+// tuneGC trades the garbage collector's default (a collection each time the
+// heap doubles) for a memory limit, unless GOGC or GOMEMLIMIT says otherwise.
+// A snapshot keeps its catalog and model live to the end (about 42 MB and 37
+// MB for 10,000 tables) while allocating four times that, so the default
+// both collects often while the heap is small and lets the peak wander with
+// the timing of the last collections (110 to 150 MB over runs, measured with
+// /usr/bin/time -v). Collecting rarely (GOGC=400) under a soft limit of 110
+// MiB measured 115 MB every run and 0.1 s less CPU.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(400)
+		debug.SetMemoryLimit(110 << 20)
+	}
 }
 
 // checkListing reports what the selection asked for and the database does
@@ -203,13 +241,22 @@ func splitList(s string) []string {
 	return out
 }
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// folder, so that a failed write never leaves half a model behind. A path
-// that is not a regular file (/dev/stdout, a pipe, a symbolic link) is
-// written in place: renaming over it would replace the device or the link.
-func writeFileAtomic(path string, data []byte) error {
+// writeFileAtomic writes what write produces to path through a temporary
+// file in the same folder, so that a failed write never leaves half a model
+// behind. A path that is not a regular file (/dev/stdout, a pipe, a symbolic
+// link) is written in place: renaming over it would replace the device or
+// the link.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		if err := os.WriteFile(path, data, 0o644); err != nil {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 		return nil
@@ -219,7 +266,7 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

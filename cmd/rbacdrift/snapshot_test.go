@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -105,7 +106,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want := "version: 1\n# " + tt.name + "\n"
-			if err := writeFileAtomic(tt.path, []byte(want)); err != nil {
+			if err := writeFileAtomic(tt.path, func(w io.Writer) error { _, err := io.WriteString(w, want); return err }); err != nil {
 				t.Fatal(err)
 			}
 			got, err := os.ReadFile(tt.path)
