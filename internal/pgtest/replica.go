@@ -106,7 +106,11 @@ func catchUp(ctx context.Context, primaryURL, standbyURL string) error {
 	}
 	defer p.Close(context.Background())
 	var lsn string
-	if err := p.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn); err != nil {
+	// The insert position, not pg_current_wal_lsn (the write position): with
+	// synchronous_commit off a commit record may still sit in the WAL
+	// buffers, before the write position, and the standby would be "caught
+	// up" without it. The loop below waits for the WAL writer to send it.
+	if err := p.QueryRow(ctx, "SELECT pg_current_wal_insert_lsn()::text").Scan(&lsn); err != nil {
 		return fmt.Errorf("reading the primary's WAL position: %w", err)
 	}
 	s, err := connect(ctx, standbyURL)
