@@ -10,7 +10,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"math/big"
 	"net"
 	"os"
@@ -19,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 )
@@ -84,17 +85,6 @@ func (ca *testCA) serverCert(t *testing.T) (certPEM, keyPEM []byte) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-}
-
-// freePort returns a TCP port on 127.0.0.1 that nothing listens on now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // writeTemp writes content to name in a new temporary directory.
@@ -187,7 +177,7 @@ func TestSafetyTLSAndPasswords(t *testing.T) {
 		ca := newTestCA(t, "rbacdrift test CA")
 		otherCA := newTestCA(t, "some other CA")
 		certPEM, keyPEM := ca.serverCert(t)
-		port := freePort(t)
+		port := pgtest.FreePort(t)
 		c := pgtest.StartCluster(t, pgtest.ClusterOptions{
 			TCPPort:   port,
 			ExtraConf: []string{"ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "password_encryption = 'scram-sha-256'"},
@@ -237,7 +227,7 @@ func TestSafetyTLSAndPasswords(t *testing.T) {
 	})
 
 	t.Run("plain", func(t *testing.T) {
-		port := freePort(t)
+		port := pgtest.FreePort(t)
 		pgtest.StartCluster(t, pgtest.ClusterOptions{TCPPort: port, ExtraConf: []string{"ssl = off"}})
 		runConnCases(t, []connCase{
 			{name: "sslmode=require without TLS", wantCode: exitConnect, args: []string{"check", "--spec", model, "--db",

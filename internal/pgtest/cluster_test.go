@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -65,7 +64,7 @@ func TestStartCluster(t *testing.T) {
 
 func TestStartClusterTCP(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
+	port := FreePort(t)
 	c := StartCluster(t, ClusterOptions{TCPPort: port})
 	for _, url := range []string{
 		fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
@@ -137,7 +136,7 @@ func TestClusterGoneWhenProcessDies(t *testing.T) {
 		return
 	}
 	t.Parallel()
-	port := freePort(t)
+	port := FreePort(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestClusterGoneWhenProcessDies$", "-test.count=1")
 	cmd.Env = append(os.Environ(), crashHelper+"=1", crashHelper+"_PORT="+strconv.Itoa(port))
 	var stderr strings.Builder
@@ -187,15 +186,4 @@ func TestClusterGoneWhenProcessDies(t *testing.T) {
 		conn.Close(context.Background())
 		t.Error("the server still answers after its process died")
 	}
-}
-
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
