@@ -71,7 +71,7 @@ func ResolveTypes(ctx context.Context, conn *pgx.Conn, m *spec.Model) (map[strin
 		asked[i] = t
 		base, arr := strings.CutSuffix(t, "[]")
 		if n, ok := enums[base]; ok {
-			asked[i] = quoteIdent(n.Schema) + "." + quoteIdent(n.Name)
+			asked[i] = QuoteIdent(n.Schema) + "." + QuoteIdent(n.Name)
 			if arr {
 				asked[i] += "[]"
 			}

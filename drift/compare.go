@@ -58,7 +58,7 @@ func (c *comparer) table(t *spec.Table) {
 				where = append(where, fmt.Sprintf("%s (%s%s)", o.Name, kindWord(o.Kind), rowsWord(o.EstimatedRows)))
 			}
 			f.Hint = fmt.Sprintf("a relation of that name exists elsewhere: %s; if it was moved, move it back (ALTER TABLE ... SET SCHEMA %s) or point the model and the application's search_path at it",
-				strings.Join(where, ", "), quoteIdent(t.Name.Schema))
+				strings.Join(where, ", "), QuoteIdent(t.Name.Schema))
 		} else {
 			f.Hint = fmt.Sprintf("the migration that creates %s has not run on this database, or the application expects another schema", obj)
 		}
@@ -135,7 +135,7 @@ func (c *comparer) columns(t *spec.Table, r *introspect.Relation) {
 				table, list(presentForbidden), strings.Join(missingNames, ", "))
 		case len(look) > 0 && (d.Type != "" || len(missing) == 1 || similarName(d.Name, look[0].Name)):
 			f.Hint = fmt.Sprintf("%s.%s (%s) is not in the model: if %s was renamed to %s, rename it back (ALTER TABLE %s RENAME COLUMN %s TO %s) or update the model and the application's queries",
-				table, look[0].Name, look[0].Type, d.Name, look[0].Name, quoteName(spec.Name(r.Name)), quoteIdent(look[0].Name), quoteIdent(d.Name))
+				table, look[0].Name, look[0].Type, d.Name, look[0].Name, QuoteName(spec.Name(r.Name)), QuoteIdent(look[0].Name), QuoteIdent(d.Name))
 		case len(undeclared) > 0:
 			var names []string
 			for _, l := range undeclared {
@@ -163,7 +163,7 @@ func (c *comparer) columns(t *spec.Table, r *introspect.Relation) {
 			f.Hint = fmt.Sprintf("%s still has the denormalised layout %s: the migration that introduces %s has not run on this database",
 				table, list(presentForbidden), strings.Join(missingNames, ", "))
 		} else {
-			f.Hint = fmt.Sprintf("the migration that drops %s.%s has not finished (ALTER TABLE %s DROP COLUMN %s once nothing reads it)", table, name, quoteName(spec.Name(r.Name)), quoteIdent(name))
+			f.Hint = fmt.Sprintf("the migration that drops %s.%s has not finished (ALTER TABLE %s DROP COLUMN %s once nothing reads it)", table, name, QuoteName(spec.Name(r.Name)), QuoteIdent(name))
 		}
 		c.add(f, fc.Pos)
 	}
@@ -272,11 +272,11 @@ func (c *comparer) column(r *introspect.Relation, d *spec.Column, l *introspect.
 		if *d.Nullable {
 			f.Expected, f.Actual = "NULL", "NOT NULL"
 			f.Message = fmt.Sprintf("column %s is NOT NULL, the model allows NULL", col)
-			f.Hint = fmt.Sprintf("writes that leave %s empty (bind NULL) fail with 23502; ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL, or make the model and the application always set it", d.Name, quoteName(spec.Name(r.Name)), quoteIdent(d.Name))
+			f.Hint = fmt.Sprintf("writes that leave %s empty (bind NULL) fail with 23502; ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL, or make the model and the application always set it", d.Name, QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name))
 		} else {
 			f.Expected, f.Actual = "NOT NULL", "NULL"
 			f.Message = fmt.Sprintf("column %s allows NULL, the model says NOT NULL", col)
-			f.Hint = fmt.Sprintf("NULLs may already be stored; clean them, then ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", quoteName(spec.Name(r.Name)), quoteIdent(d.Name))
+			f.Hint = fmt.Sprintf("NULLs may already be stored; clean them, then ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name))
 		}
 		c.add(f, d.Pos)
 	}
@@ -286,7 +286,7 @@ func (c *comparer) column(r *introspect.Relation, d *spec.Column, l *introspect.
 	if d.Identity != nil && *d.Identity != l.Identity && !serialForIdentity(*d.Identity, l) {
 		c.add(&Finding{Code: "identity-mismatch", Object: obj, Subject: subj, Expected: orNone(*d.Identity), Actual: orNone(l.Identity),
 			Message: fmt.Sprintf("column %s identity is %s, the model says %s", col, orNone(l.Identity), orNone(*d.Identity)),
-			Hint:    fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s ADD/DROP IDENTITY as the model says", quoteName(spec.Name(r.Name)), quoteIdent(d.Name))}, d.Pos)
+			Hint:    fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s ADD/DROP IDENTITY as the model says", QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name))}, d.Pos)
 	}
 	if d.Generated != nil {
 		live := ""
@@ -321,9 +321,9 @@ func (c *comparer) columnDefault(r *introspect.Relation, d *spec.Column, l *intr
 	f := &Finding{Code: "default-mismatch", Object: obj, Subject: r.Name.String(), Expected: orNone(derefOr(d.Default, "")), Actual: orNone(derefOr(l.Default, "")),
 		Message: fmt.Sprintf("column %s default is %s, the model says %s", col, orNone(derefOr(l.Default, "")), orNone(derefOr(d.Default, "")))}
 	if d.Default == nil {
-		f.Hint = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", quoteName(spec.Name(r.Name)), quoteIdent(d.Name))
+		f.Hint = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name))
 	} else {
-		f.Hint = fmt.Sprintf("inserts that omit %s get another value; ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", d.Name, quoteName(spec.Name(r.Name)), quoteIdent(d.Name), *d.Default)
+		f.Hint = fmt.Sprintf("inserts that omit %s get another value; ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", d.Name, QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name), *d.Default)
 	}
 	c.add(f, d.Pos)
 }
@@ -338,7 +338,7 @@ func typeHint(r *introspect.Relation, d *spec.Column, l *introspect.Column, want
 	default:
 		h += fmt.Sprintf("values the application binds as %s are read as %s; ", d.Type, l.Type)
 	}
-	h += fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s, or update the model and the code that binds this column", quoteName(spec.Name(r.Name)), quoteIdent(d.Name), d.Type)
+	h += fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s, or update the model and the code that binds this column", QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name), d.Type)
 	return h
 }
 
@@ -367,12 +367,12 @@ func (c *comparer) keys(t *spec.Table, r *introspect.Relation) {
 			f := &Finding{Code: "primary-key-mismatch", Object: obj, Subject: obj, Expected: list(t.PrimaryKey.Columns), Actual: "none"}
 			if live == nil {
 				f.Message = fmt.Sprintf("%s has no primary key, the model says %s", obj, list(t.PrimaryKey.Columns))
-				f.Hint = fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY %s", quoteName(spec.Name(r.Name)), quoteList(t.PrimaryKey.Columns))
+				f.Hint = fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY %s", QuoteName(spec.Name(r.Name)), quoteList(t.PrimaryKey.Columns))
 			} else {
 				f.Actual = list(live)
 				f.Message = fmt.Sprintf("%s primary key is %s, the model says %s", obj, list(live), list(t.PrimaryKey.Columns))
 				f.Hint = fmt.Sprintf("rows the application treats as distinct may collide, or duplicates may be accepted; replace the key: ALTER TABLE %s DROP CONSTRAINT %s, ADD PRIMARY KEY %s",
-					quoteName(spec.Name(r.Name)), quoteIdent(r.PrimaryKey.Name), quoteList(t.PrimaryKey.Columns))
+					QuoteName(spec.Name(r.Name)), QuoteIdent(r.PrimaryKey.Name), quoteList(t.PrimaryKey.Columns))
 			}
 			c.add(f, t.PrimaryKey.Pos)
 		}
@@ -382,7 +382,7 @@ func (c *comparer) keys(t *spec.Table, r *introspect.Relation) {
 			c.add(&Finding{Code: "missing-unique", Object: obj, Subject: obj, Expected: "UNIQUE " + list(u.Columns), Actual: "none",
 				Message: fmt.Sprintf("no unique constraint or unique index on %s%s", r.Name.Name, list(u.Columns)),
 				Hint: fmt.Sprintf("duplicates can be stored, and INSERT ... ON CONFLICT %s fails with 42P10; ALTER TABLE %s ADD UNIQUE %s",
-					list(u.Columns), quoteName(spec.Name(r.Name)), quoteList(u.Columns))}, u.Pos)
+					list(u.Columns), QuoteName(spec.Name(r.Name)), quoteList(u.Columns))}, u.Pos)
 		}
 	}
 	pairs, missing, _ := match(t.ForeignKeys, r.ForeignKeys,
@@ -392,7 +392,7 @@ func (c *comparer) keys(t *spec.Table, r *introspect.Relation) {
 		c.add(&Finding{Code: "missing-foreign-key", Object: obj, Subject: obj, Expected: fkText(d.Columns, d.References.String(), d.RefColumns), Actual: "none",
 			Message: fmt.Sprintf("no foreign key %s%s -> %s", r.Name.Name, list(d.Columns), refText(d.References.String(), d.RefColumns)),
 			Hint: fmt.Sprintf("orphan rows can be stored and joins silently drop them; ALTER TABLE %s ADD FOREIGN KEY %s REFERENCES %s%s",
-				quoteName(spec.Name(r.Name)), quoteList(d.Columns), quoteName(d.References), optList(d.RefColumns))}, d.Pos)
+				QuoteName(spec.Name(r.Name)), quoteList(d.Columns), QuoteName(d.References), optList(d.RefColumns))}, d.Pos)
 	}
 	for _, p := range pairs {
 		c.foreignKey(r, p.Declared, p.Live)
@@ -442,7 +442,7 @@ func (c *comparer) foreignKey(r *introspect.Relation, d *spec.ForeignKey, l *int
 		Expected: fkText(d.Columns, d.References.String(), d.RefColumns) + actions(d.OnDelete, d.OnUpdate),
 		Actual:   fkText(l.Columns, live.String(), l.RefColumns) + actions(l.OnDelete, l.OnUpdate),
 		Message:  fmt.Sprintf("foreign key %s on %s%s %s", l.Name, r.Name.Name, list(l.Columns), strings.Join(diffs, "; ")),
-		Hint:     fmt.Sprintf("drop and re-create it: ALTER TABLE %s DROP CONSTRAINT %s, ADD FOREIGN KEY %s REFERENCES %s%s%s", quoteName(spec.Name(r.Name)), quoteIdent(l.Name), quoteList(d.Columns), quoteName(d.References), optList(d.RefColumns), actions(d.OnDelete, d.OnUpdate))}
+		Hint:     fmt.Sprintf("drop and re-create it: ALTER TABLE %s DROP CONSTRAINT %s, ADD FOREIGN KEY %s REFERENCES %s%s%s", QuoteName(spec.Name(r.Name)), QuoteIdent(l.Name), quoteList(d.Columns), QuoteName(d.References), optList(d.RefColumns), actions(d.OnDelete, d.OnUpdate))}
 	if d.OnDelete == "cascade" && l.OnDelete != "cascade" {
 		f.Hint = "deleting a parent row now fails (or leaves rows behind) instead of cascading; " + f.Hint
 	}
@@ -507,9 +507,9 @@ func (c *comparer) index(r *introspect.Relation, d *spec.Index) {
 		want += " WHERE " + *d.Where
 	}
 	if len(candidates) == 0 {
-		hint := fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), quoteName(spec.Name(r.Name)), quoteList(d.Columns))
+		hint := fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), QuoteName(spec.Name(r.Name)), quoteList(d.Columns))
 		if d.Unique != nil && *d.Unique {
-			hint = fmt.Sprintf("duplicates can be stored; CREATE UNIQUE INDEX ON %s %s", quoteName(spec.Name(r.Name)), quoteList(d.Columns))
+			hint = fmt.Sprintf("duplicates can be stored; CREATE UNIQUE INDEX ON %s %s", QuoteName(spec.Name(r.Name)), quoteList(d.Columns))
 		}
 		c.add(&Finding{Code: "missing-index", Object: obj, Subject: obj, Expected: want, Actual: "none",
 			Message: fmt.Sprintf("no index on %s%s", r.Name.Name, list(d.Columns)) + nameSuffix(d.Name), Hint: hint}, d.Pos)
@@ -549,7 +549,7 @@ func (c *comparer) enum(e *spec.Enum) {
 	case l == nil:
 		c.add(&Finding{Code: "missing-enum", Object: obj, Subject: subj, Expected: "enum " + list(e.Labels), Actual: "none",
 			Message: fmt.Sprintf("enum type %s does not exist", obj),
-			Hint:    fmt.Sprintf("the migration that creates it has not run: CREATE TYPE %s AS ENUM %s", quoteName(e.Name), quoteLabels(e.Labels))}, e.Pos)
+			Hint:    fmt.Sprintf("the migration that creates it has not run: CREATE TYPE %s AS ENUM %s", QuoteName(e.Name), quoteLabels(e.Labels))}, e.Pos)
 		return
 	case !l.IsEnum:
 		c.add(&Finding{Code: "missing-enum", Object: obj, Subject: subj, Expected: "enum", Actual: "another kind of type",
@@ -564,7 +564,7 @@ func (c *comparer) enum(e *spec.Enum) {
 	for _, m := range missing {
 		c.add(&Finding{Code: "enum-label-missing", Object: obj, Subject: subj, Expected: m, Actual: "none",
 			Message: fmt.Sprintf("enum %s has no label %q", obj, m),
-			Hint:    fmt.Sprintf("writing %q fails with 22P02 and reads never match it; ALTER TYPE %s ADD VALUE %s", m, quoteName(e.Name), quoteLiteral(m))}, e.Pos)
+			Hint:    fmt.Sprintf("writing %q fails with 22P02 and reads never match it; ALTER TYPE %s ADD VALUE %s", m, QuoteName(e.Name), quoteLiteral(m))}, e.Pos)
 	}
 	for _, x := range extra {
 		c.add(&Finding{Code: "enum-label-unexpected", Object: obj, Subject: subj, Expected: "none", Actual: x,

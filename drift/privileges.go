@@ -29,7 +29,7 @@ func (c *comparer) grant(r *introspect.Relation, g *spec.Grant) {
 	missing := slices.DeleteFunc(slices.Clone(g.Privileges), func(p string) bool { return slices.Contains(held, p) })
 	extra := slices.DeleteFunc(slices.Clone(held), func(p string) bool { return slices.Contains(g.Privileges, p) })
 	role := roleWord(g.Role)
-	target := quoteName(spec.Name(r.Name))
+	target := QuoteName(spec.Name(r.Name))
 	if len(missing) > 0 {
 		f := &Finding{Code: "missing-privilege", Object: obj, Subject: obj,
 			Expected: role + ": " + strings.Join(missing, ", "), Actual: role + ": " + privList(held),
@@ -59,7 +59,7 @@ func (c *comparer) grant(r *introspect.Relation, g *spec.Grant) {
 
 func (c *comparer) rowSecurity(d *spec.RLS, r *introspect.Relation) {
 	obj := r.Name.String()
-	target := quoteName(spec.Name(r.Name))
+	target := QuoteName(spec.Name(r.Name))
 	if d.Enabled != nil && *d.Enabled != r.RowSecurity {
 		f := &Finding{Code: "rls-mismatch", Object: obj, Subject: obj, Expected: onOff("enabled", *d.Enabled), Actual: onOff("enabled", r.RowSecurity)}
 		if r.RowSecurity {
@@ -91,7 +91,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *introspect.Relation) {
 	for _, p := range missing {
 		c.add(&Finding{Code: "missing-policy", Object: obj, Subject: obj, Expected: "policy " + p.Name, Actual: "none",
 			Message: fmt.Sprintf("policy %s on %s does not exist", p.Name, obj),
-			Hint:    fmt.Sprintf("with row-level security on, the rows it lets through are hidden; CREATE POLICY %s ON %s ...", quoteIdent(p.Name), target)}, p.Pos)
+			Hint:    fmt.Sprintf("with row-level security on, the rows it lets through are hidden; CREATE POLICY %s ON %s ...", QuoteIdent(p.Name), target)}, p.Pos)
 	}
 	for _, p := range pairs {
 		c.policy(r, p.Declared, p.Live)
@@ -99,7 +99,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *introspect.Relation) {
 	for _, l := range extra {
 		c.add(&Finding{Code: "policy-mismatch", Severity: Warning, Object: obj, Subject: obj, Expected: "none", Actual: policyText(l),
 			Message: fmt.Sprintf("policy %s on %s is not in the model", l.Name, obj),
-			Hint:    fmt.Sprintf("a permissive policy lets more rows through, a restrictive one hides rows; declare it, or DROP POLICY %s ON %s", quoteIdent(l.Name), target)}, d.Pos)
+			Hint:    fmt.Sprintf("a permissive policy lets more rows through, a restrictive one hides rows; declare it, or DROP POLICY %s ON %s", QuoteIdent(l.Name), target)}, d.Pos)
 	}
 }
 
@@ -126,7 +126,7 @@ func (c *comparer) policy(r *introspect.Relation, d *spec.Policy, l *introspect.
 	obj := r.Name.String()
 	c.add(&Finding{Code: "policy-mismatch", Object: obj, Subject: obj, Expected: declaredPolicyText(d), Actual: policyText(l),
 		Message: fmt.Sprintf("policy %s on %s %s", l.Name, obj, strings.Join(diffs, "; ")),
-		Hint:    fmt.Sprintf("the policy decides which rows the application sees; ALTER POLICY %s ON %s as the model says (the command and PERMISSIVE/RESTRICTIVE need DROP and CREATE)", quoteIdent(l.Name), quoteName(spec.Name(r.Name)))}, d.Pos)
+		Hint:    fmt.Sprintf("the policy decides which rows the application sees; ALTER POLICY %s ON %s as the model says (the command and PERMISSIVE/RESTRICTIVE need DROP and CREATE)", QuoteIdent(l.Name), QuoteName(spec.Name(r.Name)))}, d.Pos)
 }
 
 func normRoles(roles []string) []string {
@@ -213,7 +213,7 @@ func quoteRole(role string) string {
 	if strings.EqualFold(role, "PUBLIC") {
 		return "PUBLIC"
 	}
-	return quoteIdent(role)
+	return QuoteIdent(role)
 }
 
 func privList(ps []string) string {

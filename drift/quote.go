@@ -7,8 +7,9 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-// quoteIdent quotes a name for the SQL in hints, only where it must be.
-func quoteIdent(s string) string {
+// QuoteIdent quotes a name for the SQL in hints, only where it must be:
+// user, "UserRoles" and "my.table" are quoted, role_permissions is not.
+func QuoteIdent(s string) string {
 	if s != "" && strings.ToLower(s) == s && !reserved[s] && strings.IndexFunc(s, func(r rune) bool {
 		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 	}) < 0 && !(s[0] >= '0' && s[0] <= '9') {
@@ -17,17 +18,18 @@ func quoteIdent(s string) string {
 	return pgx.Identifier{s}.Sanitize()
 }
 
-func quoteName(n spec.Name) string {
-	if n.Schema == "public" {
-		return quoteIdent(n.Name)
+// QuoteName renders a relation for the SQL in hints, leaving out public.
+func QuoteName(n spec.Name) string {
+	if n.Schema == "public" || n.Schema == "" {
+		return QuoteIdent(n.Name)
 	}
-	return quoteIdent(n.Schema) + "." + quoteIdent(n.Name)
+	return QuoteIdent(n.Schema) + "." + QuoteIdent(n.Name)
 }
 
 func quoteList(cols []string) string {
 	q := make([]string, len(cols))
 	for i, c := range cols {
-		q[i] = quoteIdent(c)
+		q[i] = QuoteIdent(c)
 	}
 	return "(" + strings.Join(q, ", ") + ")"
 }

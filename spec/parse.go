@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -926,14 +925,4 @@ func (d *decoder) waivers(n *yaml.Node, field string) []*Waiver {
 		out = append(out, w)
 	}
 	return out
-}
-
-// sortedKeys returns the keys of m in order; used for stable messages.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

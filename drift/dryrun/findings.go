@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/introspect"
@@ -47,7 +46,7 @@ func (r *runner) findings(t *try) []*drift.Finding {
 func (r *runner) unavailable(t *try, pgErr *pgconn.PgError) *drift.Finding {
 	role, session := t.roleName, r.roles.SessionUser
 	f := r.finding(t, "run-as-unavailable", t.q.Pos)
-	f.Expected = "SET ROLE " + ident(role)
+	f.Expected = "SET ROLE " + drift.QuoteIdent(role)
 	missing := t.role == nil || !t.role.Exists
 	switch {
 	case pgErr != nil:
@@ -62,11 +61,11 @@ func (r *runner) unavailable(t *try, pgErr *pgconn.PgError) *drift.Finding {
 	}
 	if missing {
 		f.Message = fmt.Sprintf("%s cannot be dry-run as %s: the role does not exist on this server", t.q.Name, role)
-		f.Hint = fmt.Sprintf("name the role the application connects as (run_as in the model, or --run-as when staging and production differ), or create it: CREATE ROLE %s LOGIN", ident(role))
+		f.Hint = fmt.Sprintf("name the role the application connects as (run_as in the model, or --run-as when staging and production differ), or create it: CREATE ROLE %s LOGIN", drift.QuoteIdent(role))
 		return f
 	}
 	f.Message = fmt.Sprintf("%s cannot be dry-run as %s: the connecting user %s cannot assume that role", t.q.Name, role, session)
-	f.Hint = fmt.Sprintf("GRANT %s TO %s, so that the checker can SET ROLE %s; or connect as the application's own user", ident(role), ident(session), ident(role))
+	f.Hint = fmt.Sprintf("GRANT %s TO %s, so that the checker can SET ROLE %s; or connect as the application's own user", drift.QuoteIdent(role), drift.QuoteIdent(session), drift.QuoteIdent(role))
 	return f
 }
 
@@ -142,38 +141,38 @@ func (r *runner) permissionFinding(t *try, e *pgconn.PgError, phase string) *dri
 	f.Message = fmt.Sprintf("%s fails as %s with 42501 (%s): %s", q.Name, role, e.Message, consequence(t.kind))
 	m := deniedRE.FindStringSubmatch(e.Message)
 	if m == nil {
-		f.Hint = joinHints([]string{fmt.Sprintf("grant %s the privilege the message names", ident(role))}, e)
+		f.Hint = joinHints([]string{fmt.Sprintf("grant %s the privilege the message names", drift.QuoteIdent(role))}, e)
 		return f
 	}
 	kind, name := m[1], m[2]
 	switch kind {
 	case "schema":
 		f.Expected = fmt.Sprintf("USAGE on schema %s for %s", name, role)
-		f.Hint = fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s", ident(name), ident(role))
+		f.Hint = fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s", drift.QuoteIdent(name), drift.QuoteIdent(role))
 	case "sequence":
 		f.Expected = fmt.Sprintf("USAGE on sequence %s for %s", name, role)
-		f.Hint = fmt.Sprintf("GRANT USAGE ON SEQUENCE %s TO %s", ident(name), ident(role))
+		f.Hint = fmt.Sprintf("GRANT USAGE ON SEQUENCE %s TO %s", drift.QuoteIdent(name), drift.QuoteIdent(role))
 	case "function", "procedure":
 		f.Expected = fmt.Sprintf("EXECUTE on %s %s for %s", kind, name, role)
-		f.Hint = fmt.Sprintf("GRANT EXECUTE ON %s %s TO %s", strings.ToUpper(kind), name, ident(role))
+		f.Hint = fmt.Sprintf("GRANT EXECUTE ON %s %s TO %s", strings.ToUpper(kind), name, drift.QuoteIdent(role))
 	case "type", "large object":
-		f.Hint = fmt.Sprintf("grant %s the privilege on %s %s", ident(role), kind, name)
+		f.Hint = fmt.Sprintf("grant %s the privilege on %s %s", drift.QuoteIdent(role), kind, name)
 	default:
 		rel := relationNamed(t.facts, name)
 		if rel == nil {
 			f.Expected = fmt.Sprintf("SELECT on %s for %s", name, role)
-			f.Hint = fmt.Sprintf("GRANT SELECT ON %s TO %s", ident(name), ident(role))
+			f.Hint = fmt.Sprintf("GRANT SELECT ON %s TO %s", drift.QuoteIdent(name), drift.QuoteIdent(role))
 			break
 		}
-		qn := quoteName(rel.QName())
+		qn := drift.QuoteName(spec.Name(rel.QName()))
 		privs := missingPrivileges(t, rel)
 		if len(privs) == 0 {
 			f.Expected = fmt.Sprintf("the privileges the query needs on every column of %s it reads, for %s", rel.QName(), role)
-			f.Hint = fmt.Sprintf("%s lacks a column privilege on %s: GRANT SELECT (the columns the query reads) ON %s TO %s", role, rel.QName(), qn, ident(role))
+			f.Hint = fmt.Sprintf("%s lacks a column privilege on %s: GRANT SELECT (the columns the query reads) ON %s TO %s", role, rel.QName(), qn, drift.QuoteIdent(role))
 			break
 		}
 		f.Expected = fmt.Sprintf("%s on %s for %s", strings.Join(privs, ", "), rel.QName(), role)
-		f.Hint = fmt.Sprintf("GRANT %s ON %s TO %s", strings.Join(privs, ", "), qn, ident(role))
+		f.Hint = fmt.Sprintf("GRANT %s ON %s TO %s", strings.Join(privs, ", "), qn, drift.QuoteIdent(role))
 	}
 	return f
 }
@@ -287,12 +286,12 @@ func (r *runner) rlsFindings(t *try) []*drift.Finding {
 		}
 		f.Message = fmt.Sprintf("%s returns no rows as %s: %s and no policy lets %s %s a row; the query succeeds and the application would load an empty policy",
 			t.q.Name, t.roleName, why, t.roleName, cmd)
-		hint := fmt.Sprintf("CREATE POLICY ... ON %s FOR %s TO %s USING (...)", quoteName(n), cmd, ident(t.roleName))
+		hint := fmt.Sprintf("CREATE POLICY ... ON %s FOR %s TO %s USING (...)", drift.QuoteName(spec.Name(n)), cmd, drift.QuoteIdent(t.roleName))
 		if len(others) > 0 {
-			hint += fmt.Sprintf("; the policies there are for other roles: %s; run the application as a role they cover, or add %s to one of them", strings.Join(others, "; "), ident(t.roleName))
+			hint += fmt.Sprintf("; the policies there are for other roles: %s; run the application as a role they cover, or add %s to one of them", strings.Join(others, "; "), drift.QuoteIdent(t.roleName))
 		}
 		if rel.Owned {
-			hint += fmt.Sprintf("; or ALTER TABLE %s NO FORCE ROW LEVEL SECURITY if the owner should see every row", quoteName(n))
+			hint += fmt.Sprintf("; or ALTER TABLE %s NO FORCE ROW LEVEL SECURITY if the owner should see every row", drift.QuoteName(spec.Name(n)))
 		}
 		f.Hint = hint
 		out = append(out, f)
@@ -486,28 +485,6 @@ func argList(args []any) string {
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
 }
-
-// ident quotes a name for the SQL in hints, only where it must be.
-func ident(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	}) < 0 && !(s[0] >= '0' && s[0] <= '9') && !reserved[s] {
-		return s
-	}
-	return pgx.Identifier{s}.Sanitize()
-}
-
-func quoteName(n introspect.Name) string {
-	if n.Schema == "public" || n.Schema == "" {
-		return ident(n.Name)
-	}
-	return ident(n.Schema) + "." + ident(n.Name)
-}
-
-// reserved holds the keywords RBAC schemas meet that must be quoted as names.
-var reserved = map[string]bool{"user": true, "group": true, "order": true, "table": true, "select": true,
-	"grant": true, "check": true, "default": true, "limit": true, "all": true, "from": true, "where": true,
-	"primary": true, "references": true, "to": true, "using": true, "column": true, "constraint": true}
 
 func rowsWord(n int) string {
 	if n == 1 {
