@@ -5,17 +5,17 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 // Input is what [Compare] compares.
 type Input struct {
 	Model   *spec.Model
-	Catalog *introspect.Catalog
+	Catalog *catalog.Catalog
 	// Types maps each declared type name to the server's reading of it;
 	// UnknownTypes maps the names the server does not know to its message.
-	Types        map[string]introspect.Type
+	Types        map[string]catalog.Type
 	UnknownTypes map[string]string
 }
 
@@ -44,7 +44,7 @@ func (c *comparer) add(f *Finding, p spec.Pos) {
 	c.out = append(c.out, f.At(p))
 }
 
-func relName(n spec.Name) introspect.Name { return introspect.Name{Schema: n.Schema, Name: n.Name} }
+func relName(n spec.Name) catalog.Name { return catalog.Name{Schema: n.Schema, Name: n.Name} }
 
 func (c *comparer) table(t *spec.Table) {
 	obj := t.Name.String()
@@ -69,7 +69,7 @@ func (c *comparer) table(t *spec.Table) {
 		f := &Finding{Code: "wrong-relation-kind", Object: obj, Subject: obj, Expected: t.Kind, Actual: r.Kind,
 			Message: fmt.Sprintf("%s is a %s, the model declares a %s", obj, kindWord(r.Kind), kindWord(t.Kind))}
 		switch r.Kind {
-		case introspect.KindView, introspect.KindMaterializedView:
+		case catalog.KindView, catalog.KindMaterializedView:
 			f.Hint = "a view is not a table: it may filter rows away (the application would load an empty policy) and writes through it land elsewhere; restore the table the view replaced"
 		default:
 			f.Hint = fmt.Sprintf("restore the %s, or declare kind: %s if the application really uses a %s", kindWord(t.Kind), r.Kind, kindWord(r.Kind))
@@ -86,8 +86,8 @@ func (c *comparer) table(t *spec.Table) {
 }
 
 func kindMatches(declared, live string) bool {
-	if declared == introspect.KindTable {
-		return live == introspect.KindTable || live == introspect.KindPartitionedTable
+	if declared == catalog.KindTable {
+		return live == catalog.KindTable || live == catalog.KindPartitionedTable
 	}
 	return declared == live
 }
@@ -101,7 +101,7 @@ func rowsWord(n float64) string {
 	return fmt.Sprintf(", about %.0f rows", n)
 }
 
-func (c *comparer) columns(t *spec.Table, r *introspect.Relation) {
+func (c *comparer) columns(t *spec.Table, r *catalog.Relation) {
 	forbidden := map[string]*spec.Forbidden{}
 	var presentForbidden []string
 	for _, fc := range t.ForbiddenColumns {
@@ -112,8 +112,8 @@ func (c *comparer) columns(t *spec.Table, r *introspect.Relation) {
 	}
 	pairs, missing, extra := match(t.Columns, r.Columns,
 		func(d *spec.Column) string { return d.Name },
-		func(l *introspect.Column) string { return l.Name })
-	var undeclared []*introspect.Column // live columns neither declared nor forbidden
+		func(l *catalog.Column) string { return l.Name })
+	var undeclared []*catalog.Column // live columns neither declared nor forbidden
 	for _, l := range extra {
 		if forbidden[l.Name] == nil {
 			undeclared = append(undeclared, l)
@@ -186,10 +186,10 @@ func (c *comparer) columns(t *spec.Table, r *introspect.Relation) {
 // best first: a similar name (p_type and ptype, authority and authorities)
 // counts most, then the same type; with no type declared, a lone undeclared
 // column is a candidate too.
-func (c *comparer) lookAlikes(d *spec.Column, undeclared []*introspect.Column) []*introspect.Column {
+func (c *comparer) lookAlikes(d *spec.Column, undeclared []*catalog.Column) []*catalog.Column {
 	want, typed := c.Types[d.Type]
 	typed = typed && d.Type != ""
-	var similar, sameType []*introspect.Column
+	var similar, sameType []*catalog.Column
 	for _, l := range undeclared {
 		st := typed && l.TypeOID == want.OID && l.TypMod == want.TypMod
 		switch {
@@ -249,7 +249,7 @@ func declaredColumn(d *spec.Column) string {
 	return s
 }
 
-func (c *comparer) column(r *introspect.Relation, d *spec.Column, l *introspect.Column) {
+func (c *comparer) column(r *catalog.Relation, d *spec.Column, l *catalog.Column) {
 	obj := r.Name.String() + "." + d.Name
 	subj := r.Name.String()
 	col := r.Name.Name + "." + d.Name
@@ -305,11 +305,11 @@ func (c *comparer) column(r *introspect.Relation, d *spec.Column, l *introspect.
 // declared "by_default" identity: databases created before an ORM switched to
 // identity columns keep serial ones, and they behave the same for the
 // application.
-func serialForIdentity(declared string, l *introspect.Column) bool {
+func serialForIdentity(declared string, l *catalog.Column) bool {
 	return declared == "by_default" && l.Identity == "" && l.Default != nil && strings.HasPrefix(*l.Default, "nextval(")
 }
 
-func (c *comparer) columnDefault(r *introspect.Relation, d *spec.Column, l *introspect.Column) {
+func (c *comparer) columnDefault(r *catalog.Relation, d *spec.Column, l *catalog.Column) {
 	obj := r.Name.String() + "." + d.Name
 	col := r.Name.Name + "." + d.Name
 	switch {
@@ -328,7 +328,7 @@ func (c *comparer) columnDefault(r *introspect.Relation, d *spec.Column, l *intr
 	c.add(f, d.Pos)
 }
 
-func typeHint(r *introspect.Relation, d *spec.Column, l *introspect.Column, want introspect.Type) string {
+func typeHint(r *catalog.Relation, d *spec.Column, l *catalog.Column, want catalog.Type) string {
 	h := fmt.Sprintf("a migration changed %s.%s (or has not run); ", r.Name.Name, d.Name)
 	switch {
 	case want.OID == l.TypeOID && l.TypMod >= 0 && want.TypMod > l.TypMod:
@@ -356,7 +356,7 @@ func derefOr(p *string, def string) string {
 	return *p
 }
 
-func (c *comparer) keys(t *spec.Table, r *introspect.Relation) {
+func (c *comparer) keys(t *spec.Table, r *catalog.Relation) {
 	obj := r.Name.String()
 	if t.PrimaryKey != nil {
 		var live []string
@@ -387,7 +387,7 @@ func (c *comparer) keys(t *spec.Table, r *introspect.Relation) {
 	}
 	pairs, missing, _ := match(t.ForeignKeys, r.ForeignKeys,
 		func(d *spec.ForeignKey) string { return strings.Join(d.Columns, "\x00") },
-		func(l *introspect.ForeignKey) string { return strings.Join(l.Columns, "\x00") })
+		func(l *catalog.ForeignKey) string { return strings.Join(l.Columns, "\x00") })
 	for _, d := range missing {
 		c.add(&Finding{Code: "missing-foreign-key", Object: obj, Subject: obj, Expected: fkText(d.Columns, d.References.String(), d.RefColumns), Actual: "none",
 			Message: fmt.Sprintf("no foreign key %s%s -> %s", r.Name.Name, list(d.Columns), refText(d.References.String(), d.RefColumns)),
@@ -402,7 +402,7 @@ func (c *comparer) keys(t *spec.Table, r *introspect.Relation) {
 	}
 }
 
-func (c *comparer) hasUnique(r *introspect.Relation, cols []string) bool {
+func (c *comparer) hasUnique(r *catalog.Relation, cols []string) bool {
 	if r.PrimaryKey != nil && sameSet(r.PrimaryKey.Columns, cols) {
 		return true
 	}
@@ -419,9 +419,9 @@ func (c *comparer) hasUnique(r *introspect.Relation, cols []string) bool {
 	return false
 }
 
-func (c *comparer) foreignKey(r *introspect.Relation, d *spec.ForeignKey, l *introspect.ForeignKey) {
+func (c *comparer) foreignKey(r *catalog.Relation, d *spec.ForeignKey, l *catalog.ForeignKey) {
 	var diffs []string
-	live := introspect.Name{Schema: l.References.Schema, Name: l.References.Name}
+	live := catalog.Name{Schema: l.References.Schema, Name: l.References.Name}
 	if live != relName(d.References) {
 		diffs = append(diffs, fmt.Sprintf("references %s, not %s", live, d.References))
 	}
@@ -480,9 +480,9 @@ func optList(cols []string) string {
 	return " " + quoteList(cols)
 }
 
-func (c *comparer) index(r *introspect.Relation, d *spec.Index) {
+func (c *comparer) index(r *catalog.Relation, d *spec.Index) {
 	obj := r.Name.String()
-	sameCols := func(ix *introspect.Index) bool {
+	sameCols := func(ix *catalog.Index) bool {
 		if len(ix.Columns) != len(d.Columns) {
 			return false
 		}
@@ -493,7 +493,7 @@ func (c *comparer) index(r *introspect.Relation, d *spec.Index) {
 		}
 		return true
 	}
-	var candidates []*introspect.Index
+	var candidates []*catalog.Index
 	for _, ix := range r.Indexes {
 		if (d.Name == "" || d.Name == ix.Name) && (d.Columns == nil || sameCols(ix)) {
 			candidates = append(candidates, ix)

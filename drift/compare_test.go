@@ -2,6 +2,7 @@ package drift_test
 
 import (
 	"context"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"os"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func checkURL(t *testing.T, url, model string) []*drift.Finding {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	res, err := drift.Check(ctx, conn, m)
+	res, err := engine.Compare(ctx, introspect.NewSession(conn, introspect.Options{}), m)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}

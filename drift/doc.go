@@ -1,5 +1,5 @@
 // Package drift compares the declared model ([spec.Model]) with the live
-// catalog ([introspect.Catalog]) and owns the findings that say how they
+// catalog ([catalog.Catalog]) and owns the findings that say how they
 // differ.
 //
 // # Findings

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -13,7 +13,7 @@ import (
 // the ACL and the policies of r. A grants map is checked for the roles it
 // names only, against their own ACL entries (not what they inherit through
 // membership); a privilege that PUBLIC holds is named in the hint.
-func (c *comparer) privileges(t *spec.Table, r *introspect.Relation) {
+func (c *comparer) privileges(t *spec.Table, r *catalog.Relation) {
 	for _, g := range t.Grants {
 		c.grant(r, g)
 	}
@@ -22,7 +22,7 @@ func (c *comparer) privileges(t *spec.Table, r *introspect.Relation) {
 	}
 }
 
-func (c *comparer) grant(r *introspect.Relation, g *spec.Grant) {
+func (c *comparer) grant(r *catalog.Relation, g *spec.Grant) {
 	obj := r.Name.String()
 	held := heldPrivileges(r, g.Role)
 	public := heldPrivileges(r, "PUBLIC")
@@ -57,7 +57,7 @@ func (c *comparer) grant(r *introspect.Relation, g *spec.Grant) {
 	}
 }
 
-func (c *comparer) rowSecurity(d *spec.RLS, r *introspect.Relation) {
+func (c *comparer) rowSecurity(d *spec.RLS, r *catalog.Relation) {
 	obj := r.Name.String()
 	target := QuoteName(spec.Name(r.Name))
 	if d.Enabled != nil && *d.Enabled != r.RowSecurity {
@@ -87,7 +87,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *introspect.Relation) {
 	}
 	pairs, missing, extra := match(d.Policies, r.Policies,
 		func(p *spec.Policy) string { return p.Name },
-		func(p *introspect.Policy) string { return p.Name })
+		func(p *catalog.Policy) string { return p.Name })
 	for _, p := range missing {
 		c.add(&Finding{Code: "missing-policy", Object: obj, Subject: obj, Expected: "policy " + p.Name, Actual: "none",
 			Message: fmt.Sprintf("policy %s on %s does not exist", p.Name, obj),
@@ -103,7 +103,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *introspect.Relation) {
 	}
 }
 
-func (c *comparer) policy(r *introspect.Relation, d *spec.Policy, l *introspect.Policy) {
+func (c *comparer) policy(r *catalog.Relation, d *spec.Policy, l *catalog.Policy) {
 	var diffs []string
 	if d.Command != "" && d.Command != l.Command {
 		diffs = append(diffs, fmt.Sprintf("applies to %s, not %s", l.Command, d.Command))
@@ -140,7 +140,7 @@ func normRoles(roles []string) []string {
 	return out
 }
 
-func policyText(p *introspect.Policy) string {
+func policyText(p *catalog.Policy) string {
 	s := fmt.Sprintf("%s %s FOR %s TO %s", p.Name, strings.ToUpper(permissiveWord(p.Permissive)), p.Command, strings.Join(p.Roles, ", "))
 	if p.Using != nil {
 		s += " USING " + *p.Using

@@ -3,7 +3,6 @@ package drift
 import (
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -15,7 +14,7 @@ func QuoteIdent(s string) string {
 	}) < 0 && !(s[0] >= '0' && s[0] <= '9') {
 		return s
 	}
-	return pgx.Identifier{s}.Sanitize()
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, "\x00", ""), `"`, `""`) + `"`
 }
 
 // QuoteName renders a relation for the SQL in hints, leaving out public.

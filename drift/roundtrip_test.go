@@ -3,6 +3,7 @@ package drift_test
 import (
 	"context"
 	"fmt"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"net"
 	"strings"
 	"sync"
@@ -11,8 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/bench/synth"
-	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/drift/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -134,12 +134,13 @@ func measureCheck(t *testing.T, url, model string) cost {
 	w.reset()
 	tr.reset()
 
-	res, err := drift.Check(ctx, conn, m)
+	session := introspect.NewSession(conn, introspect.Options{})
+	res, err := engine.Compare(ctx, session, m)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}
 	findings := res.Findings
-	fs, err := dryrun.Run(ctx, conn, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
+	fs, err := dryrun.Run(ctx, session, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -18,7 +18,7 @@ type SnapshotOptions struct {
 	GrantsFor []string
 }
 
-// Snapshot turns what [introspect.Load] read into a model that says exactly
+// Snapshot turns what [catalog.Load] read into a model that says exactly
 // what the catalog holds, so that checking the same database against it finds
 // nothing: every column with its type as format_type renders it, nullability,
 // default, identity and generation; the primary key, unique constraints,
@@ -26,7 +26,7 @@ type SnapshotOptions struct {
 // privileges of opts.GrantsFor; the row-level security state of every table
 // (policies when it is on or policies exist); and the enums in cat.Enums.
 // Tables and enums come sorted: the model's schema first, then by name.
-func Snapshot(cat *introspect.Catalog, opts SnapshotOptions) *spec.Model {
+func Snapshot(cat *catalog.Catalog, opts SnapshotOptions) *spec.Model {
 	if opts.Schema == "" {
 		opts.Schema = "public"
 	}
@@ -55,7 +55,7 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func snapshotTable(r *introspect.Relation, opts SnapshotOptions) *spec.Table {
+func snapshotTable(r *catalog.Relation, opts SnapshotOptions) *spec.Table {
 	t := &spec.Table{Name: spec.Name(r.Name), Kind: r.Kind, ExtraColumns: spec.ExtraWarn, Columns: []*spec.Column{}}
 	for _, l := range r.Columns {
 		c := &spec.Column{Name: l.Name, Type: l.Type, Nullable: pointerTo(!l.NotNull)}
@@ -111,7 +111,7 @@ func snapshotTable(r *introspect.Relation, opts SnapshotOptions) *spec.Table {
 			t.Grants = append(t.Grants, &spec.Grant{Role: role, Privileges: heldPrivileges(r, role)})
 		}
 	}
-	if r.Kind == introspect.KindTable || r.Kind == introspect.KindPartitionedTable {
+	if r.Kind == catalog.KindTable || r.Kind == catalog.KindPartitionedTable {
 		t.RLS = snapshotRLS(r)
 	}
 	return t
@@ -120,7 +120,7 @@ func snapshotTable(r *introspect.Relation, opts SnapshotOptions) *spec.Table {
 // snapshotRLS records whether row-level security is on for every table, so
 // that turning it on without a policy (every row hidden) is caught; forced
 // and the policies when it is on or policies exist.
-func snapshotRLS(r *introspect.Relation) *spec.RLS {
+func snapshotRLS(r *catalog.Relation) *spec.RLS {
 	rls := &spec.RLS{Enabled: pointerTo(r.RowSecurity)}
 	if r.ForceRowSecurity || r.RowSecurity {
 		rls.Forced = pointerTo(r.ForceRowSecurity)
@@ -148,7 +148,7 @@ func snapshotRLS(r *introspect.Relation) *spec.RLS {
 
 // heldPrivileges returns the privileges role holds on r through its own ACL
 // entries, in the order of [spec.Privileges].
-func heldPrivileges(r *introspect.Relation, role string) []string {
+func heldPrivileges(r *catalog.Relation, role string) []string {
 	held := map[string]bool{}
 	for _, p := range r.Privileges {
 		if sameGrantee(role, p.Grantee) {

@@ -2,13 +2,13 @@ package drift_test
 
 import (
 	"context"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
@@ -30,40 +30,35 @@ func everyDB(t *testing.T) (db *pgtest.DB, app, admin string) {
 	return db, app, admin
 }
 
-// takeSnapshot does what rbacdrift snapshot does, through two read-only
-// sessions, and returns the model text.
+// takeSnapshot does what rbacdrift snapshot does, through the engine, and
+// returns the model text.
 func takeSnapshot(t *testing.T, url string, sel introspect.Selection) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn := openSession(t, ctx, url)
-	l, err := introspect.ListRelations(ctx, conn, sel)
+	target, err := introspect.ParseTarget(url)
 	if err != nil {
-		t.Fatalf("ListRelations: %v", err)
+		t.Fatal(err)
 	}
-	if len(l.UnknownRoles) > 0 {
-		t.Fatalf("unknown roles %v", l.UnknownRoles)
-	}
-	cat, err := introspect.LoadParallel(ctx, []*pgx.Conn{conn, openSession(t, ctx, url)}, l.Request)
+	res, err := engine.Snapshot(ctx, target, sel, introspect.Options{Timeout: 20 * time.Second})
 	if err != nil {
-		t.Fatalf("Load: %v", err)
+		t.Fatalf("Snapshot: %v", err)
 	}
-	m := drift.Snapshot(cat, drift.SnapshotOptions{Schema: sel.Schemas[0], GrantsFor: sel.Roles})
-	return spec.Format(m, "snapshot for "+t.Name())
+	return spec.Format(res.Model, "snapshot for "+t.Name())
 }
 
-func openSession(t *testing.T, ctx context.Context, url string) *pgx.Conn {
+func openSession(t *testing.T, ctx context.Context, url string) *introspect.Session {
 	t.Helper()
 	target, err := introspect.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := introspect.Connect(ctx, target, introspect.Options{Timeout: 20 * time.Second})
+	s, err := introspect.Open(ctx, target, introspect.Options{Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
 }
 
 // checkText parses a model text and checks the database at url against it.
@@ -75,7 +70,7 @@ func checkText(t *testing.T, url string, model []byte) []*drift.Finding {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	res, err := drift.Check(ctx, openSession(t, ctx, url), m)
+	res, err := engine.Compare(ctx, openSession(t, ctx, url), m)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}

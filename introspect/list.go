@@ -2,7 +2,6 @@ package introspect
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -27,7 +26,7 @@ type Listing struct {
 // sel.Roles, in one round trip. Names come back sorted by schema, then name.
 // The enum types the relations use are left to [Load] (Request.EnumsUsed),
 // which finds them from the columns it reads anyway.
-func ListRelations(ctx context.Context, conn *pgx.Conn, sel Selection) (*Listing, error) {
+func ListRelations(ctx context.Context, conn *Session, sel Selection) (*Listing, error) {
 	tables := sel.Tables
 	if tables == nil {
 		tables = []string{}
@@ -39,22 +38,18 @@ func ListRelations(ctx context.Context, conn *pgx.Conn, sel Selection) (*Listing
 			roles = append(roles, r)
 		}
 	}
-	b := &pgx.Batch{}
-	b.Queue(queryListRelations, sel.Schemas, tables, like)
-	b.Queue(queryListRoles, roles)
-	br := conn.SendBatch(ctx, b)
 	l := &Listing{Request: Request{EnumsUsed: true}}
-	err := readListing(br, l, roles)
-	if cerr := br.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("listing relations: %w", cerr)
-	}
+	err := conn.Read(ctx, func(b *Queue) {
+		b.Query(queryListRelations, sel.Schemas, tables, like)
+		b.Query(queryListRoles, roles)
+	}, func(br *Results) error { return readListing(br, l, roles) })
 	if err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
-func readListing(br pgx.BatchResults, l *Listing, roles []string) error {
+func readListing(br *Results, l *Listing, roles []string) error {
 	if err := each(br, "the relations to snapshot", func(rows pgx.Rows) error {
 		var n Name
 		if err := rows.Scan(&n.Schema, &n.Name); err != nil {

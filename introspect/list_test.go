@@ -66,7 +66,7 @@ func TestListRelations(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn := db.Conn(t)
+	conn := introspect.NewSession(db.Conn(t), introspect.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := introspect.ListRelations(ctx, conn, tt.sel)

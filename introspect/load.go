@@ -13,20 +13,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// A Request names the objects to read.
-type Request struct {
-	Relations []Name
-	Enums     []Name
-	// EnumsUsed also reads the enum types the relations' columns use:
-	// directly, as the element of an array or as the base of a domain.
-	EnumsUsed bool
-}
-
 // Load reads the wanted relations and enums in one round trip: every catalog
 // query goes out in a single pipelined batch. With EnumsUsed, a second round
 // trip reads the enums the columns use.
-func Load(ctx context.Context, conn *pgx.Conn, req Request) (*Catalog, error) {
-	return LoadParallel(ctx, []*pgx.Conn{conn}, req)
+func Load(ctx context.Context, s *Session, req Request) (*Catalog, error) {
+	return LoadParallel(ctx, []*Session{s}, req)
 }
 
 // LoadParallel is [Load] spread over several sessions, one pipelined batch
@@ -37,7 +28,7 @@ func Load(ctx context.Context, conn *pgx.Conn, req Request) (*Catalog, error) {
 // same session; the server, the enums and the enums used are read on the
 // first. The round trips stay the same per session whatever the number of
 // relations.
-func LoadParallel(ctx context.Context, conns []*pgx.Conn, req Request) (*Catalog, error) {
+func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog, error) {
 	parts := make([]Request, len(conns))
 	parts[0].Enums = req.Enums
 	for _, n := range req.Relations {
@@ -81,27 +72,22 @@ func LoadParallel(ctx context.Context, conns []*pgx.Conn, req Request) (*Catalog
 
 // loadBatch sends the catalog queries for req in one pipelined batch; the
 // server settings only when withServer.
-func loadBatch(ctx context.Context, conn *pgx.Conn, req Request, withServer bool) (*Catalog, error) {
+func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool) (*Catalog, error) {
 	relSchemas, relNames := split(req.Relations)
 	enumSchemas, enumNames := split(req.Enums)
-	b := &pgx.Batch{}
-	if withServer {
-		b.Queue(queryServer)
-	}
-	b.Queue(queryRelations, relNames)
-	b.Queue(queryColumns, relSchemas, relNames)
-	b.Queue(queryConstraints, relSchemas, relNames)
-	b.Queue(queryIndexes, relSchemas, relNames)
-	b.Queue(queryPrivileges, relSchemas, relNames)
-	b.Queue(queryPolicies, relSchemas, relNames)
-	b.Queue(queryEnums, enumSchemas, enumNames)
-
 	cat := &Catalog{Relations: map[Name]*Relation{}, Elsewhere: map[Name][]*Relation{}, Enums: map[Name]*Enum{}}
-	br := conn.SendBatch(ctx, b)
-	err := readBatch(br, cat, req, withServer)
-	if cerr := br.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("reading the catalog: %w", cerr)
-	}
+	err := conn.Read(ctx, func(b *Queue) {
+		if withServer {
+			b.Query(queryServer)
+		}
+		b.Query(queryRelations, relNames)
+		b.Query(queryColumns, relSchemas, relNames)
+		b.Query(queryConstraints, relSchemas, relNames)
+		b.Query(queryIndexes, relSchemas, relNames)
+		b.Query(queryPrivileges, relSchemas, relNames)
+		b.Query(queryPolicies, relSchemas, relNames)
+		b.Query(queryEnums, enumSchemas, enumNames)
+	}, func(br *Results) error { return readBatch(br, cat, req, withServer) })
 	if err != nil {
 		// pg_get_expr and pg_get_indexdef lock the relation they read: a
 		// table held ACCESS EXCLUSIVE (a migration) makes them wait.
@@ -113,7 +99,7 @@ func loadBatch(ctx context.Context, conn *pgx.Conn, req Request, withServer bool
 // loadEnumsUsed adds to cat the enum types its columns use, found from the
 // type OIDs the columns query read rather than by a second pass over
 // pg_attribute.
-func loadEnumsUsed(ctx context.Context, conn *pgx.Conn, cat *Catalog) error {
+func loadEnumsUsed(ctx context.Context, conn *Session, cat *Catalog) error {
 	seen := map[uint32]bool{}
 	oids := []uint32{}
 	for _, r := range cat.Relations {
@@ -124,12 +110,14 @@ func loadEnumsUsed(ctx context.Context, conn *pgx.Conn, cat *Catalog) error {
 			}
 		}
 	}
-	rows, err := conn.Query(ctx, queryEnumsUsed, oids)
-	if err != nil {
-		return fmt.Errorf("reading the enums the columns use: %w", err)
-	}
-	defer rows.Close()
-	return readEnums(rows, cat, "the enums the columns use")
+	return conn.Read(ctx, func(q *Queue) { q.Query(queryEnumsUsed, oids) }, func(r *Results) error {
+		rows, err := r.Query()
+		if err != nil {
+			return fmt.Errorf("reading the enums the columns use: %w", err)
+		}
+		defer rows.Close()
+		return readEnums(rows, cat, "the enums the columns use")
+	})
 }
 
 func split(names []Name) (schemas, rels []string) {
@@ -141,7 +129,7 @@ func split(names []Name) (schemas, rels []string) {
 	return schemas, rels
 }
 
-func readBatch(br pgx.BatchResults, cat *Catalog, req Request, withServer bool) error {
+func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 	if withServer {
 		var lagSeconds *float64
 		s := &cat.Server
@@ -221,7 +209,7 @@ func readBatch(br pgx.BatchResults, cat *Catalog, req Request, withServer bool) 
 		r := rel(oid)
 		cols := make([]string, len(keys))
 		for i, k := range keys {
-			cols[i] = r.columnName(k)
+			cols[i] = columnName(r, k)
 		}
 		switch typ {
 		case "p":
@@ -253,7 +241,7 @@ func readBatch(br pgx.BatchResults, cat *Catalog, req Request, withServer bool) 
 			if k == 0 && i < len(defs) {
 				ix.Columns[i] = defs[i] // an expression
 			} else {
-				ix.Columns[i] = r.columnName(k)
+				ix.Columns[i] = columnName(r, k)
 			}
 		}
 		r.Indexes = append(r.Indexes, ix)
@@ -314,7 +302,7 @@ func readEnums(rows pgx.Rows, cat *Catalog, what string) error {
 // columnName returns the name of r's column number num, from the columns
 // read before the keys; "" when there is none (a relation created after the
 // relations query ran).
-func (r *Relation) columnName(num int16) string {
+func columnName(r *Relation, num int16) string {
 	i, ok := slices.BinarySearchFunc(r.Columns, int(num), func(c *Column, n int) int { return cmp.Compare(c.Num, n) })
 	if !ok {
 		return ""
@@ -323,7 +311,7 @@ func (r *Relation) columnName(num int16) string {
 }
 
 // each runs fn on every row of the next batch result.
-func each(br pgx.BatchResults, what string, fn func(pgx.Rows) error) error {
+func each(br *Results, what string, fn func(pgx.Rows) error) error {
 	rows, err := br.Query()
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", what, err)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -73,31 +72,34 @@ func (e *LockWaitError) Unwrap() error { return e.Err }
 // DescribeLockWait returns err as a [*LockWaitError] naming the locked
 // relations and their holders when err is a lock timeout (55P03), and err
 // unchanged otherwise or when the context has ended.
-func DescribeLockWait(ctx context.Context, conn *pgx.Conn, err error) error {
+func DescribeLockWait(ctx context.Context, conn *Session, err error) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "55P03" || ctx.Err() != nil || conn.IsClosed() {
-		return err
-	}
-	rows, qerr := conn.Query(ctx, queryLockHolders)
-	if qerr != nil {
+	if !errors.As(err, &pgErr) || pgErr.Code != "55P03" || ctx.Err() != nil || conn.pg.IsClosed() {
 		return err
 	}
 	var holders []LockHolder
-	for rows.Next() {
-		var h LockHolder
-		var secs *float64
-		if rows.Scan(&h.Relation, &h.Mode, &h.PID, &h.Application, &h.State, &secs) != nil {
-			rows.Close()
+	qerr := conn.Read(ctx, func(q *Queue) { q.Query(queryLockHolders) }, func(r *Results) error {
+		rows, err := r.Query()
+		if err != nil {
 			return err
 		}
-		h.Mode = lockModeName(h.Mode)
-		if secs != nil {
-			d := time.Duration(*secs * float64(time.Second))
-			h.InTx = &d
+		defer rows.Close()
+		for rows.Next() {
+			var h LockHolder
+			var secs *float64
+			if err := rows.Scan(&h.Relation, &h.Mode, &h.PID, &h.Application, &h.State, &secs); err != nil {
+				return err
+			}
+			h.Mode = lockModeName(h.Mode)
+			if secs != nil {
+				d := time.Duration(*secs * float64(time.Second))
+				h.InTx = &d
+			}
+			holders = append(holders, h)
 		}
-		holders = append(holders, h)
-	}
-	if rows.Err() != nil {
+		return rows.Err()
+	})
+	if qerr != nil {
 		return err
 	}
 	return &LockWaitError{Err: err, Holders: holders}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"regexp"
@@ -151,23 +152,48 @@ type Options struct {
 	LockTimeout time.Duration
 }
 
-// Connect opens a read-only session: the settings below go in the startup
-// packet, so not one statement runs outside them.
+// Connect opens a session as [Open] does and returns its connection.
 func Connect(ctx context.Context, t *Target, opts Options) (*pgx.Conn, error) {
-	cfg := t.Config.Copy()
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
+	s, err := Open(ctx, t, opts)
+	if err != nil {
+		return nil, err
 	}
+	return s.conn, nil
+}
+
+// Startup says what became of a session's startup parameters.
+type Startup string
+
+// What became of the startup parameters.
+const (
+	// StartupSent: the server took them (they may still have been dropped
+	// by a pooler that ignores startup parameters; see [Session.Guarded]).
+	StartupSent Startup = "sent"
+	// StartupRefused: the server or a pooler refused them, and the session
+	// was opened again with application_name alone.
+	StartupRefused Startup = "refused"
+)
+
+// Open connects and returns a [Session]. The settings of [SessionSettings]
+// go in the startup packet, so that on a direct connection not one statement
+// runs outside them; they are defence in depth, as every unit of work sets
+// its own read-only transaction and limits. A server or pooler that refuses
+// them (PgBouncer refuses all but a few: 08P01 unsupported startup parameter)
+// gets a second connection with application_name alone; the session records
+// it in Startup and RefusedBecause.
+func Open(ctx context.Context, t *Target, opts Options) (*Session, error) {
+	opts = opts.withDefaults()
+	cfg := t.Config.Copy()
 	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > opts.Timeout {
 		cfg.ConnectTimeout = opts.Timeout
 	}
-	if cfg.RuntimeParams == nil {
-		cfg.RuntimeParams = map[string]string{}
-	}
-	for k, v := range SessionSettings(opts) {
-		cfg.RuntimeParams[k] = v
-	}
-	// Catalog queries are sent without a server-side prepare: fewer round trips.
+	base := cfg.RuntimeParams
+	withSettings := map[string]string{}
+	maps.Copy(withSettings, base)
+	maps.Copy(withSettings, SessionSettings(opts))
+	cfg.RuntimeParams = withSettings
+	// Nothing is prepared or cached by pgx: the session speaks through
+	// pgconn with unnamed statements (see [Session]).
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	cfg.StatementCacheCapacity = 0
 	cfg.DescriptionCacheCapacity = 0
@@ -180,11 +206,45 @@ func Connect(ctx context.Context, t *Target, opts Options) (*pgx.Conn, error) {
 	if ConfigHook != nil {
 		ConfigHook(cfg)
 	}
+	startup, refused := StartupSent, ""
 	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil && refusedStartup(err) {
+		refused = startupRefusal(err)
+		startup = StartupRefused
+		cfg.RuntimeParams = map[string]string{}
+		maps.Copy(cfg.RuntimeParams, base)
+		cfg.RuntimeParams["application_name"] = ApplicationName
+		conn, err = pgx.ConnectConfig(ctx, cfg)
+	}
 	if err != nil {
 		return nil, &ConnectError{Target: t.String(), Err: errors.New(scrub(describeConnectError(err), t.Config.Password))}
 	}
-	return conn, nil
+	s := NewSession(conn, opts)
+	s.Startup, s.RefusedBecause = startup, refused
+	return s, nil
+}
+
+// refusedStartup reports whether err is a server or pooler refusing a
+// startup parameter: PgBouncer's 08P01 "unsupported startup parameter", or a
+// server's unknown parameter or value.
+func refusedStartup(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "08P01":
+		return strings.Contains(pgErr.Message, "startup parameter")
+	case "42704", "22023":
+		return true
+	}
+	return false
+}
+
+func startupRefusal(err error) string {
+	var pgErr *pgconn.PgError
+	errors.As(err, &pgErr)
+	return pgErr.Message + " (SQLSTATE " + pgErr.Code + ")"
 }
 
 // SessionSettings returns the startup parameters of every rbacdrift session.

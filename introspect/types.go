@@ -7,15 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
-
-// A Type is a declared type name as the server reads it.
-type Type struct {
-	OID    uint32
-	TypMod int32 // -1 when the type has no modifier
-}
 
 // serialTypes are the CREATE TABLE shorthands that are not types: PostgreSQL's
 // parser rewrites them to an integer type with a sequence default.
@@ -31,7 +24,7 @@ var serialTypes = map[string]string{
 // columns give the modifiers (varchar(64) is 68). Names the server does not
 // know come back in unknown with its message. The names must have passed
 // spec.ValidTypeName, so they are words, digits and brackets only.
-func ResolveTypes(ctx context.Context, conn *pgx.Conn, names []string) (known map[string]Type, unknown map[string]string, err error) {
+func ResolveTypes(ctx context.Context, conn *Session, names []string) (known map[string]Type, unknown map[string]string, err error) {
 	known, unknown = map[string]Type{}, map[string]string{}
 	todo := []string{}
 	seen := map[string]bool{}
@@ -52,7 +45,12 @@ func ResolveTypes(ctx context.Context, conn *pgx.Conn, names []string) (known ma
 			starts[i] = utf8.RuneCountInString(sql.String())
 			fmt.Fprintf(&sql, "$%d::%s", i+1, castable(n))
 		}
-		sd, perr := conn.PgConn().Prepare(ctx, "", sql.String(), nil)
+		var sd *pgconn.StatementDescription
+		perr := conn.Unit(ctx, nil, func(q *Queue) { q.Prepare("", sql.String(), nil) }, func(r *Results) error {
+			var err error
+			sd, err = r.Prepare()
+			return err
+		})
 		if perr == nil {
 			for i, n := range todo {
 				t := Type{OID: sd.ParamOIDs[i], TypMod: sd.Fields[i].TypeModifier}

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/report"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -42,6 +40,9 @@ Flags:
   --no-queries     skip the dry run of the model's queries
   --timeout DUR    bound on the whole run: connecting, every statement and
                    the dry run end within it, plus 2s to report (default 30s)
+  --verbose        say on standard error how the session kept itself
+                   read-only (startup settings, or read-only transactions
+                   alone behind a connection pooler)
 `
 
 type checkFlags struct {
@@ -49,6 +50,7 @@ type checkFlags struct {
 	out      outputFlags
 	timeout  time.Duration
 	queries  queryFlags
+	verbose  bool
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -59,6 +61,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	f.out.register(fs)
 	f.queries.register(fs)
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
+	fs.BoolVar(&f.verbose, "verbose", false, "")
 	if code := parseFlags(fs, args, checkUsage, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -74,12 +77,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return modelError(stderr, "check", f.spec, err)
 	}
-
-	conn := f.db
-	if conn == "" {
-		conn = os.Getenv("DATABASE_URL")
-	}
-	target, err := introspect.ParseTarget(conn)
+	target, err := engine.ParseTarget(f.db)
 	if err != nil {
 		errorf(stderr, "check", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
 		return exitConnect
@@ -90,28 +88,35 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
 	defer cancel()
-	db, err := introspect.Connect(ctx, target, introspect.Options{Timeout: f.timeout})
+	session, err := introspect.Open(ctx, target, introspect.Options{Timeout: f.timeout})
 	if err != nil {
-		return connectError(ctx, stderr, err)
+		return failure(ctx, stderr, "check", target, err)
 	}
-	defer db.Close(context.WithoutCancel(ctx))
+	defer session.Close(context.WithoutCancel(ctx))
 
-	res, err := drift.Check(ctx, db, model)
+	res, err := engine.Check(ctx, session, model, engine.CheckOptions{RunAs: f.queries.runAs, SkipQueries: f.queries.skip})
 	if err != nil {
-		return catalogError(ctx, stderr, target, err)
+		return failure(ctx, stderr, "check", target, err)
 	}
-
-	findings, queries, err := f.queries.run(ctx, db, model, res, f.timeout)
-	if err != nil {
-		return catalogError(ctx, stderr, target, err)
-	}
-	rep := newReport(f.spec, targetInfo(target, res.Catalog.Server), report.Checked{Tables: len(model.Tables), Enums: len(model.Enums), Queries: queries}, model, findings)
+	sessionNote(stderr, "check", res.Path, f.verbose)
+	rep := newReport(f.spec, targetInfo(target, res.Catalog.Server, res.Path),
+		report.Checked{Tables: len(model.Tables), Enums: len(model.Enums), Queries: res.Queries}, model, res.Findings)
 	return f.out.write(rep, stdout, stderr, color, target.Password())
 }
 
-func targetInfo(t *introspect.Target, s introspect.Server) report.Target {
+// sessionNote tells the user what became of the session's startup
+// settings when that is news, and with --verbose which path it took.
+func sessionNote(stderr io.Writer, cmd string, p engine.Path, verbose bool) {
+	if verbose {
+		fmt.Fprintf(stderr, "rbacdrift %s: %s\n", cmd, p.Describe())
+	} else if n := p.Note(); n != "" {
+		fmt.Fprintf(stderr, "rbacdrift %s: note: %s\n", cmd, n)
+	}
+}
+
+func targetInfo(t *introspect.Target, s introspect.Server, p engine.Path) report.Target {
 	rt := report.Target{Host: t.Config.Host, Port: int(t.Config.Port), Database: s.Database, User: s.User,
-		ServerVersion: s.Version, InRecovery: s.InRecovery}
+		ServerVersion: s.Version, InRecovery: s.InRecovery, StartupSettings: p.Startup}
 	if s.ReplayLag != nil {
 		secs := s.ReplayLag.Seconds()
 		rt.ReplayLagSeconds = &secs
@@ -143,39 +148,13 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-func connectError(ctx context.Context, stderr io.Writer, err error) int {
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
-		errorf(stderr, "check", "interrupted")
+// failure prints why a command could not be done and returns its exit code:
+// 130 when interrupted, else 3.
+func failure(ctx context.Context, stderr io.Writer, cmd string, t *introspect.Target, err error) int {
+	f := engine.Explain(ctx, t, cmd, err)
+	errorf(stderr, cmd, f.Message, f.Hints...)
+	if f.Kind == engine.FailInterrupted {
 		return exitInterrupted
 	}
-	errorf(stderr, "check", err.Error())
-	return exitConnect
-}
-
-func catalogError(ctx context.Context, stderr io.Writer, t *introspect.Target, err error) int {
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
-		errorf(stderr, "check", "interrupted")
-		return exitInterrupted
-	}
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-		errorf(stderr, "check", fmt.Sprintf("the check of %s did not finish in time (%v)", t, err),
-			"--timeout bounds the whole run, plus 2s; raise it, or look for slow queries and locks in pg_stat_activity and pg_locks")
-		return exitConnect
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		hints := []string{}
-		switch pgErr.Code {
-		case "57014":
-			hints = append(hints, "a catalog query ran past statement_timeout; raise --timeout or look for a long lock on the catalog")
-		case "55P03":
-			hints = append(hints, "another session holds a lock on a table the check reads; see pg_locks")
-		case "42501":
-			hints = append(hints, "the connecting role cannot read the catalog; connect as a role with default catalog access")
-		}
-		errorf(stderr, "check", fmt.Sprintf("the database refused a catalog query on %s: %v", t, err), hints...)
-		return exitConnect
-	}
-	errorf(stderr, "check", fmt.Sprintf("reading the catalog of %s: %v", t, err))
 	return exitConnect
 }

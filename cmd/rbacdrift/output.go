@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/report"
@@ -97,8 +96,8 @@ func (o *outputFlags) validate(stderr io.Writer) int {
 	return -1
 }
 
-// newReport builds the report of a check: the model's waivers applied to
-// findings (as of today), and the list of checked subjects. Queries are
+// newReport builds the report of a check: its findings (the engine has
+// applied the waivers), and the list of checked subjects. Queries are
 // listed only when checked counts them, that is when they were dry-run.
 func newReport(modelFile string, target report.Target, checked report.Checked, m *spec.Model, findings []*drift.Finding) *report.Report {
 	subjects := drift.Subjects(m)
@@ -106,7 +105,7 @@ func newReport(modelFile string, target report.Target, checked report.Checked, m
 		subjects = slices.DeleteFunc(subjects, func(s string) bool { return strings.HasPrefix(s, drift.QuerySubject("")) })
 	}
 	checked.Subjects = subjects
-	return report.New(modelFile, target, checked, drift.ApplyWaivers(findings, m.Ignore, time.Now()))
+	return report.New(modelFile, target, checked, findings)
 }
 
 // write renders rep on stdout and in every --report file, appends the

@@ -14,7 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
-	"github.com/rbacdrift/rbacdrift/drift/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
 	"github.com/rbacdrift/rbacdrift/introspect"
 )
 
@@ -195,6 +195,9 @@ var allowedStatements = []*regexp.Regexp{
 	regexp.MustCompile(`^BEGIN READ ONLY$`),
 	regexp.MustCompile(`^ROLLBACK$`),
 	regexp.MustCompile(`^SET LOCAL statement_timeout = [0-9]+$`),
+	regexp.MustCompile(`^SET LOCAL lock_timeout = [0-9]+$`),
+	regexp.MustCompile(`^SET LOCAL idle_in_transaction_session_timeout = [0-9]+$`),
+	regexp.MustCompile(`^SET LOCAL jit = off$`),
 	regexp.MustCompile(`^SET LOCAL plan_cache_mode = force_generic_plan$`),
 	regexp.MustCompile(`^SELECT pg_catalog\.set_config\('role', \$1, true\)$`),
 	regexp.MustCompile(`^EXPLAIN \(VERBOSE, FORMAT JSON\) EXECUTE ` + dryrun.StatementName + `(\(NULL(, NULL)*\))?$`),
@@ -318,6 +321,11 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 				fail(ci, "statement not on the allow-list (%s):\n%s", why, sql)
 				return
 			}
+			if !inTx {
+				// Behind a transaction pooler only the transaction holds the
+				// read-only guarantee and the limits: every read is in one.
+				fail(ci, "a catalog read outside a read-only transaction:\n%s", sql)
+			}
 			rep.CatalogReads++
 		}
 		for _, m := range msgs[1:] {
@@ -352,6 +360,9 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 				}
 			case *pgproto3.Close:
 				if m.ObjectType == 'S' && m.Name == dryrun.StatementName {
+					if !inTx {
+						fail(ci, "%s closed after its transaction: a pooler may have handed the server connection on", m.Name)
+					}
 					rep.Deallocates++
 				} else if m.Name != "" {
 					fail(ci, "Close of %c %q", m.ObjectType, m.Name)

@@ -12,9 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -84,11 +82,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	tuneGC()
 
-	conn := f.db
-	if conn == "" {
-		conn = os.Getenv("DATABASE_URL")
-	}
-	target, err := introspect.ParseTarget(conn)
+	target, err := engine.ParseTarget(f.db)
 	if err != nil {
 		errorf(stderr, "snapshot", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
 		return exitConnect
@@ -97,43 +91,20 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
 	defer cancel()
-	db, err := introspect.Connect(ctx, target, introspect.Options{Timeout: f.timeout})
-	if err != nil {
-		return snapshotDBError(ctx, stderr, target, err)
-	}
-	defer db.Close(context.WithoutCancel(ctx))
-	// A second read-only session, opened while the first lists the
-	// relations, reads half of them: the server runs each session's queries
-	// on its own core (introspect.LoadParallel). Without it (max_connections
-	// reached, say) the snapshot reads everything on the first.
-	second := make(chan *pgx.Conn, 1)
-	go func() {
-		c, err := introspect.Connect(ctx, target, introspect.Options{Timeout: f.timeout})
-		if err != nil {
-			c = nil
-		}
-		second <- c
-	}()
-
-	listing, err := introspect.ListRelations(ctx, db, sel)
-	conns := []*pgx.Conn{db}
-	if c := <-second; c != nil {
-		defer c.Close(context.WithoutCancel(ctx))
-		conns = append(conns, c)
+	res, err := engine.Snapshot(ctx, target, sel, introspect.Options{Timeout: f.timeout})
+	var selErr *engine.SelectionError
+	if errors.As(err, &selErr) {
+		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
+		return exitUsage
 	}
 	if err != nil {
-		return snapshotDBError(ctx, stderr, target, err)
+		return failure(ctx, stderr, "snapshot", target, err)
 	}
-	if code := checkListing(stderr, sel, listing); code >= 0 {
-		return code
+	if n := res.Path.Note(); n != "" {
+		fmt.Fprintf(stderr, "rbacdrift snapshot: note: %s\n", n)
 	}
-	cat, err := introspect.LoadParallel(ctx, conns, listing.Request)
-	if err != nil {
-		return snapshotDBError(ctx, stderr, target, err)
-	}
-	model := drift.Snapshot(cat, drift.SnapshotOptions{Schema: sel.Schemas[0], GrantsFor: sel.Roles})
-	header := snapshotHeader(target, cat.Server, args)
-	cat = nil // the model holds what it needs: let the catalog go while it is written
+	model := res.Model
+	header := snapshotHeader(target, res.Server, args)
 	write := func(w io.Writer) error { return spec.Write(w, model, header...) }
 
 	if f.out == "" {
@@ -164,37 +135,6 @@ func tuneGC() {
 		debug.SetGCPercent(400)
 		debug.SetMemoryLimit(110 << 20)
 	}
-}
-
-// checkListing reports what the selection asked for and the database does
-// not have; -1 when all is there.
-func checkListing(stderr io.Writer, sel introspect.Selection, l *introspect.Listing) int {
-	schemas := strings.Join(sel.Schemas, ", ")
-	if len(l.UnknownRoles) > 0 {
-		errorf(stderr, "snapshot", fmt.Sprintf("--grants-for: no role %s on this server", strings.Join(l.UnknownRoles, ", ")),
-			"role names are exact and case-sensitive; SELECT rolname FROM pg_roles lists them")
-		return exitUsage
-	}
-	var absent []string
-	for _, t := range sel.Tables {
-		if !slices.ContainsFunc(l.Relations, func(n introspect.Name) bool { return n.Name == t }) {
-			absent = append(absent, t)
-		}
-	}
-	if len(absent) > 0 {
-		errorf(stderr, "snapshot", fmt.Sprintf("--tables: no table or view %s in schema %s", strings.Join(absent, ", "), schemas),
-			"names are exact and case-sensitive, as in the catalog; --schema chooses the schema")
-		return exitUsage
-	}
-	if len(l.Relations) == 0 {
-		what := "no table or view in schema " + schemas
-		if sel.Match != "" {
-			what += fmt.Sprintf(" matches %q", sel.Match)
-		}
-		errorf(stderr, "snapshot", what, "--schema chooses the schema (default public); check the database name in --db")
-		return exitUsage
-	}
-	return -1
 }
 
 // snapshotHeader says where and when the snapshot was taken, never with a
@@ -281,23 +221,4 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
-}
-
-func snapshotDBError(ctx context.Context, stderr io.Writer, t *introspect.Target, err error) int {
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
-		errorf(stderr, "snapshot", "interrupted")
-		return exitInterrupted
-	}
-	var ce *introspect.ConnectError
-	if errors.As(err, &ce) {
-		errorf(stderr, "snapshot", err.Error())
-		return exitConnect
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		errorf(stderr, "snapshot", fmt.Sprintf("the database refused a catalog query on %s: %v", t, err))
-		return exitConnect
-	}
-	errorf(stderr, "snapshot", fmt.Sprintf("reading the catalog of %s: %v", t, err))
-	return exitConnect
 }

@@ -69,6 +69,11 @@ type Target struct {
 	// InRecovery is set on a hot standby; ReplayLagSeconds is its lag, when known.
 	InRecovery       bool     `json:"in_recovery,omitempty"`
 	ReplayLagSeconds *float64 `json:"replay_lag_seconds,omitempty"`
+	// StartupSettings says what became of the session's read-only startup
+	// settings: in_force, refused or ignored (by a connection pooler), or
+	// not_sent (a connection the Go API was given). Every unit of work is a
+	// READ ONLY transaction with SET LOCAL limits whatever it says.
+	StartupSettings string `json:"startup_settings,omitempty"`
 }
 
 // String renders the target as user@host:port/database, never with a password.

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/introspect"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/drift/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/golden"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -54,11 +56,12 @@ func referenceReport(t testing.TB) *Report {
 		t.Fatalf("parsing the reference model: %v", err)
 	}
 	ctx, conn := context.Background(), db.Conn(t)
-	res, err := drift.Check(ctx, conn, m)
+	session := introspect.NewSession(conn, introspect.Options{})
+	res, err := engine.Compare(ctx, session, m)
 	if err != nil {
 		t.Fatalf("checking the reference database: %v", err)
 	}
-	queries, err := dryrun.Run(ctx, conn, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
+	queries, err := dryrun.Run(ctx, session, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
 	if err != nil {
 		t.Fatalf("dry-running the reference queries: %v", err)
 	}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/introspect"
@@ -16,12 +14,8 @@ import (
 )
 
 // StatementName is the name of the prepared statement that holds the query
-// being dry-run. It is deallocated after each query.
+// being dry-run. It is created and closed inside one read-only transaction.
 const StatementName = "rbacdrift_dryrun"
-
-// DefaultTimeout is the statement_timeout of each dry-run transaction when
-// [Input.Timeout] is zero.
-const DefaultTimeout = 30 * time.Second
 
 // Input is what [Run] dry-runs.
 type Input struct {
@@ -35,19 +29,14 @@ type Input struct {
 	// RunAs, when set, replaces the model's default run_as (role names often
 	// differ between staging and production). A query's own run_as stays.
 	RunAs string
-	// Timeout is the statement_timeout of each transaction; DefaultTimeout when zero.
-	Timeout time.Duration
 }
 
 // Run dry-runs every query of in.Model on conn and returns the findings,
 // sorted. An error means the dry run could not go on (the connection broke,
 // the context ended), not that a query failed: that is a finding.
-func Run(ctx context.Context, conn *pgx.Conn, in Input) ([]*drift.Finding, error) {
+func Run(ctx context.Context, conn *introspect.Session, in Input) ([]*drift.Finding, error) {
 	if in.Model == nil || len(in.Model.Queries) == 0 {
 		return nil, nil
-	}
-	if in.Timeout <= 0 {
-		in.Timeout = DefaultTimeout
 	}
 	var names []string
 	seen := map[string]bool{}
@@ -85,7 +74,7 @@ func (in Input) roleOf(q *spec.Query) string {
 
 type runner struct {
 	in    Input
-	conn  *pgx.Conn
+	conn  *introspect.Session
 	pg    *pgconn.PgConn
 	roles *introspect.Roles
 }
@@ -155,25 +144,14 @@ func (r *runner) query(ctx context.Context, q *spec.Query) ([]*drift.Finding, er
 	return r.findings(t), nil
 }
 
-// statementTimeout is the statement_timeout of one transaction: the
-// configured one, or less when the run's deadline is nearer, so that a slow
-// query ends as a finding (57014) and the queries after it still run, rather
-// than the whole run hitting its deadline.
-func statementTimeout(ctx context.Context, configured time.Duration) time.Duration {
-	d := configured
-	if deadline, ok := ctx.Deadline(); ok {
-		// Leave a second to roll back and report.
-		d = min(d, time.Until(deadline)-time.Second)
-	}
-	return max(d, time.Millisecond)
-}
-
-// inTx runs fn in a read-only transaction as t's role, and always rolls it
-// back and deallocates the statement. A failure to assume the role is put in
-// *roleErr; fn is then not run.
+// inTx runs fn in a read-only transaction as t's role, with the session's
+// limits (statement_timeout shrinks with what is left of the run, so that a
+// slow query ends as a finding, 57014, and the queries after it still run),
+// and always closes the statement and rolls back, in that order and in one
+// round trip, so that nothing outlives the transaction. A failure to assume
+// the role is put in *roleErr; fn is then not run.
 func (r *runner) inTx(ctx context.Context, t *try, roleErr **pgconn.PgError, fn func() error) (err error) {
-	begin := fmt.Sprintf("BEGIN READ ONLY; SET LOCAL statement_timeout = %d; SET LOCAL plan_cache_mode = force_generic_plan",
-		statementTimeout(ctx, r.in.Timeout).Milliseconds())
+	begin := strings.Join(r.conn.BeginStatements(r.conn.StatementTimeout(ctx), "SET LOCAL plan_cache_mode = force_generic_plan"), "; ")
 	if _, err := r.pg.Exec(ctx, begin).ReadAll(); err != nil {
 		r.rollback(ctx)
 		return fmt.Errorf("opening a read-only transaction: %w", err)
@@ -197,16 +175,11 @@ func (r *runner) inTx(ctx context.Context, t *try, roleErr **pgconn.PgError, fn 
 	return fn()
 }
 
-// rollback ends the transaction and drops the prepared statement; neither
-// fails on a connection that is idle or in a failed transaction.
+// rollback closes the prepared statement and ends the transaction, inside
+// it and in one round trip; neither fails on a connection that is idle or in
+// a failed transaction.
 func (r *runner) rollback(ctx context.Context) error {
-	if _, err := r.pg.Exec(ctx, "ROLLBACK").ReadAll(); err != nil {
-		return fmt.Errorf("rolling back: %w", err)
-	}
-	if err := r.pg.Deallocate(ctx, StatementName); err != nil {
-		return fmt.Errorf("deallocating %s: %w", StatementName, err)
-	}
-	return nil
+	return r.conn.Rollback(ctx, StatementName)
 }
 
 // asPgError splits a server error (a finding) from any other (the end of the run).

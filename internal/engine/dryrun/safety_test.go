@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/drift/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 )
 
@@ -90,7 +90,28 @@ func TestWritesNothing(t *testing.T) {
 	inTx, begins, rollbacks, appStatements := false, 0, 0, 0
 	for _, msg := range frontendMessages(trace.String()) {
 		app := false
+		if msg.typ == "Parse" {
+			// The catalog reads are units of their own, sent as unnamed
+			// statements: BEGIN READ ONLY ... ROLLBACK in one pipeline.
+			switch _, rest, _ := strings.Cut(msg.detail, " "); {
+			case strings.HasPrefix(rest, `"BEGIN READ ONLY"`):
+				if inTx {
+					t.Errorf("BEGIN inside a transaction")
+				}
+				inTx = true
+				begins++
+			case strings.HasPrefix(rest, `"ROLLBACK"`):
+				inTx = false
+				rollbacks++
+			case strings.HasPrefix(rest, `"SELECT`) && !inTx:
+				t.Errorf("catalog read outside a read-only transaction: %s", msg.detail)
+			}
+		}
 		switch msg.typ {
+		case "Close":
+			if !inTx {
+				t.Errorf("%s %s after the transaction: a pooler may have handed the connection on", msg.typ, msg.detail)
+			}
 		case "Query":
 			switch {
 			case strings.HasPrefix(msg.detail, `"BEGIN`):
@@ -128,8 +149,8 @@ func TestWritesNothing(t *testing.T) {
 			}
 		}
 	}
-	if begins != len(m.Queries) || rollbacks != begins {
-		t.Errorf("%d queries: %d BEGIN READ ONLY, %d ROLLBACK; want one pair per query", len(m.Queries), begins, rollbacks)
+	if begins < len(m.Queries) || rollbacks != begins || inTx {
+		t.Errorf("%d queries: %d BEGIN READ ONLY, %d ROLLBACK; want at least one pair per query, and no transaction left open", len(m.Queries), begins, rollbacks)
 	}
 	// Each query is parsed and explained; the two samples are bound and run.
 	if want := 2*len(m.Queries) + 2; appStatements != want {

@@ -9,8 +9,9 @@
 // Each query gets a transaction of its own, opened with BEGIN READ ONLY and
 // always ended with ROLLBACK, also after an error:
 //
-//  1. SET LOCAL statement_timeout and plan_cache_mode = force_generic_plan,
-//     then SET LOCAL ROLE to the query's run_as (through set_config, so the
+//  1. SET LOCAL of the session's limits (statement_timeout, lock_timeout,
+//     idle_in_transaction_session_timeout, jit) and plan_cache_mode =
+//     force_generic_plan, then SET LOCAL ROLE to the query's run_as (through set_config, so the
 //     role name is a parameter), when it has one.
 //  2. Parse and describe the query as a prepared statement, with the
 //     parameter types the model declares (the ones the driver sends); the
@@ -23,11 +24,14 @@
 //  4. Only when the model asks for a sample: one execution with the sample's
 //     arguments, still read-only, under statement_timeout, and rolled back.
 //
-// The prepared statement ([StatementName]) is deallocated after the
-// transaction. Then one catalog query ([introspect.ReadQueryFacts]) reads
-// the row-level security, ownership, privileges and policies of the
-// relations the query names, as they apply to its role. Before the first
-// query one more ([introspect.ReadRoles]) reads the roles.
+// The prepared statement ([StatementName]) is closed inside the transaction,
+// in the same round trip as the ROLLBACK, so that it never outlives it: a
+// transaction pooler hands the server connection to another client once the
+// transaction ends. Then one catalog read ([introspect.ReadQueryFacts], a
+// read-only unit of its own) reads the row-level security, ownership,
+// privileges and policies of the relations the query names, as they apply
+// to its role. Before the first query one more ([introspect.ReadRoles])
+// reads the roles.
 //
 // # What it never does
 //

@@ -2,6 +2,7 @@ package dryrun_test
 
 import (
 	"context"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/drift/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -42,7 +43,7 @@ func summarize(fs []*drift.Finding) []got {
 func setup(t testing.TB, db *pgtest.DB, roles map[string]string, files ...string) {
 	t.Helper()
 	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", f))
+		b, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +60,7 @@ func expand(s string, roles map[string]string) string {
 
 func loadModel(t testing.TB, file string) *spec.Model {
 	t.Helper()
-	m, err := spec.Load(filepath.Join("..", "..", "testdata", file))
+	m, err := spec.Load(filepath.Join("..", "..", "..", "testdata", file))
 	if err != nil {
 		t.Fatalf("loading %s: %v", file, err)
 	}
@@ -88,11 +89,12 @@ func dryRun(t testing.TB, conn *pgx.Conn, m *spec.Model, runAs string) []*drift.
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	res, err := drift.Check(ctx, conn, m)
+	session := introspect.NewSession(conn, introspect.Options{Timeout: 10 * time.Second})
+	res, err := engine.Compare(ctx, session, m)
 	if err != nil {
-		t.Fatalf("drift.Check: %v", err)
+		t.Fatalf("engine.Compare: %v", err)
 	}
-	fs, err := dryrun.Run(ctx, conn, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types, RunAs: runAs, Timeout: 10 * time.Second})
+	fs, err := dryrun.Run(ctx, session, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types, RunAs: runAs})
 	if err != nil {
 		t.Fatalf("dryrun.Run: %v", err)
 	}

@@ -1,0 +1,70 @@
+package drift
+
+import (
+	"strings"
+
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+// Request returns what to read from the catalog for m: its tables and enums.
+func Request(m *spec.Model) catalog.Request {
+	var req catalog.Request
+	for _, t := range m.Tables {
+		req.Relations = append(req.Relations, relName(t.Name))
+	}
+	for _, e := range m.Enums {
+		req.Enums = append(req.Enums, relName(e.Name))
+	}
+	return req
+}
+
+// DeclaredTypes returns every type name m declares (columns, query
+// parameters and result columns), once each, in model order.
+func DeclaredTypes(m *spec.Model) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	for _, t := range m.Tables {
+		for _, c := range t.Columns {
+			add(c.Type)
+		}
+	}
+	for _, q := range m.Queries {
+		for _, p := range q.Params {
+			add(p)
+		}
+		for _, r := range q.Returns {
+			add(r.Type)
+		}
+	}
+	return out
+}
+
+// AskedTypes returns, for each of the declared type names, the name to ask
+// the server about: a bare name that is one of the model's enums is
+// qualified with the enum's schema, so that models of a non-public schema
+// work whatever the search_path.
+func AskedTypes(m *spec.Model, declared []string) []string {
+	enums := map[string]spec.Name{}
+	for _, e := range m.Enums {
+		enums[e.Name.Name] = e.Name
+	}
+	asked := make([]string, len(declared))
+	for i, t := range declared {
+		asked[i] = t
+		base, arr := strings.CutSuffix(t, "[]")
+		if n, ok := enums[base]; ok {
+			asked[i] = QuoteIdent(n.Schema) + "." + QuoteIdent(n.Name)
+			if arr {
+				asked[i] += "[]"
+			}
+		}
+	}
+	return asked
+}
