@@ -20,7 +20,7 @@ const (
 // A Finding is one difference between the model and the database, or one
 // way an application query would fail.
 type Finding struct {
-	Code     string   `json:"code"`
+	Code     Code     `json:"code"`
 	Severity Severity `json:"severity"`
 	Object   string   `json:"object"`
 	Expected string   `json:"expected,omitempty"`

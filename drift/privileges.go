@@ -31,7 +31,7 @@ func (c *comparer) grant(r *catalog.Relation, g *spec.Grant) {
 	role := roleWord(g.Role)
 	target := QuoteName(spec.Name(r.Name))
 	if len(missing) > 0 {
-		f := &Finding{Code: "missing-privilege", Object: obj, Subject: obj,
+		f := &Finding{Code: MissingPrivilege, Object: obj, Subject: obj,
 			Expected: role + ": " + strings.Join(missing, ", "), Actual: role + ": " + privList(held),
 			Message: fmt.Sprintf("%s lacks %s on %s", role, strings.Join(missing, ", "), obj)}
 		var viaPublic []string
@@ -49,7 +49,7 @@ func (c *comparer) grant(r *catalog.Relation, g *spec.Grant) {
 		c.add(f, g.Pos)
 	}
 	if len(extra) > 0 {
-		c.add(&Finding{Code: "unexpected-privilege", Object: obj, Subject: obj,
+		c.add(&Finding{Code: UnexpectedPrivilege, Object: obj, Subject: obj,
 			Expected: role + ": " + privList(g.Privileges), Actual: role + ": " + strings.Join(held, ", "),
 			Message: fmt.Sprintf("%s holds %s on %s, which the model does not grant it", role, strings.Join(extra, ", "), obj),
 			Hint: fmt.Sprintf("REVOKE %s ON %s FROM %s, or add %s to the model's grants for %s",
@@ -61,7 +61,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *catalog.Relation) {
 	obj := r.Name.String()
 	target := QuoteName(spec.Name(r.Name))
 	if d.Enabled != nil && *d.Enabled != r.RowSecurity {
-		f := &Finding{Code: "rls-mismatch", Object: obj, Subject: obj, Expected: onOff("enabled", *d.Enabled), Actual: onOff("enabled", r.RowSecurity)}
+		f := &Finding{Code: RlsMismatch, Object: obj, Subject: obj, Expected: onOff("enabled", *d.Enabled), Actual: onOff("enabled", r.RowSecurity)}
 		if r.RowSecurity {
 			f.Message = fmt.Sprintf("row-level security is enabled on %s, the model says disabled", obj)
 			f.Hint = fmt.Sprintf("%s: roles that no policy covers see no row of %s and the application loads an empty policy; ALTER TABLE %s DISABLE ROW LEVEL SECURITY, or declare enabled: true and the policies",
@@ -73,7 +73,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *catalog.Relation) {
 		c.add(f, d.Pos)
 	}
 	if d.Forced != nil && *d.Forced != r.ForceRowSecurity {
-		f := &Finding{Code: "rls-mismatch", Object: obj, Subject: obj, Expected: onOff("forced", *d.Forced), Actual: onOff("forced", r.ForceRowSecurity),
+		f := &Finding{Code: RlsMismatch, Object: obj, Subject: obj, Expected: onOff("forced", *d.Forced), Actual: onOff("forced", r.ForceRowSecurity),
 			Message: fmt.Sprintf("row-level security on %s is %s for the owner, the model says %s", obj, forcedWord(r.ForceRowSecurity), forcedWord(*d.Forced))}
 		if r.ForceRowSecurity {
 			f.Hint = fmt.Sprintf("the owner (%s) is subject to the policies too; ALTER TABLE %s NO FORCE ROW LEVEL SECURITY", r.Owner, target)
@@ -89,7 +89,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *catalog.Relation) {
 		func(p *spec.Policy) string { return p.Name },
 		func(p *catalog.Policy) string { return p.Name })
 	for _, p := range missing {
-		c.add(&Finding{Code: "missing-policy", Object: obj, Subject: obj, Expected: "policy " + p.Name, Actual: "none",
+		c.add(&Finding{Code: MissingPolicy, Object: obj, Subject: obj, Expected: "policy " + p.Name, Actual: "none",
 			Message: fmt.Sprintf("policy %s on %s does not exist", p.Name, obj),
 			Hint:    fmt.Sprintf("with row-level security on, the rows it lets through are hidden; CREATE POLICY %s ON %s ...", QuoteIdent(p.Name), target)}, p.Pos)
 	}
@@ -97,7 +97,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *catalog.Relation) {
 		c.policy(r, p.Declared, p.Live)
 	}
 	for _, l := range extra {
-		c.add(&Finding{Code: "policy-mismatch", Severity: Warning, Object: obj, Subject: obj, Expected: "none", Actual: policyText(l),
+		c.add(&Finding{Code: PolicyMismatch, Severity: Warning, Object: obj, Subject: obj, Expected: "none", Actual: policyText(l),
 			Message: fmt.Sprintf("policy %s on %s is not in the model", l.Name, obj),
 			Hint:    fmt.Sprintf("a permissive policy lets more rows through, a restrictive one hides rows; declare it, or DROP POLICY %s ON %s", QuoteIdent(l.Name), target)}, d.Pos)
 	}
@@ -124,7 +124,7 @@ func (c *comparer) policy(r *catalog.Relation, d *spec.Policy, l *catalog.Policy
 		return
 	}
 	obj := r.Name.String()
-	c.add(&Finding{Code: "policy-mismatch", Object: obj, Subject: obj, Expected: declaredPolicyText(d), Actual: policyText(l),
+	c.add(&Finding{Code: PolicyMismatch, Object: obj, Subject: obj, Expected: declaredPolicyText(d), Actual: policyText(l),
 		Message: fmt.Sprintf("policy %s on %s %s", l.Name, obj, strings.Join(diffs, "; ")),
 		Hint:    fmt.Sprintf("the policy decides which rows the application sees; ALTER POLICY %s ON %s as the model says (the command and PERMISSIVE/RESTRICTIVE need DROP and CREATE)", QuoteIdent(l.Name), QuoteName(spec.Name(r.Name)))}, d.Pos)
 }

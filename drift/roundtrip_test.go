@@ -3,12 +3,13 @@ package drift_test
 import (
 	"context"
 	"fmt"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/bench/synth"

@@ -2,11 +2,12 @@ package drift_test
 
 import (
 	"context"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
@@ -129,7 +130,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			fs := checkText(t, db.URL, model)
 			var got []string
 			for _, f := range fs {
-				got = append(got, f.Code+" "+f.Object+": "+f.Message)
+				got = append(got, string(f.Code)+" "+f.Object+": "+f.Message)
 			}
 			if diff := cmp.Diff([]string(nil), got); diff != "" {
 				t.Errorf("checking the snapshot against its own database finds drift (-want +got):\n%s\nsnapshot:\n%s", diff, model)

@@ -35,26 +35,26 @@ func ApplyWaivers(fs []*Finding, ws []*spec.Waiver, today time.Time) []*Finding 
 		}
 		covered := 0
 		for _, f := range fs {
-			if f.Suppressed == nil && f.Code != "expired-waiver" && w.Matches(f.Code, f.Object) {
+			if f.Suppressed == nil && f.Code != ExpiredWaiver && w.Matches(string(f.Code), f.Object) {
 				covered++
 			}
 		}
 		name := WaiverName(i)
-		f := &Finding{Code: "expired-waiver", Severity: Info("expired-waiver").Severity, Object: name, Subject: WaiverSubject,
+		f := &Finding{Code: ExpiredWaiver, Severity: Info(ExpiredWaiver).Severity, Object: name, Subject: WaiverSubject,
 			Expected: "until on or after " + date, Actual: "until " + w.Until,
 			Message: fmt.Sprintf("waiver %s (%s on %s) expired on %s; %s", name, w.Code, w.Object, w.Until, coveredWords(covered)),
 			Hint:    "fix what it waives, or set a later until if its reason still holds: " + w.Reason}
 		expired = append(expired, f.At(w.Pos))
 	}
 	for _, f := range fs {
-		if f.Suppressed != nil || f.Code == "expired-waiver" {
+		if f.Suppressed != nil || f.Code == ExpiredWaiver {
 			continue
 		}
 		for _, w := range ws {
 			if w.Until != "" && w.Until < date {
 				continue
 			}
-			if w.Matches(f.Code, f.Object) {
+			if w.Matches(string(f.Code), f.Object) {
 				f.Suppressed = &Suppression{Reason: w.Reason, Until: w.Until, File: w.Pos.File, Line: w.Pos.Line}
 				break
 			}

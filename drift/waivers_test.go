@@ -11,7 +11,7 @@ import (
 func TestApplyWaivers(t *testing.T) {
 	today := time.Date(2025, 3, 10, 23, 30, 0, 0, time.UTC)
 	at := func(line int) spec.Pos { return spec.Pos{File: "rbacdrift.yaml", Line: line, Column: 5} }
-	finding := func(code, object string, line int) *Finding {
+	finding := func(code Code, object string, line int) *Finding {
 		return &Finding{Code: code, Severity: Info(code).Severity, Object: object, Subject: "public.role_permissions",
 			Message: "m", File: "rbacdrift.yaml", Line: line, Column: 7}
 	}
@@ -108,7 +108,7 @@ func TestApplyWaivers(t *testing.T) {
 			got := ApplyWaivers(tt.findings, tt.waivers, today)
 			var views []view
 			for _, f := range got {
-				v := view{Code: f.Code, Object: f.Object}
+				v := view{Code: string(f.Code), Object: f.Object}
 				if f.Suppressed != nil {
 					v.Waived = f.Suppressed.Reason
 				}

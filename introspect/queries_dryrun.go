@@ -6,7 +6,11 @@ package introspect
 
 // queryRoles reads the roles queries run as, and the connecting user (the
 // row with ord 0), in one round trip. A role can be assumed (SET ROLE) when
-// the session user is a member of it, or a superuser.
+// the session user is a member of it, or a superuser. From PostgreSQL 16 on
+// the membership must also carry the SET option (GRANT ... WITH SET FALSE
+// keeps a member from SET ROLE), which pg_has_role tells as 'SET', a
+// privilege name that older servers reject; the CASE only calls the branch
+// of the running server.
 const queryRoles = `
 WITH w AS (
 	SELECT name, ord FROM unnest($1::text[]) WITH ORDINALITY AS w(name, ord)
@@ -18,7 +22,9 @@ s AS (
 	FROM pg_catalog.pg_roles WHERE rolname = session_user
 )
 SELECT w.name, r.oid IS NOT NULL, coalesce(r.rolsuper, false), coalesce(r.rolbypassrls, false),
-       coalesce(s.rolsuper OR pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER'), false),
+       coalesce(s.rolsuper OR CASE WHEN current_setting('server_version_num')::int >= 160000
+                                   THEN pg_catalog.pg_has_role(session_user, r.oid, 'SET')
+                                   ELSE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER') END, false),
        session_user::text
 FROM w
 CROSS JOIN s

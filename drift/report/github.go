@@ -44,7 +44,7 @@ func GitHub(w io.Writer, r *Report) error {
 				}
 			}
 		}
-		props = append(props, "title="+escapeProperty(title))
+		props = append(props, "title="+escapeProperty(string(title)))
 		p.printf("::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(msg))
 	}
 	p.printf("%s\n", summaryLine(r))

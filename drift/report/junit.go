@@ -87,7 +87,7 @@ func JUnit(w io.Writer, r *Report) error {
 			continue
 		}
 		for _, f := range fs {
-			c := junitCase{Name: f.Code + " " + f.Object, Classname: subj, File: f.File, Line: f.Line}
+			c := junitCase{Name: string(f.Code) + " " + f.Object, Classname: subj, File: f.File, Line: f.Line}
 			body := xmlSafe(findingBody(f))
 			switch {
 			case f.Suppressed != nil:
@@ -95,7 +95,7 @@ func JUnit(w io.Writer, r *Report) error {
 				c.SystemOut = &junitText{body}
 				suite.Skipped++
 			case r.FailOn.Fails(f):
-				c.Failure = &junitMessage{Message: xmlSafe(f.Message), Type: f.Code, Body: body}
+				c.Failure = &junitMessage{Message: xmlSafe(f.Message), Type: string(f.Code), Body: body}
 				suite.Failures++
 			default:
 				c.SystemOut = &junitText{fmt.Sprintf("%s (does not fail the run at --fail-on %s)\n%s", f.Severity, cmp.Or(r.FailOn, FailOnError), body)}

@@ -57,7 +57,7 @@ func Markdown(w io.Writer, r *Report) error {
 			if f.Suppressed != nil {
 				sev = "waived " + sev
 			}
-			p.printf("- %s **%s** %s on %s at %s  \n", findingIcon(r, f), sev, mdCode(f.Code), mdCode(f.Object), mdCode(f.Pos().String()))
+			p.printf("- %s **%s** %s on %s at %s  \n", findingIcon(r, f), sev, mdCode(string(f.Code)), mdCode(f.Object), mdCode(f.Pos().String()))
 			p.printf("  %s", mdText(f.Message))
 			if f.Expected != "" || f.Actual != "" {
 				p.printf("  \n  expected %s, found %s", mdCode(f.Expected), mdCode(f.Actual))

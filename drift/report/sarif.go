@@ -109,18 +109,18 @@ type (
 // %SRCROOT%, so that a report written at the repository root lines up with
 // the repository.
 func SARIF(w io.Writer, r *Report) error {
-	var codes []string
+	var codes []drift.Code
 	for _, f := range r.Findings {
 		if !slices.Contains(codes, f.Code) {
 			codes = append(codes, f.Code)
 		}
 	}
-	slices.SortStableFunc(codes, func(a, b string) int { return codeIndex(a) - codeIndex(b) })
+	slices.SortStableFunc(codes, func(a, b drift.Code) int { return codeIndex(a) - codeIndex(b) })
 	rules := make([]sarifRule, len(codes))
 	for i, c := range codes {
 		info := drift.Info(c)
 		rules[i] = sarifRule{
-			ID:                   c,
+			ID:                   string(c),
 			ShortDescription:     sarifText{Text: info.Summary},
 			FullDescription:      sarifText{Text: info.Summary},
 			Help:                 sarifText{Text: "Fix: " + info.Fix, Markdown: "**Fix:** " + info.Fix},
@@ -136,12 +136,12 @@ func SARIF(w io.Writer, r *Report) error {
 			text += "\nhint: " + f.Hint
 		}
 		res := sarifResult{
-			RuleID:              f.Code,
+			RuleID:              string(f.Code),
 			RuleIndex:           slices.Index(codes, f.Code),
 			Level:               sarifLevel(f.Severity),
 			Message:             sarifText{Text: text},
 			Locations:           []sarifLocation{sarifLoc(f.File, f.Line, f.Column, f.Object)},
-			PartialFingerprints: map[string]string{"rbacdrift/v1": f.Code + ":" + f.Object},
+			PartialFingerprints: map[string]string{"rbacdrift/v1": string(f.Code) + ":" + f.Object},
 			Properties:          findingProperties(f),
 		}
 		if s := f.Suppressed; s != nil {
@@ -171,7 +171,7 @@ func SARIF(w io.Writer, r *Report) error {
 }
 
 // codeIndex is the position of code in [drift.Codes], unknown codes last.
-func codeIndex(code string) int {
+func codeIndex(code drift.Code) int {
 	if i := slices.IndexFunc(drift.Codes, func(c drift.CodeInfo) bool { return c.Code == code }); i >= 0 {
 		return i
 	}

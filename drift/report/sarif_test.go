@@ -133,7 +133,7 @@ func TestSARIFResults(t *testing.T) {
 		for _, s := range res.Suppressions {
 			v.Suppression = s.Kind + ": " + s.Justification
 		}
-		if rule := run.Tool.Driver.Rules[res.RuleIndex]; rule.ID != res.RuleID || rule.Help.Text != "Fix: "+drift.Info(res.RuleID).Fix {
+		if rule := run.Tool.Driver.Rules[res.RuleIndex]; rule.ID != res.RuleID || rule.Help.Text != "Fix: "+drift.Info(drift.Code(res.RuleID)).Fix {
 			t.Errorf("result %s points at rule %s with help %q", res.RuleID, rule.ID, rule.Help.Text)
 		}
 		got = append(got, v)

@@ -196,7 +196,7 @@ func TestRun(t *testing.T) {
 func render(fs []*drift.Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
-		b.WriteString(f.Pos().String() + " " + f.Code + " " + f.SQLState + ": " + f.Message + "\n  expected: " + f.Expected + "\n  actual: " + f.Actual + "\n  hint: " + f.Hint + "\n")
+		b.WriteString(f.Pos().String() + " " + string(f.Code) + " " + f.SQLState + ": " + f.Message + "\n  expected: " + f.Expected + "\n  actual: " + f.Actual + "\n  hint: " + f.Hint + "\n")
 	}
 	return b.String()
 }

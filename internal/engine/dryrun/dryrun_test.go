@@ -34,7 +34,7 @@ func summarize(fs []*drift.Finding) []got {
 	for _, f := range fs {
 		p := f.Pos()
 		p.File = filepath.Base(p.File)
-		out = append(out, got{Code: f.Code, Severity: f.Severity, Object: f.Object, SQLState: f.SQLState, Pos: p.String()})
+		out = append(out, got{Code: string(f.Code), Severity: f.Severity, Object: f.Object, SQLState: f.SQLState, Pos: p.String()})
 	}
 	return out
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-func (r *runner) finding(t *try, code string, p spec.Pos) *drift.Finding {
+func (r *runner) finding(t *try, code drift.Code, p spec.Pos) *drift.Finding {
 	obj := "query:" + t.q.Name
 	f := &drift.Finding{Code: code, Severity: drift.Info(code).Severity, Object: obj, Subject: obj}
 	return f.At(p)

@@ -1,0 +1,207 @@
+package drift
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+func (c *comparer) keys(t *spec.Table, r *catalog.Relation) {
+	obj := r.Name.String()
+	if t.PrimaryKey != nil {
+		var live []string
+		if r.PrimaryKey != nil {
+			live = r.PrimaryKey.Columns
+		}
+		if !slices.Equal(t.PrimaryKey.Columns, live) {
+			f := &Finding{Code: PrimaryKeyMismatch, Object: obj, Subject: obj, Expected: list(t.PrimaryKey.Columns), Actual: "none"}
+			if live == nil {
+				f.Message = fmt.Sprintf("%s has no primary key, the model says %s", obj, list(t.PrimaryKey.Columns))
+				f.Hint = fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY %s", QuoteName(spec.Name(r.Name)), quoteList(t.PrimaryKey.Columns))
+			} else {
+				f.Actual = list(live)
+				f.Message = fmt.Sprintf("%s primary key is %s, the model says %s", obj, list(live), list(t.PrimaryKey.Columns))
+				f.Hint = fmt.Sprintf("rows the application treats as distinct may collide, or duplicates may be accepted; replace the key: ALTER TABLE %s DROP CONSTRAINT %s, ADD PRIMARY KEY %s",
+					QuoteName(spec.Name(r.Name)), QuoteIdent(r.PrimaryKey.Name), quoteList(t.PrimaryKey.Columns))
+			}
+			c.add(f, t.PrimaryKey.Pos)
+		}
+	}
+	for _, u := range t.Unique {
+		if !c.hasUnique(r, u.Columns) {
+			c.add(&Finding{Code: MissingUnique, Object: obj, Subject: obj, Expected: "UNIQUE " + list(u.Columns), Actual: "none",
+				Message: fmt.Sprintf("no unique constraint or unique index on %s%s", r.Name.Name, list(u.Columns)),
+				Hint: fmt.Sprintf("duplicates can be stored, and INSERT ... ON CONFLICT %s fails with 42P10; ALTER TABLE %s ADD UNIQUE %s",
+					list(u.Columns), QuoteName(spec.Name(r.Name)), quoteList(u.Columns))}, u.Pos)
+		}
+	}
+	// Foreign keys are keyed by their columns and the table they reference:
+	// two on the same columns to different tables are legal. A declared one
+	// with no such match is then paired by its columns alone, to tell "it
+	// references another table" from "it is missing".
+	pairs, unmatched, others := match(t.ForeignKeys, r.ForeignKeys,
+		func(d *spec.ForeignKey) string { return fkKey(d.Columns, relName(d.References)) },
+		func(l *catalog.ForeignKey) string { return fkKey(l.Columns, l.References) })
+	byColumns, missing, _ := match(unmatched, others,
+		func(d *spec.ForeignKey) string { return strings.Join(d.Columns, "\x00") },
+		func(l *catalog.ForeignKey) string { return strings.Join(l.Columns, "\x00") })
+	pairs = append(pairs, byColumns...)
+	for _, d := range missing {
+		c.add(&Finding{Code: MissingForeignKey, Object: obj, Subject: obj, Expected: fkText(d.Columns, d.References.String(), d.RefColumns), Actual: "none",
+			Message: fmt.Sprintf("no foreign key %s%s -> %s", r.Name.Name, list(d.Columns), refText(d.References.String(), d.RefColumns)),
+			Hint: fmt.Sprintf("orphan rows can be stored and joins silently drop them; ALTER TABLE %s ADD FOREIGN KEY %s REFERENCES %s%s",
+				QuoteName(spec.Name(r.Name)), quoteList(d.Columns), QuoteName(d.References), optList(d.RefColumns))}, d.Pos)
+	}
+	for _, p := range pairs {
+		c.foreignKey(r, p.Declared, p.Live)
+	}
+	for _, d := range t.Indexes {
+		c.index(r, d)
+	}
+}
+
+func fkKey(cols []string, ref catalog.Name) string {
+	return strings.Join(cols, "\x00") + "\x01" + ref.Schema + "\x00" + ref.Name
+}
+
+func (c *comparer) hasUnique(r *catalog.Relation, cols []string) bool {
+	if r.PrimaryKey != nil && sameSet(r.PrimaryKey.Columns, cols) {
+		return true
+	}
+	for _, u := range r.Uniques {
+		if sameSet(u.Columns, cols) {
+			return true
+		}
+	}
+	for _, ix := range r.Indexes {
+		if ix.Unique && ix.Valid && ix.Predicate == nil && sameSet(ix.Columns, cols) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *comparer) foreignKey(r *catalog.Relation, d *spec.ForeignKey, l *catalog.ForeignKey) {
+	var diffs []string
+	live := catalog.Name{Schema: l.References.Schema, Name: l.References.Name}
+	if live != relName(d.References) {
+		diffs = append(diffs, fmt.Sprintf("references %s, not %s", live, d.References))
+	}
+	if d.RefColumns != nil && !slices.Equal(d.RefColumns, l.RefColumns) {
+		diffs = append(diffs, fmt.Sprintf("references columns %s, not %s", list(l.RefColumns), list(d.RefColumns)))
+	}
+	if d.OnDelete != "" && d.OnDelete != l.OnDelete {
+		diffs = append(diffs, fmt.Sprintf("ON DELETE %s, not %s", actionWord(l.OnDelete), actionWord(d.OnDelete)))
+	}
+	if d.OnUpdate != "" && d.OnUpdate != l.OnUpdate {
+		diffs = append(diffs, fmt.Sprintf("ON UPDATE %s, not %s", actionWord(l.OnUpdate), actionWord(d.OnUpdate)))
+	}
+	if len(diffs) == 0 {
+		return
+	}
+	obj := r.Name.String()
+	f := &Finding{Code: ForeignKeyMismatch, Object: obj, Subject: obj,
+		Expected: fkText(d.Columns, d.References.String(), d.RefColumns) + actions(d.OnDelete, d.OnUpdate),
+		Actual:   fkText(l.Columns, live.String(), l.RefColumns) + actions(l.OnDelete, l.OnUpdate),
+		Message:  fmt.Sprintf("foreign key %s on %s%s %s", l.Name, r.Name.Name, list(l.Columns), strings.Join(diffs, "; ")),
+		Hint:     fmt.Sprintf("drop and re-create it: ALTER TABLE %s DROP CONSTRAINT %s, ADD FOREIGN KEY %s REFERENCES %s%s%s", QuoteName(spec.Name(r.Name)), QuoteIdent(l.Name), quoteList(d.Columns), QuoteName(d.References), optList(d.RefColumns), actions(d.OnDelete, d.OnUpdate))}
+	if d.OnDelete == "cascade" && l.OnDelete != "cascade" {
+		f.Hint = "deleting a parent row now fails (or leaves rows behind) instead of cascading; " + f.Hint
+	}
+	c.add(f, d.Pos)
+}
+
+func actionWord(a string) string { return strings.ToUpper(strings.ReplaceAll(a, "_", " ")) }
+
+func actions(del, upd string) string {
+	s := ""
+	if del != "" && del != "no_action" {
+		s += " ON DELETE " + actionWord(del)
+	}
+	if upd != "" && upd != "no_action" {
+		s += " ON UPDATE " + actionWord(upd)
+	}
+	return s
+}
+
+func fkText(cols []string, ref string, refCols []string) string {
+	return list(cols) + " -> " + refText(ref, refCols)
+}
+
+func refText(ref string, refCols []string) string {
+	if refCols == nil {
+		return ref
+	}
+	return ref + list(refCols)
+}
+
+func optList(cols []string) string {
+	if cols == nil {
+		return ""
+	}
+	return " " + quoteList(cols)
+}
+
+func (c *comparer) index(r *catalog.Relation, d *spec.Index) {
+	obj := r.Name.String()
+	sameCols := func(ix *catalog.Index) bool {
+		if len(ix.Columns) != len(d.Columns) {
+			return false
+		}
+		for i := range d.Columns {
+			if ix.Columns[i] != d.Columns[i] && !sameExpr(d.Columns[i], ix.Columns[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	var candidates []*catalog.Index
+	for _, ix := range r.Indexes {
+		if (d.Name == "" || d.Name == ix.Name) && (d.Columns == nil || sameCols(ix)) {
+			candidates = append(candidates, ix)
+		}
+	}
+	want := "INDEX ON " + r.Name.Name + list(d.Columns)
+	if d.Unique != nil && *d.Unique {
+		want = "UNIQUE " + want
+	}
+	if d.Where != nil {
+		want += " WHERE " + *d.Where
+	}
+	if len(candidates) == 0 {
+		hint := fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), QuoteName(spec.Name(r.Name)), quoteList(d.Columns))
+		if d.Unique != nil && *d.Unique {
+			hint = fmt.Sprintf("duplicates can be stored; CREATE UNIQUE INDEX ON %s %s", QuoteName(spec.Name(r.Name)), quoteList(d.Columns))
+		}
+		c.add(&Finding{Code: MissingIndex, Object: obj, Subject: obj, Expected: want, Actual: "none",
+			Message: fmt.Sprintf("no index on %s%s", r.Name.Name, list(d.Columns)) + nameSuffix(d.Name), Hint: hint}, d.Pos)
+		return
+	}
+	for _, ix := range candidates {
+		if (d.Unique == nil || *d.Unique == ix.Unique) &&
+			(d.Where == nil || ix.Predicate != nil && sameExpr(*d.Where, *ix.Predicate)) {
+			return // one index satisfies the declaration
+		}
+	}
+	ix := candidates[0]
+	got := "INDEX " + ix.Name + " ON " + r.Name.Name + list(ix.Columns)
+	if ix.Unique {
+		got = "UNIQUE " + got
+	}
+	if ix.Predicate != nil {
+		got += " WHERE " + *ix.Predicate
+	}
+	c.add(&Finding{Code: IndexMismatch, Object: obj, Subject: obj, Expected: want, Actual: got,
+		Message: fmt.Sprintf("index %s on %s%s differs: %s", ix.Name, r.Name.Name, list(ix.Columns), got),
+		Hint:    "re-create the index as the model declares it (CREATE INDEX CONCURRENTLY, then drop the old one)"}, d.Pos)
+}
+
+func nameSuffix(n string) string {
+	if n == "" {
+		return ""
+	}
+	return " named " + n
+}

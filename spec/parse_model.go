@@ -1,0 +1,101 @@
+package spec
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (d *decoder) model(data []byte) *Model {
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		d.errorf(nil, "", "not a text file (binary content); a model file is YAML")
+		return nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		d.errorf(nil, "", "file is empty; a model starts with \"version: 1\"")
+		return nil
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		msg := err.Error()
+		line := 0
+		if mm := yamlLine.FindStringSubmatch(msg); mm != nil {
+			fmt.Sscan(mm[1], &line)
+			msg = mm[2]
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		d.errs = append(d.errs, &Error{Pos: Pos{File: d.file, Line: line}, Msg: "invalid YAML: " + msg})
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		d.errorf(&extra, "", "a model file holds one YAML document; found a second one")
+		return nil
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		d.errorf(root, "", "want a mapping with \"version: 1\" at the top, got %s", kindName(root))
+		return nil
+	}
+	m := &Model{File: d.file, Schema: "public", ExtraColumns: ExtraWarn}
+	var tablesNode, enumsNode, queriesNode *yaml.Node
+	hasVersion := false
+	d.mapping(root, "", func(key string, k, v *yaml.Node) {
+		switch key {
+		case "version":
+			hasVersion = true
+			if n, ok := d.int(v, key); ok && n != 1 {
+				d.errorf(v, key, "unsupported version %d; this rbacdrift reads version 1", n)
+			}
+			m.Version = 1
+		case "schema":
+			if s, ok := d.identifier(v, key); ok {
+				m.Schema = s
+			}
+		case "extra_columns":
+			if p, ok := d.policy(v, key); ok {
+				m.ExtraColumns = p
+			}
+		case "tables":
+			tablesNode = v
+		case "enums":
+			enumsNode = v
+		case "run_as":
+			if s, ok := d.identifier(v, key); ok {
+				m.RunAs, m.RunAsPos = s, d.pos(v)
+			}
+		case "queries":
+			queriesNode = v
+		case "query_files":
+			m.QueryFiles, m.QueryFilesPos = d.stringList(v, key), d.pos(v)
+		case "ignore":
+			m.Ignore = d.waivers(v, key)
+		default:
+			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "run_as", "queries", "query_files", "ignore")
+		}
+	})
+	if !hasVersion {
+		d.errorf(root, "version", "missing; a model starts with \"version: 1\"")
+	}
+	if tablesNode != nil {
+		d.tables(m, tablesNode)
+	}
+	if enumsNode != nil {
+		d.enums(m, enumsNode)
+	}
+	if queriesNode != nil {
+		d.queries(m, queriesNode)
+		lines := strings.Split(string(data), "\n")
+		for _, q := range m.Queries {
+			fixLiteral(q, lines)
+		}
+	}
+	return m
+}

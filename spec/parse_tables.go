@@ -1,0 +1,275 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (d *decoder) tables(m *Model, n *yaml.Node) {
+	seen := map[Name]*yaml.Node{}
+	d.mapping(n, "tables", func(key string, k, v *yaml.Node) {
+		field := join("tables", key)
+		name, ok := d.name(k, field, key, m.Schema)
+		if !ok {
+			return
+		}
+		if prev, dup := seen[name]; dup {
+			d.errorf(k, field, "table %s is declared twice; first at line %d", name, prev.Line)
+			return
+		}
+		seen[name] = k
+		t := &Table{Name: name, Pos: d.pos(k), Kind: "table", ExtraColumns: m.ExtraColumns}
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			// "users:" alone: the table must exist, nothing more is checked.
+			m.Tables = append(m.Tables, t)
+			return
+		}
+		d.table(m, t, v, field)
+		m.Tables = append(m.Tables, t)
+	})
+}
+
+// Kinds is the set of relation kinds a table entry may declare.
+var Kinds = []string{"table", "partitioned_table", "view", "materialized_view", "foreign_table"}
+
+func (d *decoder) table(m *Model, t *Table, n *yaml.Node, field string) {
+	d.mapping(n, field, func(key string, k, v *yaml.Node) {
+		f := join(field, key)
+		switch key {
+		case "kind":
+			if s, ok := d.oneOf(v, f, Kinds...); ok {
+				t.Kind, t.KindPos = s, d.pos(v)
+			}
+		case "extra_columns":
+			if p, ok := d.policy(v, f); ok {
+				t.ExtraColumns = p
+			}
+		case "columns":
+			d.columns(t, v, f)
+		case "primary_key":
+			t.PrimaryKey = &Key{Columns: d.columnList(v, f), Pos: d.pos(v)}
+		case "unique":
+			items, ok := d.seq(v, f)
+			if !ok {
+				return
+			}
+			t.Unique = []*Key{}
+			for i, it := range items {
+				t.Unique = append(t.Unique, &Key{Columns: d.columnList(it, fmt.Sprintf("%s[%d]", f, i)), Pos: d.pos(it)})
+			}
+		case "foreign_keys":
+			items, ok := d.seq(v, f)
+			if !ok {
+				return
+			}
+			for i, it := range items {
+				if fk := d.foreignKey(m, it, fmt.Sprintf("%s[%d]", f, i)); fk != nil {
+					t.ForeignKeys = append(t.ForeignKeys, fk)
+				}
+			}
+		case "indexes":
+			items, ok := d.seq(v, f)
+			if !ok {
+				return
+			}
+			for i, it := range items {
+				if ix := d.index(it, fmt.Sprintf("%s[%d]", f, i)); ix != nil {
+					t.Indexes = append(t.Indexes, ix)
+				}
+			}
+		case "forbidden_columns":
+			d.forbidden(t, v, f)
+		case "grants":
+			d.grants(t, v, f)
+		case "row_level_security":
+			t.RLS = d.rls(v, f)
+		default:
+			d.unknown(k, field, key, "kind", "columns", "extra_columns", "primary_key", "unique", "foreign_keys", "indexes", "forbidden_columns", "grants", "row_level_security")
+		}
+	})
+	declared := map[string]bool{}
+	for _, c := range t.Columns {
+		declared[c.Name] = true
+	}
+	for _, fc := range t.ForbiddenColumns {
+		if declared[fc.Column] {
+			d.errs = append(d.errs, &Error{Pos: fc.Pos, Field: join(field, "forbidden_columns."+fc.Column), Msg: "the column is both declared and forbidden"})
+		}
+	}
+}
+
+func (d *decoder) columns(t *Table, n *yaml.Node, field string) {
+	d.mapping(n, field, func(key string, k, v *yaml.Node) {
+		f := join(field, key)
+		if _, ok := d.identifier(k, f); !ok {
+			return
+		}
+		c := &Column{Name: key, Pos: d.pos(k)}
+		t.Columns = append(t.Columns, c)
+		switch {
+		case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+			return // the column must exist; nothing more is checked
+		case v.Kind == yaml.ScalarNode:
+			// shorthand: "id: integer"
+			if s, ok := d.typeName(v, f); ok {
+				c.Type, c.TypePos = s, d.pos(v)
+			}
+			return
+		}
+		d.mapping(v, f, func(key string, k, v *yaml.Node) {
+			ff := join(f, key)
+			switch key {
+			case "type":
+				if s, ok := d.typeName(v, ff); ok {
+					c.Type, c.TypePos = s, d.pos(v)
+				}
+			case "nullable":
+				c.Nullable, _ = d.bool(v, ff)
+			case "default":
+				c.HasDefault = true
+				if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+					return
+				}
+				if s, ok := d.text(v, ff); ok {
+					c.Default = &s
+				}
+			case "identity":
+				if v.Kind == yaml.ScalarNode && v.Tag == "!!bool" && v.Value == "false" {
+					s := ""
+					c.Identity = &s
+					return
+				}
+				if s, ok := d.oneOf(v, ff, "always", "by_default"); ok {
+					c.Identity = &s
+				}
+			case "generated":
+				if v.Kind == yaml.ScalarNode && v.Tag == "!!bool" && v.Value == "false" {
+					s := ""
+					c.Generated = &s
+					return
+				}
+				if s, ok := d.nonEmpty(v, ff); ok {
+					c.Generated = &s
+				}
+			default:
+				d.unknown(k, f, key, "type", "nullable", "default", "identity", "generated")
+			}
+		})
+	})
+}
+
+func (d *decoder) typeName(n *yaml.Node, field string) (string, bool) {
+	s, ok := d.nonEmpty(n, field)
+	if !ok {
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	if !ValidTypeName(s) {
+		d.errorf(n, field, "%q is not a type name (write it as PostgreSQL does: integer, varchar(64), text[], timestamp with time zone, myschema.my_enum)", s)
+		return "", false
+	}
+	return s, true
+}
+
+var fkActions = []string{"no_action", "restrict", "cascade", "set_null", "set_default"}
+
+func (d *decoder) foreignKey(m *Model, n *yaml.Node, field string) *ForeignKey {
+	fk := &ForeignKey{Pos: d.pos(n)}
+	hasRef := false
+	ok := d.mapping(n, field, func(key string, k, v *yaml.Node) {
+		f := join(field, key)
+		switch key {
+		case "columns":
+			fk.Columns = d.columnList(v, f)
+		case "references":
+			hasRef = true
+			hasTable := false
+			d.mapping(v, f, func(key string, k, v *yaml.Node) {
+				ff := join(f, key)
+				switch key {
+				case "table":
+					hasTable = true
+					if s, ok := d.nonEmpty(v, ff); ok {
+						fk.References, _ = d.name(v, ff, s, m.Schema)
+					}
+				case "columns":
+					fk.RefColumns = d.columnList(v, ff)
+				default:
+					d.unknown(k, f, key, "table", "columns")
+				}
+			})
+			if !hasTable {
+				d.errorf(v, join(f, "table"), "missing; say which table the key references")
+			}
+		case "on_delete":
+			fk.OnDelete, _ = d.oneOf(v, f, fkActions...)
+		case "on_update":
+			fk.OnUpdate, _ = d.oneOf(v, f, fkActions...)
+		default:
+			d.unknown(k, field, key, "columns", "references", "on_delete", "on_update")
+		}
+	})
+	if !ok {
+		return nil
+	}
+	if fk.Columns == nil {
+		d.errorf(n, join(field, "columns"), "missing; say which columns hold the key")
+	}
+	if !hasRef {
+		d.errorf(n, join(field, "references"), "missing; say which table the key references")
+	}
+	if fk.RefColumns != nil && fk.Columns != nil && len(fk.RefColumns) != len(fk.Columns) {
+		d.errorf(n, join(field, "references.columns"), "%d referenced columns for %d key columns", len(fk.RefColumns), len(fk.Columns))
+	}
+	return fk
+}
+
+func (d *decoder) index(n *yaml.Node, field string) *Index {
+	ix := &Index{Pos: d.pos(n)}
+	ok := d.mapping(n, field, func(key string, k, v *yaml.Node) {
+		f := join(field, key)
+		switch key {
+		case "name":
+			ix.Name, _ = d.identifier(v, f)
+		case "columns":
+			ix.Columns = d.columnList(v, f)
+		case "unique":
+			ix.Unique, _ = d.bool(v, f)
+		case "where":
+			if s, ok := d.nonEmpty(v, f); ok {
+				ix.Where = &s
+			}
+		default:
+			d.unknown(k, field, key, "name", "columns", "unique", "where")
+		}
+	})
+	if !ok {
+		return nil
+	}
+	if ix.Columns == nil && ix.Name == "" {
+		d.errorf(n, join(field, "columns"), "missing; say which columns (or expressions) the index covers")
+	}
+	return ix
+}
+
+func (d *decoder) forbidden(t *Table, n *yaml.Node, field string) {
+	if n.Kind == yaml.SequenceNode {
+		items, _ := d.seq(n, field)
+		for i, it := range items {
+			if s, ok := d.identifier(it, fmt.Sprintf("%s[%d]", field, i)); ok {
+				t.ForbiddenColumns = append(t.ForbiddenColumns, &Forbidden{Column: s, Pos: d.pos(it)})
+			}
+		}
+		return
+	}
+	d.mapping(n, field, func(key string, k, v *yaml.Node) {
+		f := join(field, key)
+		fc := &Forbidden{Column: key, Pos: d.pos(k)}
+		if !(v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
+			fc.Reason, _ = d.str(v, f)
+		}
+		t.ForbiddenColumns = append(t.ForbiddenColumns, fc)
+	})
+}
