@@ -1,0 +1,193 @@
+// Package rbacdrift checks a live PostgreSQL database against the RBAC
+// model an application expects, from inside the application: at start-up
+// (refuse to serve with an empty policy) or as a readiness probe. It runs the
+// same check as the rbacdrift command: it reads the catalog, compares it with
+// the model, and dry-runs the model's permission queries as the
+// application's role.
+//
+//	m, err := rbacdrift.LoadModel("rbacdrift.yaml")
+//	...
+//	rep, err := rbacdrift.Check(ctx, conn, m, rbacdrift.Options{})
+//	if err != nil {
+//		return err // the check could not be done: no connection, a refused catalog read
+//	}
+//	if rep.Failed() {
+//		for _, f := range rep.Failing() {
+//			log.Printf("%s %s: %s (hint: %s)", f.Code, f.Object, f.Message, f.Hint)
+//		}
+//	}
+//
+// # What it does to the connection
+//
+// Check runs on the *pgx.Conn it is given, which must be idle (not in a
+// transaction). It never writes, and leaves the connection as it found it:
+// every unit of work is one READ ONLY transaction that sets its limits with
+// SET LOCAL (statement_timeout, lock_timeout,
+// idle_in_transaction_session_timeout, jit, plan_cache_mode and, for a query
+// with a run_as, the role) and ends with ROLLBACK, so every setting ends with
+// it. It speaks through the connection's pgconn with unnamed statements, so
+// the connection's statement cache and exec mode are neither used nor
+// changed; the one named statement (rbacdrift_dryrun, the query being
+// dry-run) is closed inside its transaction. That also makes it safe on a
+// connection through a transaction pooler.
+//
+// A finding is drift; an error is a check that could not be done. Findings
+// have stable codes (see the README's "Findings" table) and say how to fix
+// what they found.
+package rbacdrift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/drift/report"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+// A Model is a parsed model file: the RBAC tables, enums and permission
+// queries the application expects.
+type Model struct {
+	m    *spec.Model
+	path string
+}
+
+// LoadModel reads and parses the model file at path, and the query files it
+// names. A broken file is an error that names the file, line, column and
+// field of each problem.
+func LoadModel(path string) (*Model, error) {
+	m, err := spec.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{m: m, path: path}, nil
+}
+
+// Path returns the file the model was loaded from.
+func (m *Model) Path() string { return m.path }
+
+// A Severity says whether a finding fails the check: [Error] or [Warning].
+type Severity = drift.Severity
+
+// The severities.
+const (
+	Error   = drift.Error
+	Warning = drift.Warning
+)
+
+// A Finding is one difference between the model and the database, or one
+// way an application query would fail. It has at least a Code (stable,
+// kebab-case), a Severity, the Object it is about
+// (public.role_permissions.permission_id, query:resolve_user_permissions),
+// a one-line Message, a Hint that says how to fix it, and the model
+// position (File, Line, Column). Suppressed is set when a waiver of the
+// model accepts it.
+type Finding = drift.Finding
+
+// A FailLevel is the least severity that fails a check.
+type FailLevel = report.FailLevel
+
+// The fail levels.
+const (
+	FailOnError   = report.FailOnError   // error findings fail the check (the default)
+	FailOnWarning = report.FailOnWarning // warnings fail it too
+	FailNever     = report.FailNever     // nothing fails it
+)
+
+// Options shape a [Check]. The zero value is the command's defaults.
+type Options struct {
+	// RunAs, when set, dry-runs the model's queries as this role instead of
+	// the model's run_as; the connecting user must be able to SET ROLE to it.
+	RunAs string
+	// Timeout bounds every statement (statement_timeout; lock_timeout is
+	// half of it); the whole check ends within it plus 2s. Default 30s.
+	Timeout time.Duration
+	// SkipQueries leaves out the dry run of the model's queries.
+	SkipQueries bool
+	// FailOn is the least severity that makes [Report.Failed] true; the zero
+	// value is FailOnError.
+	FailOn FailLevel
+}
+
+// A Report is what [Check] found.
+type Report struct {
+	// Findings holds every finding, waived ones included, in the model's
+	// order: tables and enums first, then queries.
+	Findings []*Finding
+	// ServerVersion is the server's version, e.g. "15.20".
+	ServerVersion string
+	// InRecovery is set when the server is a hot standby.
+	InRecovery bool
+
+	rep *report.Report
+}
+
+// Failed reports whether a finding that no waiver accepts reaches the fail
+// level of the check's options.
+func (r *Report) Failed() bool { return r.rep.Failed() }
+
+// Failing returns the findings that make the check fail.
+func (r *Report) Failing() []*Finding {
+	var out []*Finding
+	for _, f := range r.Findings {
+		if r.rep.FailOn.Fails(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// WriteJSON writes the report as the command's --format json does.
+func (r *Report) WriteJSON(w io.Writer) error { return report.JSON(w, r.rep) }
+
+// ErrBusy means the connection given to [Check] is in a transaction.
+var ErrBusy = errors.New("rbacdrift: the connection is in a transaction; Check needs an idle connection")
+
+// Check checks the database conn is connected to against m. See the package
+// documentation for what it sends and what it leaves behind (nothing). An
+// error means the check could not be done; drift is in the report.
+func Check(ctx context.Context, conn *pgx.Conn, m *Model, opts Options) (*Report, error) {
+	if conn == nil || m == nil || m.m == nil {
+		return nil, errors.New("rbacdrift: Check needs a connection and a model from LoadModel")
+	}
+	if conn.IsClosed() {
+		return nil, errors.New("rbacdrift: the connection is closed")
+	}
+	if conn.PgConn().TxStatus() != 'I' {
+		return nil, ErrBusy
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.FailOn == "" {
+		opts.FailOn = FailOnError
+	}
+	switch opts.FailOn {
+	case FailOnError, FailOnWarning, FailNever:
+	default:
+		return nil, fmt.Errorf("rbacdrift: unknown fail level %q", opts.FailOn)
+	}
+	// The server's own limits end a slow statement first, which leaves the
+	// connection usable; the context is the backstop.
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout+2*time.Second)
+	defer cancel()
+	s := introspect.NewSession(conn, introspect.Options{Timeout: opts.Timeout})
+	res, err := engine.Check(ctx, s, m.m, engine.CheckOptions{RunAs: opts.RunAs, SkipQueries: opts.SkipQueries})
+	if err != nil {
+		return nil, fmt.Errorf("rbacdrift: checking %s: %w", m.path, err)
+	}
+	srv := res.Catalog.Server
+	cfg := conn.Config()
+	target := report.Target{Host: cfg.Host, Port: int(cfg.Port), Database: srv.Database, User: srv.User,
+		ServerVersion: srv.Version, InRecovery: srv.InRecovery, StartupSettings: res.Path.Startup}
+	checked := report.Checked{Tables: len(m.m.Tables), Enums: len(m.m.Enums), Queries: res.Queries, Subjects: drift.Subjects(m.m)}
+	rep := report.New(m.path, target, checked, res.Findings)
+	rep.FailOn = opts.FailOn
+	return &Report{Findings: res.Findings, ServerVersion: srv.Version, InRecovery: srv.InRecovery, rep: rep}, nil
+}
