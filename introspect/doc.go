@@ -16,10 +16,17 @@
 //
 // # Sessions
 //
-// [Connect] opens a session that cannot write: default_transaction_read_only,
-// statement_timeout, lock_timeout, idle_in_transaction_session_timeout, jit=off
-// and application_name=rbacdrift are set in the startup packet, before any
-// statement runs.
+// A [Session] runs units of work: each is one pipelined round trip that
+// opens BEGIN READ ONLY, sets statement_timeout, lock_timeout,
+// idle_in_transaction_session_timeout and jit with SET LOCAL, runs its reads
+// and rolls back, through pgconn with unnamed statements, so that nothing
+// outlives it on a server connection (a transaction pooler hands that to
+// another client between transactions). [Open] also sets those limits,
+// default_transaction_read_only and application_name=rbacdrift in the startup
+// packet, as defence in depth on a direct connection; when a pooler refuses
+// them it connects again without them and the session says so
+// ([Session.Startup]). [NewSession] wraps a connection someone else opened
+// (the Go API's caller), leaving its statement cache and exec mode alone.
 //
 // # What it never does
 //

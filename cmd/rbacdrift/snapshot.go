@@ -124,12 +124,11 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 // tuneGC trades the garbage collector's default (a collection each time the
 // heap doubles) for a memory limit, unless GOGC or GOMEMLIMIT says otherwise.
-// A snapshot keeps its catalog and model live to the end (about 42 MB and 37
-// MB for 10,000 tables) while allocating four times that, so the default
-// both collects often while the heap is small and lets the peak wander with
-// the timing of the last collections (110 to 150 MB over runs, measured with
-// /usr/bin/time -v). Collecting rarely (GOGC=400) under a soft limit of 110
-// MiB measured 115 MB every run and 0.1 s less CPU.
+// A snapshot keeps its catalog and model live to the end while allocating
+// several times that, so the default both collects often while the heap is
+// small and lets the peak wander with the timing of the last collections;
+// collecting rarely under a soft limit gives a steady peak and less CPU.
+// BENCHMARKS.md has the measurements.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetGCPercent(400)
