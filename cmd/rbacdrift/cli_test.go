@@ -39,6 +39,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("LEGACY", legacy.URL)
 			env.Setenv("NORMALISED", normalised.URL)
 			env.Setenv("MISSING_DB", legacy.Server.URL("no_such_db_"+legacy.Name, "", ""))
+			fromcode, err := filepath.Abs("../../testdata/fromcode")
+			if err != nil {
+				return err
+			}
+			env.Setenv("FROMCODE", fromcode)
 			for _, f := range []string{"normalised.yaml", "legacy.yaml"} {
 				b, err := os.ReadFile(filepath.Join("../../testdata/reference", f))
 				if err != nil {
@@ -68,7 +73,7 @@ func cmdRbacdrift(ts *testscript.TestScript, neg bool, args []string) {
 	work := ts.Getenv("WORK") + string(filepath.Separator)
 	args = append([]string(nil), args...)
 	for i, a := range args {
-		for _, flag := range []string{"--spec", "--out", "--report"} {
+		for _, flag := range []string{"--spec", "--out", "--report", "--from-prisma", "--from-drizzle"} {
 			if i > 0 && args[i-1] == flag && !filepath.IsAbs(a) {
 				if k, v, ok := strings.Cut(a, "="); ok && flag == "--report" {
 					args[i] = k + "=" + work + v

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rbacdrift/rbacdrift/internal/fromcode/drizzle"
+	"github.com/rbacdrift/rbacdrift/internal/fromcode/prisma"
+
 	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -38,6 +41,11 @@ Flags:
                          for PUBLIC); the application's role, typically
   --out FILE             write the model to FILE instead of standard output
   --timeout DUR          bound on connecting and on every statement (default 30s)
+  --from-prisma FILE     no database: the model of the tables Prisma Migrate
+                         creates for the schema.prisma FILE
+  --from-drizzle PATH    no database: the model in drizzle-kit's newest snapshot
+                         (a migrations folder with meta/_journal.json, or a
+                         snapshot JSON file)
 `
 
 // schemaURL is where editors find the JSON Schema of the model file.
@@ -48,6 +56,7 @@ var now = time.Now
 
 type snapshotFlags struct {
 	db, schema, tables, match, grantsFor, out string
+	fromPrisma, fromDrizzle                   string
 	timeout                                   time.Duration
 }
 
@@ -61,8 +70,13 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&f.grantsFor, "grants-for", "", "")
 	fs.StringVar(&f.out, "out", "", "")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
+	fs.StringVar(&f.fromPrisma, "from-prisma", "", "")
+	fs.StringVar(&f.fromDrizzle, "from-drizzle", "", "")
 	if code := parseFlags(fs, args, snapshotUsage, stdout, stderr); code >= 0 {
 		return code
+	}
+	if f.fromPrisma != "" || f.fromDrizzle != "" {
+		return snapshotFromCode(f, stdout, stderr)
 	}
 	sel := introspect.Selection{Schemas: splitList(f.schema), Match: f.match, Roles: splitList(f.grantsFor)}
 	if f.tables != "" {
@@ -103,22 +117,58 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if n := res.Path.Note(); n != "" {
 		fmt.Fprintf(stderr, "rbacdrift snapshot: note: %s\n", n)
 	}
-	model := res.Model
-	header := snapshotHeader(target, res.Server, args)
+	return writeModel(stdout, stderr, f.out, res.Model, snapshotHeader(target, res.Server, args))
+}
+
+// snapshotFromCode writes the model that the application's own schema file
+// says, with no database: --from-prisma or --from-drizzle.
+func snapshotFromCode(f snapshotFlags, stdout, stderr io.Writer) int {
+	var model *spec.Model
+	var header, path string
+	var err error
+	switch {
+	case f.fromPrisma != "" && f.fromDrizzle != "":
+		errorf(stderr, "snapshot", "--from-prisma and --from-drizzle are given together", "derive the model from one of them")
+		return exitUsage
+	case f.db != "":
+		errorf(stderr, "snapshot", "--db is given with --from-prisma or --from-drizzle", "a model from the application's schema needs no database; check one against it with 'rbacdrift check'")
+		return exitUsage
+	case f.fromPrisma != "":
+		path = f.fromPrisma
+		model, err = prisma.FromFile(path)
+		header = prisma.Header(path)
+	default:
+		path = f.fromDrizzle
+		model, err = drizzle.FromFile(path)
+		header = drizzle.Header(path)
+	}
+	if err != nil {
+		errorf(stderr, "snapshot", err.Error())
+		return exitUsage
+	}
+	lines := append(strings.Split(header, "\n"),
+		"Edit it to say what the application needs; 'rbacdrift check' compares it with a database.",
+		"yaml-language-server: $schema="+schemaURL)
+	return writeModel(stdout, stderr, f.out, model, lines)
+}
+
+// writeModel writes model with its header to out, or to standard output
+// when out is "".
+func writeModel(stdout, stderr io.Writer, out string, model *spec.Model, header []string) int {
 	write := func(w io.Writer) error { return spec.Write(w, model, header...) }
 
-	if f.out == "" {
+	if out == "" {
 		if err := write(stdout); err != nil {
 			errorf(stderr, "snapshot", "writing the model: "+err.Error())
 			return exitUsage
 		}
 		return exitOK
 	}
-	if err := writeFileAtomic(f.out, write); err != nil {
+	if err := writeFileAtomic(out, write); err != nil {
 		errorf(stderr, "snapshot", err.Error())
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "rbacdrift snapshot: wrote %s: %s, %s\n", f.out, plural(len(model.Tables), "relation"), plural(len(model.Enums), "enum"))
+	fmt.Fprintf(stderr, "rbacdrift snapshot: wrote %s: %s, %s\n", out, plural(len(model.Tables), "relation"), plural(len(model.Enums), "enum"))
 	return exitOK
 }
 
