@@ -1,0 +1,113 @@
+package migrations
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The finding codes of this package. The project's finding registry adopts
+// them with these severities.
+const (
+	// CodePending: a migration of the folder has not run (error).
+	CodePending = "migration-pending"
+	// CodeUnknown: the history records a migration the folder does not have:
+	// the database is ahead of this checkout, or a migration of another branch
+	// ran (warning).
+	CodeUnknown = "migration-unknown"
+	// CodeModified: the file changed after it ran (error).
+	CodeModified = "migration-modified"
+	// CodeFailed: the migration failed or left the history dirty (error).
+	CodeFailed = "migration-failed"
+	// CodeHistoryMissing: the tool's history table does not exist (warning).
+	CodeHistoryMissing = "migration-history-missing"
+)
+
+// The severities.
+const (
+	Error   = "error"
+	Warning = "warning"
+)
+
+// A Finding is one way the database's migration history differs from the
+// folder.
+type Finding struct {
+	Code     string
+	Severity string // "error" or "warning"
+	Object   string // migration:0007_normalise_rbac, or the history table for migration-history-missing
+	Expected string
+	Actual   string
+	Message  string
+	Hint     string
+	File     string // the migration file; the folder for migration-unknown and migration-history-missing
+	// Migration is the folder's migration the finding is about; nil for
+	// migration-unknown and migration-history-missing.
+	Migration *Migration
+	// Applied is the history row the finding is about, when there is one.
+	Applied *Applied
+}
+
+func pending(f *Folder, m *Migration, hint string) *Finding {
+	if hint == "" {
+		hint = "run " + f.Command()
+	}
+	return &Finding{
+		Code: CodePending, Severity: Error, Object: m.Object(), File: m.File, Migration: m,
+		Expected: "applied", Actual: "not applied",
+		Message: fmt.Sprintf("migration %s has not run on this database", m.Name),
+		Hint:    hint,
+	}
+}
+
+// unknown reports a history row without a migration in the folder; name
+// goes into the object (migration:name), what into the message.
+func unknown(f *Folder, a *Applied, name, what string) *Finding {
+	return &Finding{
+		Code: CodeUnknown, Severity: Warning, Object: "migration:" + name, File: f.Dir, Applied: a,
+		Expected: "a file in " + f.Dir, Actual: "applied",
+		Message: fmt.Sprintf("%s ran on this database but is not in %s", what, f.Dir),
+		Hint:    "the database is ahead of this checkout, or a migration of another branch ran here: deploy from the branch that has it, or remove its history row once its changes are undone",
+	}
+}
+
+func modified(f *Folder, m *Migration, a *Applied, hint string) *Finding {
+	return &Finding{
+		Code: CodeModified, Severity: Error, Object: m.Object(), File: m.File, Migration: m, Applied: a,
+		Expected: "checksum " + a.Checksum + " (as it ran)", Actual: "checksum " + m.Checksum + " (the file now)",
+		Message: fmt.Sprintf("migration %s was changed after it ran: the database has the version it ran, not the file's", m.Name),
+		Hint:    hint,
+	}
+}
+
+func failed(f *Folder, m *Migration, a *Applied, hint string) *Finding {
+	fi := &Finding{
+		Code: CodeFailed, Severity: Error, File: f.Dir, Migration: m, Applied: a,
+		Expected: "applied", Actual: "failed",
+		Hint: hint,
+	}
+	name := a.ID
+	if m != nil {
+		name, fi.File = m.Name, m.File
+	}
+	fi.Object = "migration:" + name
+	fi.Message = fmt.Sprintf("migration %s failed part way: its changes may be half applied and the tool refuses to run further migrations", name)
+	if d := strings.TrimSpace(a.Logs); d != "" {
+		fi.Actual = "failed: " + firstLine(d)
+	}
+	return fi
+}
+
+func historyMissing(f *Folder, h *History, d driver) *Finding {
+	return &Finding{
+		Code: CodeHistoryMissing, Severity: Warning, Object: "table:" + h.Table, File: f.Dir,
+		Expected: fmt.Sprintf("%s's history table %s", f.Tool, h.Table), Actual: "no such table",
+		Message: fmt.Sprintf("%s's history table %s does not exist: no migration of %s has run on this database (%d in the folder)", f.Tool, h.Table, f.Dir, len(f.Migrations)),
+		Hint:    fmt.Sprintf("if the tool keeps its history under another name or schema, name it; otherwise run %s", d.command(f.Dir)),
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,135 @@
+package migrations
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// golangMigrate follows golang-migrate/migrate: source/parse.go for file
+// names, database/postgres/postgres.go for the table (SELECT version, dirty
+// FROM schema_migrations LIMIT 1; no row is "no version"), migrate.go for what
+// `migrate up` does: refuse while dirty, else run every migration after the
+// recorded version.
+//
+// The table holds one row, so the history cannot tell which migrations below
+// the version ran: every one at or below it counts as applied, and a file
+// added later with a lower version is never run and cannot be seen here.
+type golangMigrate struct{}
+
+// golangMigrateName is source.Regex: 123_name.up.ext and 123_name.down.ext.
+var golangMigrateName = regexp.MustCompile(`^([0-9]+)_(.*)\.(down|up)\.(.*)$`)
+
+func (golangMigrate) command(dir string) string {
+	return fmt.Sprintf(`migrate -path %s -database "$DATABASE_URL" up`, dir)
+}
+
+func (golangMigrate) table(opts Options) pgx.Identifier {
+	return tableRef(opts, "", "schema_migrations")
+}
+
+func (golangMigrate) fits(dir string, ents []os.DirEntry) bool {
+	for _, e := range ents {
+		if !e.IsDir() && golangMigrateName.MatchString(e.Name()) {
+			return true
+		}
+	}
+	return false
+}
+
+func (golangMigrate) readFolder(f *Folder) error {
+	ents, err := os.ReadDir(f.Dir)
+	if err != nil {
+		return fmt.Errorf("reading golang-migrate migrations: %w", err)
+	}
+	for _, e := range ents {
+		sub := golangMigrateName.FindStringSubmatch(e.Name())
+		if e.IsDir() || sub == nil || sub[3] != "up" {
+			continue
+		}
+		path := filepath.Join(f.Dir, e.Name())
+		v, err := strconv.ParseUint(sub[1], 10, 64)
+		if err != nil || v > 1<<63-1 {
+			return fmt.Errorf("reading golang-migrate migration %s: version %s does not fit a bigint", path, sub[1])
+		}
+		for _, m := range f.Migrations {
+			if m.Version == int64(v) {
+				return fmt.Errorf("reading golang-migrate migrations: duplicate up migration for version %d: %s and %s", v, m.File, path)
+			}
+		}
+		text, err := readFile(path)
+		if err != nil {
+			return err
+		}
+		f.Migrations = append(f.Migrations, &Migration{
+			ID: strconv.FormatUint(v, 10), Name: sub[1] + "_" + sub[2], File: path, SQL: text, Version: int64(v),
+		})
+	}
+	slices.SortFunc(f.Migrations, func(a, b *Migration) int { return cmpInt(a.Version, b.Version) })
+	return nil
+}
+
+func (golangMigrate) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
+	rows, err := q.Query(ctx, selectFrom(sqlGolangMigrate, ref))
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Version int64
+		Dirty   bool
+	}
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		h.Version = r.Version
+		h.Applied = append(h.Applied, &Applied{ID: strconv.FormatInt(r.Version, 10), Version: r.Version, Failed: r.Dirty})
+	}
+	return nil
+}
+
+func (d golangMigrate) compare(f *Folder, h *History) []*Finding {
+	var out []*Finding
+	var dirty bool
+	if len(h.Applied) > 0 {
+		dirty = h.Applied[0].Failed
+	}
+	prev := int64(-1)
+	for _, m := range f.Migrations {
+		switch {
+		case m.Version > h.Version || h.Version < 0:
+			hint := ""
+			if dirty {
+				hint = fmt.Sprintf("migrate refuses to run while the database is dirty at version %d: clear that first, then run %s", h.Version, d.command(f.Dir))
+			}
+			out = append(out, pending(f, m, hint))
+		case m.Version == h.Version && dirty:
+			out = append(out, failed(f, m, h.Applied[0], d.dirtyHint(f, m.File, h.Version, prev)))
+		}
+		prev = m.Version
+	}
+	if h.Version >= 0 && f.Find(strconv.FormatInt(h.Version, 10)) == nil {
+		a := h.Applied[0]
+		if a.Failed {
+			out = append(out, failed(f, nil, a, d.dirtyHint(f, "it", h.Version, -1)))
+		} else {
+			out = append(out, unknown(f, a, a.ID, fmt.Sprintf("migration version %d (the version recorded in %s)", h.Version, h.Table)))
+		}
+	}
+	return out
+}
+
+func (golangMigrate) dirtyHint(f *Folder, file string, version, prev int64) string {
+	last := "the last version that fully applied"
+	if prev >= 0 {
+		last = strconv.FormatInt(prev, 10)
+	}
+	return fmt.Sprintf("migrate refuses to run (Dirty database version %d): finish or undo by hand what %s changed, then mark the version with migrate -path %s -database \"$DATABASE_URL\" force V, where V is %d if you finished it or %s if you undid it, and run up again", version, file, f.Dir, version, last)
+}

@@ -1,0 +1,431 @@
+package migrations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// A Tool names a migration tool.
+type Tool string
+
+// The tools this package reads.
+const (
+	Drizzle       Tool = "drizzle"
+	Prisma        Tool = "prisma"
+	Goose         Tool = "goose"
+	GolangMigrate Tool = "golang-migrate"
+	Flyway        Tool = "flyway"
+	Sqlx          Tool = "sqlx"
+	NodePgMigrate Tool = "node-pg-migrate"
+	Knex          Tool = "knex"
+	Sequelize     Tool = "sequelize"
+	Rails         Tool = "rails"
+	Alembic       Tool = "alembic"
+	Django        Tool = "django"
+	TypeORM       Tool = "typeorm"
+)
+
+// Tools lists the supported tools in the order [Detect] prefers them.
+var Tools = []Tool{Drizzle, Prisma, Goose, GolangMigrate, Flyway, Sqlx, NodePgMigrate, Knex, Sequelize, TypeORM, Rails, Alembic, Django}
+
+// Options say where the migrations are and which tool applies them.
+type Options struct {
+	// Dir is the migrations folder: drizzle's "out" folder, prisma/migrations,
+	// goose's -dir, golang-migrate's -path, a Flyway location, sqlx's
+	// --source, the folder of node-pg-migrate, knex, Sequelize or TypeORM
+	// migrations, Rails' db/migrate, Alembic's script folder (or its
+	// versions/), a Django project (or one app's migrations/).
+	Dir string
+	// Tool is the tool's name; empty means [Detect] it from Dir.
+	Tool Tool
+	// Schema and Table name a history table other than the tool's default
+	// (drizzle's migrations.schema and migrations.table, goose's -table,
+	// golang-migrate's x-migrations-table, Flyway's defaultSchema and table,
+	// node-pg-migrate's migrationsSchema and migrationsTable, knex's
+	// schemaName and tableName, sequelize-cli's migrationStorageTableSchema
+	// and migrationStorageTableName, TypeORM's migrationsTableName, Alembic's
+	// version_table_schema and version_table). Either may be empty: an empty
+	// Table keeps the tool's table name, an empty Schema the tool's default
+	// schema, which for most tools is the first schema of the search_path.
+	// The names are used verbatim, never parsed: a dot or a quote is part of
+	// the name.
+	Schema, Table string
+}
+
+// A Migration is one migration of the folder, as the tool sees it.
+type Migration struct {
+	// ID is what the tool records in its history table to say that this
+	// migration ran: the journal tag (drizzle), the folder name (prisma, drizzle
+	// 1.0), the version (goose, golang-migrate, sqlx, Flyway versioned
+	// migrations) or the description (Flyway repeatable migrations).
+	ID string
+	// Name is the migration's file or folder name without the extension:
+	// 0007_normalise_rbac, 20240105120000_init, V7__normalise_rbac.
+	Name string
+	// File is the path of the SQL file (a .go file for goose Go migrations).
+	File string
+	// Checksum is computed from File exactly as the tool computes it: SHA-256
+	// hex (drizzle, prisma), SHA-384 hex (sqlx), signed CRC-32 in decimal
+	// (Flyway). Empty for tools that keep none.
+	Checksum string
+	// Version orders migrations for tools that number them; it is 0 for tools
+	// ordered by name.
+	Version int64
+	// When is the drizzle journal's "when" (milliseconds since the epoch), the
+	// value drizzle stores in created_at and orders migrations by.
+	When int64
+	// Repeatable marks a Flyway R__ migration, run again whenever it changes.
+	Repeatable bool
+	// SQL is the file's text: SQL, or the code of a JavaScript, Python or
+	// Ruby migration.
+	SQL string
+
+	accept  []string // further checksums the tool accepts (line-ending variants)
+	version []int64  // Flyway's dotted version, for ordering
+	after   []string // IDs it comes after: Alembic's down_revision and depends_on, Django's replaces
+}
+
+// Object returns the finding object for m: migration:0007_normalise_rbac.
+func (m *Migration) Object() string { return "migration:" + m.Name }
+
+// Touches lists the objects m's SQL creates, alters, drops or grants on;
+// nil for a migration that is not a .sql file.
+func (m *Migration) Touches() []Object {
+	if !strings.HasSuffix(m.File, ".sql") {
+		return nil
+	}
+	return Touches(m.SQL)
+}
+
+// A Folder is the migrations folder read by [ReadFolder]: its migrations in
+// the order the tool applies them.
+type Folder struct {
+	Tool       Tool
+	Dir        string
+	Layout     string // drizzle: "journal" (meta/_journal.json) or "folders" (drizzle-kit 1.0)
+	Migrations []*Migration
+}
+
+// Find returns the migration with the given ID, or nil.
+func (f *Folder) Find(id string) *Migration {
+	for _, m := range f.Migrations {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// Command returns the command that applies the folder's pending migrations.
+func (f *Folder) Command() string { return driverFor(f.Tool).command(f.Dir) }
+
+// An Applied is one row of the history table, as the tool reads it.
+type Applied struct {
+	// ID matches [Migration.ID]; for drizzle's journal layout, which records
+	// no name, it is filled in from the folder by hash or created_at, and is
+	// empty when nothing matches.
+	ID       string
+	Checksum string
+	Failed   bool   // failed or dirty: prisma's unfinished row, golang-migrate's dirty flag, success = false
+	Detail   string // what else names the row: Flyway's script, sqlx's description, drizzle's created_at and hash
+	Logs     string // prisma's logs of a failed migration
+	When     int64  // drizzle's created_at
+	Version  int64
+
+	kind       string // Flyway's type (SQL, BASELINE, DELETE, ...); goose's "unapplied"
+	nullWhen   bool   // drizzle's created_at is NULL
+	repeatable bool   // a Flyway row without a version
+}
+
+// A History is the tool's history table as read by [ReadHistory].
+type History struct {
+	Tool Tool
+	// Table is the history table as the server names it (drizzle.__drizzle_migrations),
+	// or as it was looked up when Missing.
+	Table string
+	// Missing is set when the table does not exist: no migration of this tool
+	// ever ran here, or it ran against another schema or database.
+	Missing bool
+	// Applied holds the rows that say a migration ran (or failed), in the order
+	// the tool wrote them. Rows the tool ignores (prisma's rolled-back rows,
+	// goose's version 0, superseded goose rows) are left out.
+	Applied []*Applied
+	// Version is golang-migrate's single version row; -1 when the table is empty.
+	Version int64
+}
+
+// A Querier runs a query. *pgx.Conn and pgx.Tx satisfy it. [ReadHistory]
+// sends it only SELECTs; the caller is expected to run them inside its own
+// READ ONLY transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Detect names the tool that owns dir from its layout. When the layout fits
+// more than one tool it returns an [*AmbiguousError] listing them; [DetectDB]
+// then decides by which history table exists.
+func Detect(dir string) (Tool, error) {
+	cands, err := candidates(dir)
+	if err != nil {
+		return "", err
+	}
+	switch len(cands) {
+	case 0:
+		return "", fmt.Errorf("detecting the migration tool of %s: no layout of %s found", dir, toolList(Tools))
+	case 1:
+		return cands[0], nil
+	}
+	return "", &AmbiguousError{Dir: dir, Tools: cands}
+}
+
+// An AmbiguousError says that a folder's layout fits several tools.
+type AmbiguousError struct {
+	Dir   string
+	Tools []Tool
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("detecting the migration tool of %s: the layout fits %s; name the tool", e.Dir, toolList(e.Tools))
+}
+
+// DetectDB is [Detect], which, when the layout fits several tools, picks the
+// one whose history table exists on the database (looked up with the default
+// names). It fails when none or more than one does.
+func DetectDB(ctx context.Context, q Querier, dir string) (Tool, error) {
+	tool, err := Detect(dir)
+	var amb *AmbiguousError
+	if !errors.As(err, &amb) {
+		return tool, err
+	}
+	var found []Tool
+	for _, t := range amb.Tools {
+		ref := driverFor(t).table(Options{})
+		_, exists, err := lookupTable(ctx, q, ref)
+		if err != nil {
+			return "", fmt.Errorf("detecting the migration tool of %s: %w", dir, err)
+		}
+		if exists {
+			found = append(found, t)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	if len(found) > 1 {
+		amb.Tools = found
+	}
+	return "", amb
+}
+
+func toolList(ts []Tool) string {
+	s := make([]string, len(ts))
+	for i, t := range ts {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}
+
+// candidates returns the tools whose layout dir has, in the order of [Tools].
+func candidates(dir string) ([]Tool, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("detecting the migration tool: %w", err)
+	}
+	var out []Tool
+	for _, t := range Tools {
+		if driverFor(t).fits(dir, ents) {
+			out = append(out, t)
+		}
+	}
+	// drizzle's journal or snapshots and prisma's folders are markers no
+	// other tool has; their .sql files may also look like another tool's.
+	if i := slices.IndexFunc(out, func(t Tool) bool { return t == Drizzle || t == Prisma }); i >= 0 {
+		return out[i : i+1], nil
+	}
+	return out, nil
+}
+
+// ReadFolder reads the migrations folder. It never touches a database.
+func ReadFolder(opts Options) (*Folder, error) {
+	tool := opts.Tool
+	if tool == "" {
+		var err error
+		if tool, err = Detect(opts.Dir); err != nil {
+			return nil, err
+		}
+	}
+	d := driverFor(tool)
+	if d == nil {
+		return nil, fmt.Errorf("reading migrations: unknown tool %q (known: %s)", tool, toolList(Tools))
+	}
+	f := &Folder{Tool: tool, Dir: opts.Dir}
+	if err := d.readFolder(f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ReadHistory reads the tool's history table with plain SELECTs. A table that
+// does not exist is no error: the History says Missing. f gives the tool and,
+// for drizzle's journal layout, the hashes that name the rows.
+func ReadHistory(ctx context.Context, q Querier, f *Folder, opts Options) (*History, error) {
+	d := driverFor(f.Tool)
+	if d == nil {
+		return nil, fmt.Errorf("reading migration history: unknown tool %q", f.Tool)
+	}
+	ref := d.table(opts)
+	name, exists, err := lookupTable(ctx, q, ref)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s history %s: %w", f.Tool, ref.Sanitize(), err)
+	}
+	h := &History{Tool: f.Tool, Table: name, Version: -1}
+	if !exists {
+		h.Table = displayName(ref)
+		h.Missing = true
+		return h, nil
+	}
+	if err := d.readHistory(ctx, q, ref, f, h); err != nil {
+		return nil, fmt.Errorf("reading %s history %s: %w", f.Tool, name, err)
+	}
+	return h, nil
+}
+
+// Compare says which migrations of f have not run, ran and changed since,
+// failed, or ran but are not in the folder, each as the tool decides it.
+func Compare(f *Folder, h *History) []*Finding {
+	d := driverFor(f.Tool)
+	if d == nil {
+		return nil
+	}
+	if h.Missing {
+		return []*Finding{historyMissing(f, h, d)}
+	}
+	return d.compare(f, h)
+}
+
+// lookupTable asks the server whether the table exists, with its name as a
+// parameter, and returns its name as the server prints it.
+func lookupTable(ctx context.Context, q Querier, ref pgx.Identifier) (string, bool, error) {
+	rows, err := q.Query(ctx, sqlLookupTable, ref.Sanitize())
+	if err != nil {
+		return "", false, err
+	}
+	name, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[*string])
+	if err != nil {
+		return "", false, err
+	}
+	if name == nil {
+		return "", false, nil
+	}
+	return *name, true, nil
+}
+
+// hasColumn reports whether the table has the column.
+func hasColumn(ctx context.Context, q Querier, ref pgx.Identifier, col string) (bool, error) {
+	rows, err := q.Query(ctx, sqlHasColumn, ref.Sanitize(), col)
+	if err != nil {
+		return false, err
+	}
+	return pgx.CollectExactlyOneRow(rows, pgx.RowTo[bool])
+}
+
+// selectFrom fills a query template with the table's sanitized name.
+func selectFrom(template string, ref pgx.Identifier) string {
+	return strings.Replace(template, "{table}", ref.Sanitize(), 1)
+}
+
+func displayName(ref pgx.Identifier) string { return strings.Join(ref, ".") }
+
+// tableRef builds the history table's name from the options and the tool's
+// defaults; an empty schema means the search_path.
+func tableRef(opts Options, schema, table string) pgx.Identifier {
+	if opts.Schema != "" {
+		schema = opts.Schema
+	}
+	if opts.Table != "" {
+		table = opts.Table
+	}
+	if schema == "" {
+		return pgx.Identifier{table}
+	}
+	return pgx.Identifier{schema, table}
+}
+
+// A driver is one tool's rules.
+type driver interface {
+	fits(dir string, ents []os.DirEntry) bool
+	readFolder(f *Folder) error
+	table(opts Options) pgx.Identifier
+	readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error
+	compare(f *Folder, h *History) []*Finding
+	command(dir string) string
+}
+
+func driverFor(t Tool) driver {
+	switch t {
+	case Drizzle:
+		return drizzle{}
+	case Prisma:
+		return prisma{}
+	case Goose:
+		return goose{}
+	case GolangMigrate:
+		return golangMigrate{}
+	case Flyway:
+		return flyway{}
+	case Sqlx:
+		return sqlx{}
+	case NodePgMigrate:
+		return nodePgMigrate
+	case Knex:
+		return knex
+	case Sequelize:
+		return sequelize
+	case Rails:
+		return rails
+	case Alembic:
+		return alembic{}
+	case Django:
+		return django{}
+	case TypeORM:
+		return typeorm
+	}
+	return nil
+}
+
+// readFile reads a migration file as text.
+func readFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading migration: %w", err)
+	}
+	return string(b), nil
+}
+
+// sqlFiles lists the regular files of dir whose names end in one of exts, sorted by name.
+func sqlFiles(dir string, exts ...string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading migrations folder: %w", err)
+	}
+	var out []string
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		for _, x := range exts {
+			if strings.HasSuffix(e.Name(), x) {
+				out = append(out, e.Name())
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -1,0 +1,8 @@
+-- +goose Up
+CREATE TABLE roles (
+    id   serial PRIMARY KEY,
+    name varchar(64) NOT NULL UNIQUE
+);
+
+-- +goose Down
+DROP TABLE roles;

@@ -1,0 +1,10 @@
+-- +goose Up
+CREATE TABLE permissions (
+    id       serial PRIMARY KEY,
+    resource text NOT NULL,
+    action   text NOT NULL,
+    UNIQUE (resource, action)
+);
+
+-- +goose Down
+DROP TABLE permissions;
