@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/rbacdrift
 PKGS    := ./...
 
-.PHONY: all build test lint demo fuzz bench bench-clean clean
+.PHONY: all build test test-versions lint demo fuzz bench bench-clean clean
 
 all: lint test
 
@@ -14,6 +14,19 @@ build:
 ## test: the whole suite against a real PostgreSQL (RBACDRIFT_TEST_DATABASE_URL, else a throwaway initdb cluster)
 test:
 	$(GO) test -count=1 $(PKGS)
+
+## test-versions: the database tests once per PostgreSQL major in PG_MAJORS, each on a throwaway cluster of that major's binaries (internal/pgversions/fetch.sh, cached); a pass/fail line per major
+PG_MAJORS ?= 13 14 15 16 17 18
+# Majors at once. go test already runs the packages of one major side by
+# side; two majors at once did not end sooner on a 2-core machine.
+PG_JOBS   ?= 1
+# Not run here, still run by `make test`: the fetched binaries have no
+# pg_basebackup (and Debian's refuses a newer server than its own), so
+# StartReplica copies the data directory there instead, which the
+# "file copy" subtest covers; the pg_basebackup subtest needs the real tool.
+PG_SKIP   := TestStartReplica/pg_basebackup
+test-versions:
+	@GO='$(GO)' PG_JOBS='$(PG_JOBS)' PG_SKIP='$(PG_SKIP)' sh internal/pgversions/test-versions.sh $(PG_MAJORS)
 
 ## lint: gofmt and go vet must be clean
 lint:
@@ -32,9 +45,10 @@ clean:
 bench:
 	sh bench/bench.sh
 
-## bench-clean: drop the bench databases (rbacdrift_bench_big, rbacdrift_bench_small) and their role
+## bench-clean: drop the bench databases (rbacdrift_bench_big, rbacdrift_bench_small, the scale ones) and their role
 bench-clean:
 	$(GO) run ./bench/run -clean
+	$(GO) run ./bench/scale -clean
 
 ## fuzz: fuzz the model parser (and the writer's round trip) for FUZZTIME, seeded from testdata; not part of test or CI
 FUZZTIME ?= 60s

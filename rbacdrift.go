@@ -186,7 +186,7 @@ func Check(ctx context.Context, conn *pgx.Conn, m *Model, opts Options) (*Report
 	cfg := conn.Config()
 	target := report.Target{Host: cfg.Host, Port: int(cfg.Port), Database: srv.Database, User: srv.User,
 		ServerVersion: srv.Version, InRecovery: srv.InRecovery, StartupSettings: res.Path.Startup}
-	checked := report.Checked{Tables: len(m.m.Tables), Enums: len(m.m.Enums), Queries: res.Queries, Subjects: drift.Subjects(m.m)}
+	checked := report.Checked{Tables: len(m.m.Tables), Enums: len(m.m.Enums), Queries: res.Queries, Subjects: res.Subjects}
 	rep := report.New(m.path, target, checked, res.Findings)
 	rep.FailOn = opts.FailOn
 	return &Report{Findings: res.Findings, ServerVersion: srv.Version, InRecovery: srv.InRecovery, rep: rep}, nil

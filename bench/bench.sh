@@ -27,4 +27,6 @@ fi
 if ! command -v hyperfine >/dev/null 2>&1; then
     echo "bench: no hyperfine: times will come from /usr/bin/time -v" >&2
 fi
-exec go run ./bench/run "$@"
+go run ./bench/run "$@"
+# Tenants, fleets and the dry run at scale: their own section of BENCHMARKS.md.
+exec go run ./bench/scale

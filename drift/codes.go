@@ -6,39 +6,54 @@ type Code string
 
 // The finding codes.
 const (
-	MissingTable          Code = "missing-table"
-	WrongRelationKind     Code = "wrong-relation-kind"
-	MissingColumn         Code = "missing-column"
-	TypeMismatch          Code = "type-mismatch"
-	NullabilityMismatch   Code = "nullability-mismatch"
-	DefaultMismatch       Code = "default-mismatch"
-	IdentityMismatch      Code = "identity-mismatch"
-	UnexpectedColumn      Code = "unexpected-column"
-	ForbiddenColumn       Code = "forbidden-column"
-	PrimaryKeyMismatch    Code = "primary-key-mismatch"
-	MissingUnique         Code = "missing-unique"
-	MissingForeignKey     Code = "missing-foreign-key"
-	ForeignKeyMismatch    Code = "foreign-key-mismatch"
-	MissingIndex          Code = "missing-index"
-	IndexMismatch         Code = "index-mismatch"
-	MissingEnum           Code = "missing-enum"
-	EnumLabelMissing      Code = "enum-label-missing"
-	EnumLabelUnexpected   Code = "enum-label-unexpected"
-	EnumLabelOrder        Code = "enum-label-order"
-	MissingPrivilege      Code = "missing-privilege"
-	UnexpectedPrivilege   Code = "unexpected-privilege"
-	RlsMismatch           Code = "rls-mismatch"
-	MissingPolicy         Code = "missing-policy"
-	PolicyMismatch        Code = "policy-mismatch"
-	RunAsUnavailable      Code = "run-as-unavailable"
-	QueryError            Code = "query-error"
-	QueryResultMismatch   Code = "query-result-mismatch"
-	QueryParamMismatch    Code = "query-param-mismatch"
-	QueryPermissionDenied Code = "query-permission-denied"
-	RlsHidesAllRows       Code = "rls-hides-all-rows"
-	QueryReturnedNoRows   Code = "query-returned-no-rows"
-	QueryReturnedRows     Code = "query-returned-rows"
-	ExpiredWaiver         Code = "expired-waiver"
+	MissingTable             Code = "missing-table"
+	WrongRelationKind        Code = "wrong-relation-kind"
+	MissingColumn            Code = "missing-column"
+	TypeMismatch             Code = "type-mismatch"
+	NullabilityMismatch      Code = "nullability-mismatch"
+	DefaultMismatch          Code = "default-mismatch"
+	IdentityMismatch         Code = "identity-mismatch"
+	UnexpectedColumn         Code = "unexpected-column"
+	ForbiddenColumn          Code = "forbidden-column"
+	PrimaryKeyMismatch       Code = "primary-key-mismatch"
+	MissingUnique            Code = "missing-unique"
+	MissingForeignKey        Code = "missing-foreign-key"
+	ForeignKeyMismatch       Code = "foreign-key-mismatch"
+	MissingIndex             Code = "missing-index"
+	IndexMismatch            Code = "index-mismatch"
+	MissingUniqueIndex       Code = "missing-unique-index"
+	MissingEnum              Code = "missing-enum"
+	EnumLabelMissing         Code = "enum-label-missing"
+	EnumLabelUnexpected      Code = "enum-label-unexpected"
+	EnumLabelOrder           Code = "enum-label-order"
+	MissingPrivilege         Code = "missing-privilege"
+	UnexpectedPrivilege      Code = "unexpected-privilege"
+	SequenceMissing          Code = "sequence-missing"
+	SequenceNotOwned         Code = "sequence-not-owned"
+	SequenceBehind           Code = "sequence-behind"
+	MissingSequencePrivilege Code = "missing-sequence-privilege"
+	MissingFunction          Code = "missing-function"
+	FunctionMismatch         Code = "function-mismatch"
+	MissingFunctionPrivilege Code = "missing-function-privilege"
+	RlsMismatch              Code = "rls-mismatch"
+	MissingPolicy            Code = "missing-policy"
+	PolicyMismatch           Code = "policy-mismatch"
+	RunAsUnavailable         Code = "run-as-unavailable"
+	QueryError               Code = "query-error"
+	QueryResultMismatch      Code = "query-result-mismatch"
+	QueryParamMismatch       Code = "query-param-mismatch"
+	QueryPermissionDenied    Code = "query-permission-denied"
+	RlsHidesAllRows          Code = "rls-hides-all-rows"
+	QueryReturnedNoRows      Code = "query-returned-no-rows"
+	QueryReturnedRows        Code = "query-returned-rows"
+	ExpiredWaiver            Code = "expired-waiver"
+
+	// The migrations folder against the migration tool's history.
+	MigrationPending        Code = "migration-pending"
+	MigrationUnknown        Code = "migration-unknown"
+	MigrationModified       Code = "migration-modified"
+	MigrationFailed         Code = "migration-failed"
+	MigrationHistoryMissing Code = "migration-history-missing"
 )
 
 // Severity returns the code's default severity from [Codes]; an unknown
@@ -54,53 +69,123 @@ func (c Code) Severity() Severity {
 // A CodeInfo documents one finding code.
 type CodeInfo struct {
 	Code     Code
-	Severity Severity // the usual severity; some codes vary (unexpected-column follows extra_columns)
+	Severity Severity // the usual severity; some codes vary (see Why)
 	Summary  string   // what it means, one line
 	Fix      string   // how it is usually fixed
+	// Why answers, for the severity, "does the application break, or
+	// silently lose integrity, if this is so?": an error when it does, a
+	// warning when it only slows down, surprises, or needs a person's look.
+	Why string
 }
 
 // Codes lists every finding code rbacdrift emits. Codes are stable: tools
 // and waivers depend on them.
 var Codes = []CodeInfo{
-	{MissingTable, Error, "a declared table does not exist", "run the migration that creates it, or check the schema and the application's search_path"},
-	{WrongRelationKind, Error, "the relation exists but is not of the declared kind (a view where a table is declared)", "restore the table, or declare the kind the application really uses"},
-	{MissingColumn, Error, "a declared column does not exist", "run the migration that adds it; a look-alike column may mean a rename"},
-	{TypeMismatch, Error, "a column's type differs from the declared type, as the server reads both", "alter the column type, or update the model and the code that binds it"},
-	{NullabilityMismatch, Error, "a column is NULL-able where NOT NULL is declared, or the reverse", "ALTER COLUMN ... SET/DROP NOT NULL"},
-	{DefaultMismatch, Warning, "a column's default differs from the declared one", "ALTER COLUMN ... SET/DROP DEFAULT"},
-	{IdentityMismatch, Warning, "a column's identity or generation differs from the declared one", "ALTER COLUMN ... ADD/DROP IDENTITY"},
-	{UnexpectedColumn, Warning, "a column exists that the model does not declare (severity follows extra_columns)", "declare it, drop it, or set extra_columns: ignore"},
-	{ForbiddenColumn, Error, "a column the model forbids (a legacy layout) still exists", "run the migration that replaces it"},
-	{PrimaryKeyMismatch, Error, "the primary key is missing or covers other columns", "ALTER TABLE ... ADD PRIMARY KEY"},
-	{MissingUnique, Error, "no unique constraint or unique index covers the declared columns", "ALTER TABLE ... ADD UNIQUE, or CREATE UNIQUE INDEX"},
-	{MissingForeignKey, Error, "no foreign key on the declared columns", "ALTER TABLE ... ADD FOREIGN KEY"},
-	{ForeignKeyMismatch, Error, "a foreign key on the declared columns references other columns or has other actions", "drop and re-create the foreign key"},
-	{MissingIndex, Warning, "no index on the declared columns", "CREATE INDEX"},
-	{IndexMismatch, Warning, "an index on the declared columns differs in uniqueness or predicate", "re-create the index"},
-	{MissingEnum, Error, "a declared enum type does not exist (or the name is another kind of type)", "CREATE TYPE ... AS ENUM"},
-	{EnumLabelMissing, Error, "a declared enum label does not exist: writing it fails", "ALTER TYPE ... ADD VALUE"},
-	{EnumLabelUnexpected, Warning, "an enum has a label the model does not declare", "declare it in the model"},
-	{EnumLabelOrder, Warning, "an enum's labels are in another order: comparisons and ORDER BY differ", "re-create the type in the declared order"},
+	{MissingTable, Error, "a declared table does not exist", "run the migration that creates it, or check the schema and the application's search_path",
+		"every statement on it fails (42P01)"},
+	{WrongRelationKind, Error, "the relation exists but is not of the declared kind (a view where a table is declared)", "restore the table, or declare the kind the application really uses",
+		"writes fail or rows are filtered away"},
+	{MissingColumn, Error, "a declared column does not exist", "run the migration that adds it; a look-alike column may mean a rename",
+		"statements that name it fail (42703)"},
+	{TypeMismatch, Error, "a column's type differs from the declared type, as the server reads both", "alter the column type, or update the model and the code that binds it",
+		"binds and scans fail, or values are truncated or rejected"},
+	{NullabilityMismatch, Error, "a column is NULL-able where NOT NULL is declared, or the reverse", "ALTER COLUMN ... SET/DROP NOT NULL",
+		"NULLs the code does not expect are stored, or writes fail (23502)"},
+	{DefaultMismatch, Warning, "a column's default differs from the declared one (an error when the declared default is gone)", "ALTER COLUMN ... SET/DROP DEFAULT",
+		"another expression may be a spelling the comparison does not see through; a missing one is an error: inserts that omit the column fail (23502) or store NULL"},
+	{IdentityMismatch, Error, "a column's identity or generation differs from the declared one (a warning when the live column accepts more)", "ALTER COLUMN ... ADD/DROP IDENTITY",
+		"inserts that omit the id fail (23502), or that set it fail (428C9), or generated values differ; a BY DEFAULT identity where the model says ALWAYS or none breaks nothing, and is a warning"},
+	{UnexpectedColumn, Warning, "a column exists that the model does not declare (severity follows extra_columns; an error when it is NOT NULL without a default)", "declare it, drop it, or set extra_columns: ignore",
+		"an extra column breaks nothing, unless it is NOT NULL with no default: the application's inserts then fail (23502)"},
+	{ForbiddenColumn, Error, "a column the model forbids (a legacy layout) still exists", "run the migration that replaces it",
+		"the migration the code depends on has not run"},
+	{PrimaryKeyMismatch, Error, "the primary key is missing or covers other columns", "ALTER TABLE ... ADD PRIMARY KEY",
+		"duplicate rows can be stored; ON CONFLICT fails (42P10)"},
+	{MissingUnique, Error, "no unique constraint or unique index covers the declared columns", "ALTER TABLE ... ADD UNIQUE, or CREATE UNIQUE INDEX",
+		"duplicates pile up silently; ON CONFLICT fails (42P10)"},
+	{MissingForeignKey, Error, "no foreign key on the declared columns", "ALTER TABLE ... ADD FOREIGN KEY",
+		"orphan rows are stored silently"},
+	{ForeignKeyMismatch, Error, "a foreign key on the declared columns references other columns or has other actions", "drop and re-create the foreign key",
+		"deletes fail, or leave orphans, where the code expects a cascade"},
+	{MissingIndex, Warning, "no index on the declared columns", "CREATE INDEX",
+		"only slower: every result is still right"},
+	{IndexMismatch, Warning, "an index on the declared columns differs in uniqueness or predicate", "re-create the index",
+		"only slower (an extra uniqueness is a warning too: it rejects what the model would allow, which the application sees as 23505)"},
+	{MissingUniqueIndex, Error, "a declared unique index does not exist, or the index on those columns is not unique or has another predicate", "CREATE UNIQUE INDEX",
+		"duplicates pile up silently; ON CONFLICT on it fails (42P10)"},
+	{MissingEnum, Error, "a declared enum type does not exist (or the name is another kind of type)", "CREATE TYPE ... AS ENUM",
+		"casts to it fail (42704)"},
+	{EnumLabelMissing, Error, "a declared enum label does not exist: writing it fails", "ALTER TYPE ... ADD VALUE",
+		"writing the label fails (22P02)"},
+	{EnumLabelUnexpected, Warning, "an enum has a label the model does not declare", "declare it in the model",
+		"the code reads a value it does not know, but nothing fails in the database"},
+	{EnumLabelOrder, Warning, "an enum's labels are in another order: comparisons and ORDER BY differ", "re-create the type in the declared order",
+		"only code that compares labels (<, ORDER BY) sees it; a person should look"},
+
+	// The sequences behind serial and identity columns.
+	{SequenceMissing, Error, "a serial column's default calls nextval on a sequence that does not exist", "create the sequence and set the default again",
+		"inserts that omit the column fail (42P01)"},
+	{SequenceNotOwned, Warning, "the sequence behind a serial or identity column is not owned by that column (OWNED BY NONE, or another column)", "ALTER SEQUENCE ... OWNED BY table.column",
+		"inserts work; pg_get_serial_sequence finds nothing, so tools that reset sequences skip it, and a DROP leaves it behind (or takes it along)"},
+	{SequenceBehind, Error, "a sequence's next value is not above the maximum of its column", "SELECT setval(sequence, (SELECT max(column) FROM table))",
+		"the next inserts fail with 23505 (duplicate key), one after another"},
+	{MissingSequencePrivilege, Error, "a role that inserts into a table (run_as, or INSERT in its grants) may not call nextval on the sequence of its serial column", "GRANT USAGE ON SEQUENCE ... TO ...",
+		"its inserts fail with 42501 (permission denied for sequence)"},
+
+	// Functions declared in the model.
+	{MissingFunction, Error, "no function has the declared signature (a look-alike of another signature may exist)", "run the migration that creates it, or fix the signature in the model",
+		"calls fail (42883, function does not exist)"},
+	{FunctionMismatch, Error, "a function's return type, security, search_path, volatility or language differs from the declared one (a warning for volatility or language only)", "CREATE OR REPLACE FUNCTION, or ALTER FUNCTION ... SECURITY/SET search_path/STABLE",
+		"another return type breaks the callers' scans; SECURITY INVOKER where DEFINER is declared runs the body with the caller's privileges (42501, or RLS hides rows); a SECURITY DEFINER without its search_path can be hijacked; volatility and language change no result, a warning"},
+	{MissingFunctionPrivilege, Error, "a role may not EXECUTE a function the model grants it", "GRANT EXECUTE ON FUNCTION ... TO ...",
+		"its calls fail (42501)"},
 
 	// Privileges and row-level security declared in the model.
-	{MissingPrivilege, Error, "a role lacks a privilege the model grants it on a table", "GRANT ... ON ... TO ..."},
-	{UnexpectedPrivilege, Warning, "a role holds a privilege on a table that the model does not grant it", "REVOKE it, or declare it"},
-	{RlsMismatch, Error, "row-level security is enabled or forced where the model says otherwise", "ALTER TABLE ... ENABLE/DISABLE/FORCE ROW LEVEL SECURITY"},
-	{MissingPolicy, Error, "a declared row-level security policy does not exist", "CREATE POLICY"},
-	{PolicyMismatch, Error, "a policy's command, roles or expressions differ from the declared ones", "ALTER POLICY, or drop and re-create it"},
+	{MissingPrivilege, Error, "a role lacks a privilege the model grants it on a table (or a column)", "GRANT ... ON ... TO ...",
+		"statements that need it fail (42501)"},
+	{UnexpectedPrivilege, Warning, "a role holds a privilege on a table (or a column) that the model does not grant it", "REVOKE it, or declare it",
+		"the application works; the role can do more than it should, which a person should review"},
+	{RlsMismatch, Error, "row-level security is enabled or forced where the model says otherwise", "ALTER TABLE ... ENABLE/DISABLE/FORCE ROW LEVEL SECURITY",
+		"every row is hidden, or every row is visible"},
+	{MissingPolicy, Error, "a declared row-level security policy does not exist", "CREATE POLICY",
+		"the rows it lets through are hidden"},
+	{PolicyMismatch, Error, "a policy's command, roles or expressions differ from the declared ones (a warning for a policy the model does not list)", "ALTER POLICY, or drop and re-create it",
+		"other rows are visible or hidden than the code expects"},
 
 	// The dry run of the application's queries.
-	{RunAsUnavailable, Error, "the role a query runs as does not exist, or the checking user cannot assume it", "GRANT the role to the checking user, or connect as the application's user"},
-	{QueryError, Error, "an application query fails when prepared or planned: the application would load an empty policy", "fix the database (a migration) or the query"},
-	{QueryResultMismatch, Error, "a query's result columns differ from the columns the application reads", "fix the query or the model's returns"},
-	{QueryParamMismatch, Error, "a query's parameters differ from the types the driver sends", "fix the query, the column types or the model's params"},
-	{QueryPermissionDenied, Error, "the query's role lacks a privilege the query needs", "GRANT the privilege to the role"},
-	{RlsHidesAllRows, Error, "row-level security lets the query's role see no row of a relation the query reads", "CREATE POLICY for the role, or run as a role the policies cover"},
-	{QueryReturnedNoRows, Error, "a sample run returned no row where rows were expected: an empty policy for this principal", "check the sample arguments and the data, grants and policies"},
-	{QueryReturnedRows, Warning, "a sample run returned rows where none were expected", "check the sample arguments and the data"},
+	{RunAsUnavailable, Error, "the role a query runs as does not exist, or the checking user cannot assume it", "GRANT the role to the checking user, or connect as the application's user",
+		"the queries cannot be checked as the application runs them"},
+	{QueryError, Error, "an application query fails when prepared or planned: the application would load an empty policy", "fix the database (a migration) or the query",
+		"the query fails"},
+	{QueryResultMismatch, Error, "a query's result columns differ from the columns the application reads", "fix the query or the model's returns",
+		"the scan fails"},
+	{QueryParamMismatch, Error, "a query's parameters differ from the types the driver sends", "fix the query, the column types or the model's params",
+		"the bind fails"},
+	{QueryPermissionDenied, Error, "the query's role lacks a privilege the query needs", "GRANT the privilege to the role",
+		"the query fails (42501)"},
+	{RlsHidesAllRows, Error, "row-level security lets the query's role see no row of a relation the query reads", "CREATE POLICY for the role, or run as a role the policies cover",
+		"the query returns nothing"},
+	{QueryReturnedNoRows, Error, "a sample run returned no row where rows were expected: an empty policy for this principal", "check the sample arguments and the data, grants and policies",
+		"the principal gets an empty policy"},
+	{QueryReturnedRows, Warning, "a sample run returned rows where none were expected", "check the sample arguments and the data",
+		"may be only the sample data; a person should look"},
+
+	// The migrations folder against the migration tool's history
+	// (check --migrations): the root cause of the other findings.
+	{MigrationPending, Error, "a migration of the folder has not run on this database", "run the tool's migrate command (the hint names it)",
+		"the schema the code expects is not there: the other findings follow from it"},
+	{MigrationUnknown, Warning, "the history records a migration the folder does not have: the database is ahead of this checkout, or another branch's migration ran", "deploy the code that holds it, or find out who ran it",
+		"the database may be ahead of the code, which often still works; a person should look"},
+	{MigrationModified, Error, "a migration file changed after it ran: the database holds what the old file did", "restore the file, or write a new migration for the change",
+		"a fresh database built from the folder differs from this one"},
+	{MigrationFailed, Error, "a migration failed, or left the history dirty: the tool refuses to go on", "fix what it left half done, then mark it resolved with the tool",
+		"the schema is half migrated and the next deploy's migrate stops"},
+	{MigrationHistoryMissing, Warning, "the tool's history table does not exist: no migration ran here, or the schema is managed by a push command", "run the migrations, or point --migrations-table at the history",
+		"a push-managed schema has no history; the catalog findings still tell"},
 
 	// Waivers.
-	{ExpiredWaiver, Warning, "a waiver in the model is past its until date and no longer suppresses anything", "fix the finding, or renew the waiver with a reason"},
+	{ExpiredWaiver, Warning, "a waiver in the model is past its until date and no longer suppresses anything", "fix the finding, or renew the waiver with a reason",
+		"the finding it covered is reported again with its own severity"},
 }
 
 var codeIndex = func() map[Code]int {

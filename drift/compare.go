@@ -27,6 +27,9 @@ func Compare(in Input) []*Finding {
 	for _, e := range in.Model.Enums {
 		c.enum(e)
 	}
+	for _, f := range in.Model.Functions {
+		c.function(f)
+	}
 	Sort(c.out)
 	return c.out
 }
@@ -82,6 +85,7 @@ func (c *comparer) table(t *spec.Table) {
 	c.columns(t, r)
 	c.keys(t, r)
 	c.privileges(t, r)
+	c.sequences(t, r)
 }
 
 func kindMatches(declared, live string) bool {

@@ -83,9 +83,19 @@ func (c *comparer) columns(t *spec.Table, r *catalog.Relation) {
 	}
 	for _, l := range undeclared {
 		obj := r.Name.String() + "." + l.Name
-		c.add(&Finding{Code: UnexpectedColumn, Severity: sev, Object: obj, Subject: r.Name.String(), Expected: "none", Actual: l.Type,
+		f := &Finding{Code: UnexpectedColumn, Severity: sev, Object: obj, Subject: r.Name.String(), Expected: "none", Actual: l.Type,
 			Message: fmt.Sprintf("column %s.%s (%s) is not in the model", table, l.Name, l.Type),
-			Hint:    "declare it in the model, drop it, or set extra_columns: ignore for this table"}, t.Pos)
+			Hint:    "declare it in the model, drop it, or set extra_columns: ignore for this table"}
+		if requiredOnInsert(l) {
+			// The application does not know the column, so its inserts
+			// do not name it: every one of them fails.
+			f.Severity = Error
+			f.Actual += " NOT NULL"
+			f.Message = fmt.Sprintf("column %s.%s (%s NOT NULL, no default) is not in the model", table, l.Name, l.Type)
+			f.Hint = fmt.Sprintf("inserts that do not name %s fail with 23502; give it a default (ALTER TABLE %s ALTER COLUMN %s SET DEFAULT ...), drop NOT NULL, or declare it and set it in the application",
+				l.Name, QuoteName(spec.Name(r.Name)), QuoteIdent(l.Name))
+		}
+		c.add(f, t.Pos)
 	}
 }
 
@@ -191,9 +201,19 @@ func (c *comparer) column(r *catalog.Relation, d *spec.Column, l *catalog.Column
 		c.columnDefault(r, d, l)
 	}
 	if d.Identity != nil && *d.Identity != l.Identity && !serialForIdentity(*d.Identity, l) {
-		c.add(&Finding{Code: IdentityMismatch, Object: obj, Subject: subj, Expected: orNone(*d.Identity), Actual: orNone(l.Identity),
+		f := &Finding{Code: IdentityMismatch, Object: obj, Subject: subj, Expected: orNone(*d.Identity), Actual: orNone(l.Identity),
 			Message: fmt.Sprintf("column %s identity is %s, the model says %s", col, orNone(l.Identity), orNone(*d.Identity)),
-			Hint:    fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s ADD/DROP IDENTITY as the model says", QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name))}, d.Pos)
+			Hint:    fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s ADD/DROP IDENTITY as the model says", QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name))}
+		switch {
+		case l.Identity == "by_default":
+			// It accepts every insert the model allows: nothing breaks.
+			f.Severity = Warning
+		case l.Identity == "always":
+			f.Hint = "inserts that set " + d.Name + " fail with 428C9; " + f.Hint
+		default:
+			f.Hint = "inserts that omit " + d.Name + " get no value and fail with 23502 (or store NULL); " + f.Hint
+		}
+		c.add(f, d.Pos)
 	}
 	if d.Generated != nil {
 		live := ""
@@ -227,12 +247,31 @@ func (c *comparer) columnDefault(r *catalog.Relation, d *spec.Column, l *catalog
 	}
 	f := &Finding{Code: DefaultMismatch, Object: obj, Subject: r.Name.String(), Expected: orNone(derefOr(d.Default, "")), Actual: orNone(derefOr(l.Default, "")),
 		Message: fmt.Sprintf("column %s default is %s, the model says %s", col, orNone(derefOr(l.Default, "")), orNone(derefOr(d.Default, "")))}
-	if d.Default == nil {
+	switch {
+	case d.Default == nil:
 		f.Hint = fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name))
-	} else {
+	case l.Default == nil && l.Identity == "":
+		// The application relies on the default: without it, its inserts
+		// fail or store NULL.
+		f.Severity = Error
+		f.Hint = fmt.Sprintf("inserts that omit %s %s; ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", d.Name, nullOrFail(l), QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name), *d.Default)
+	default:
 		f.Hint = fmt.Sprintf("inserts that omit %s get another value; ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", d.Name, QuoteName(spec.Name(r.Name)), QuoteIdent(d.Name), *d.Default)
 	}
 	c.add(f, d.Pos)
+}
+
+// requiredOnInsert reports whether an insert that does not name l fails:
+// NOT NULL with no default, no identity and no generation.
+func requiredOnInsert(l *catalog.Column) bool {
+	return l.NotNull && l.Default == nil && l.Identity == "" && l.Generated == nil
+}
+
+func nullOrFail(l *catalog.Column) string {
+	if l.NotNull {
+		return "fail with 23502"
+	}
+	return "store NULL"
 }
 
 func typeHint(r *catalog.Relation, d *spec.Column, l *catalog.Column, want catalog.Type) string {

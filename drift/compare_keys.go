@@ -171,17 +171,27 @@ func (c *comparer) index(r *catalog.Relation, d *spec.Index) {
 	if d.Where != nil {
 		want += " WHERE " + *d.Where
 	}
+	unique := d.Unique != nil && *d.Unique
+	where := ""
+	if d.Where != nil {
+		where = " WHERE " + *d.Where
+	}
 	if len(candidates) == 0 {
-		hint := fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), QuoteName(spec.Name(r.Name)), quoteList(d.Columns))
-		if d.Unique != nil && *d.Unique {
-			hint = fmt.Sprintf("duplicates can be stored; CREATE UNIQUE INDEX ON %s %s", QuoteName(spec.Name(r.Name)), quoteList(d.Columns))
+		if unique {
+			// Integrity, not speed: nothing stops duplicates any more.
+			c.add(&Finding{Code: MissingUniqueIndex, Object: obj, Subject: obj, Expected: want, Actual: "none",
+				Message: fmt.Sprintf("no unique index on %s%s", r.Name.Name, list(d.Columns)) + nameSuffix(d.Name),
+				Hint: fmt.Sprintf("duplicates can be stored and INSERT ... ON CONFLICT on these columns fails with 42P10; CREATE UNIQUE INDEX CONCURRENTLY ON %s %s%s (remove the duplicates first)",
+					QuoteName(spec.Name(r.Name)), quoteList(d.Columns), where)}, d.Pos)
+			return
 		}
 		c.add(&Finding{Code: MissingIndex, Object: obj, Subject: obj, Expected: want, Actual: "none",
-			Message: fmt.Sprintf("no index on %s%s", r.Name.Name, list(d.Columns)) + nameSuffix(d.Name), Hint: hint}, d.Pos)
+			Message: fmt.Sprintf("no index on %s%s", r.Name.Name, list(d.Columns)) + nameSuffix(d.Name),
+			Hint:    fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), QuoteName(spec.Name(r.Name)), quoteList(d.Columns))}, d.Pos)
 		return
 	}
 	for _, ix := range candidates {
-		if (d.Unique == nil || *d.Unique == ix.Unique) &&
+		if (d.Unique == nil || *d.Unique == ix.Unique) && (!unique || ix.Valid) &&
 			(d.Where == nil || ix.Predicate != nil && sameExpr(*d.Where, *ix.Predicate)) {
 			return // one index satisfies the declaration
 		}
@@ -193,6 +203,16 @@ func (c *comparer) index(r *catalog.Relation, d *spec.Index) {
 	}
 	if ix.Predicate != nil {
 		got += " WHERE " + *ix.Predicate
+	}
+	if !ix.Valid {
+		got += " (INVALID)"
+	}
+	if unique {
+		c.add(&Finding{Code: MissingUniqueIndex, Object: obj, Subject: obj, Expected: want, Actual: got,
+			Message: fmt.Sprintf("no unique index on %s%s as declared: %s", r.Name.Name, list(d.Columns), got),
+			Hint: fmt.Sprintf("the rows the model says are unique are not kept unique (and ON CONFLICT on them fails with 42P10); CREATE UNIQUE INDEX CONCURRENTLY ON %s %s%s, then drop %s",
+				QuoteName(spec.Name(r.Name)), quoteList(d.Columns), where, QuoteIdent(ix.Name))}, d.Pos)
+		return
 	}
 	c.add(&Finding{Code: IndexMismatch, Object: obj, Subject: obj, Expected: want, Actual: got,
 		Message: fmt.Sprintf("index %s on %s%s differs: %s", ix.Name, r.Name.Name, list(ix.Columns), got),

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/introspect/catalog"
@@ -16,7 +17,42 @@ func Request(m *spec.Model) catalog.Request {
 	for _, e := range m.Enums {
 		req.Enums = append(req.Enums, relName(e.Name))
 	}
+	for _, f := range m.Functions {
+		if n := relName(f.Name); !slices.Contains(req.Functions, n) {
+			req.Functions = append(req.Functions, n)
+		}
+	}
+	req.Roles = GrantRoles(m)
+	if m.RunAs != "" && !slices.Contains(req.Roles, m.RunAs) {
+		// Whether it may call nextval on the sequences of the tables it
+		// writes.
+		req.Roles = append(req.Roles, m.RunAs)
+	}
 	return req
+}
+
+// GrantRoles returns the roles m's grants name, on tables, columns and functions, once
+// each, in model order; PUBLIC as "PUBLIC".
+func GrantRoles(m *spec.Model) []string {
+	out := []string{}
+	add := func(gs []*spec.Grant) {
+		for _, g := range gs {
+			r := grantee(g.Role)
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	for _, t := range m.Tables {
+		add(t.Grants)
+		for _, c := range t.Columns {
+			add(c.Grants)
+		}
+	}
+	for _, f := range m.Functions {
+		add(f.Grants)
+	}
+	return out
 }
 
 // DeclaredTypes returns every type name m declares (columns, query
@@ -34,6 +70,13 @@ func DeclaredTypes(m *spec.Model) []string {
 		for _, c := range t.Columns {
 			add(c.Type)
 		}
+	}
+	for _, f := range m.Functions {
+		for _, a := range f.Args {
+			add(a)
+		}
+		typ, _ := f.ReturnType()
+		add(typ)
 	}
 	for _, q := range m.Queries {
 		for _, p := range q.Params {

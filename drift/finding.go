@@ -37,6 +37,13 @@ type Finding struct {
 	Subject string `json:"subject"`
 	// Suppressed names the waiver that accepts this finding; nil when none.
 	Suppressed *Suppression `json:"suppressed,omitempty"`
+	// Schema is the tenant schema the finding is about, when one model is
+	// checked in many schemas (check --schemas); empty otherwise.
+	Schema string `json:"schema,omitempty"`
+	// ExplainedBy names the finding that is its root cause: a migration that
+	// has not run (migration:0007_normalise_rbac) and changes what this
+	// finding is about. Empty when none is known.
+	ExplainedBy string `json:"explained_by,omitempty"`
 }
 
 // A Suppression records the waiver that covers a finding.
@@ -56,12 +63,16 @@ func (f *Finding) At(p spec.Pos) *Finding {
 // Pos returns the finding's model position.
 func (f *Finding) Pos() spec.Pos { return spec.Pos{File: f.File, Line: f.Line, Column: f.Column} }
 
-// Sort orders findings as the model reads: tables and enums first, then
-// queries (whichever file holds them), each by file, line and column, then
-// code and object, so that output is stable.
+// Sort orders findings as the model reads, after the migrations that
+// explain them: migrations first (the root cause), then tables and enums,
+// then queries (whichever file holds them), each by file, line and column,
+// then code and object, so that output is stable.
 func Sort(fs []*Finding) {
 	isQuery := func(f *Finding) int {
-		if strings.HasPrefix(f.Subject, "query:") {
+		switch {
+		case f.Subject == MigrationSubject:
+			return -1
+		case strings.HasPrefix(f.Subject, "query:"):
 			return 1
 		}
 		return 0

@@ -7,7 +7,7 @@ import (
 )
 
 var (
-	castRE  = regexp.MustCompile(`::\s*(?:"[^"]+"|[a-z_][a-z0-9_]*)(?:\s+(?:varying|precision|with(?:out)?\s+time\s+zone))?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\[\])*`)
+	castRE  = regexp.MustCompile(`::\s*(?:(?:"[^"]+"|[a-z_][a-z0-9_]*)\.)?(?:"[^"]+"|[a-z_][a-z0-9_]*)(?:\s+(?:varying|precision|with(?:out)?\s+time\s+zone))?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\[\])*`)
 	spaceRE = regexp.MustCompile(`\s+`)
 	// punctSpace drops the space next to parentheses and commas; built once,
 	// as a Replacer is costly to build and normExpr runs per default and

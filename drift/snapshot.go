@@ -13,8 +13,9 @@ import (
 type SnapshotOptions struct {
 	// Schema is the model's default schema: its tables are written unqualified.
 	Schema string
-	// GrantsFor lists the roles whose table privileges are recorded ("PUBLIC"
-	// for PUBLIC); none when empty.
+	// GrantsFor lists the roles whose effective privileges are recorded
+	// ("PUBLIC" for PUBLIC); none when empty. The catalog must have been
+	// read with them as [catalog.Request.Roles].
 	GrantsFor []string
 }
 
@@ -23,16 +24,20 @@ type SnapshotOptions struct {
 // nothing: every column with its type as format_type renders it, nullability,
 // default, identity and generation; the primary key, unique constraints,
 // foreign keys with their actions, the indexes that back no constraint; the
-// privileges of opts.GrantsFor; the row-level security state of every table
-// (policies when it is on or policies exist); and the enums in cat.Enums.
+// privileges opts.GrantsFor can really use (inherited, PUBLIC's and
+// predefined roles' included) on each table and, where a column ACL gives
+// them more, on the column; the row-level security state of every table
+// (policies when it is on or policies exist); the enums in cat.Enums; and
+// every overload of the functions in cat.Functions.
 // Tables and enums come sorted: the model's schema first, then by name.
 func Snapshot(cat *catalog.Catalog, opts SnapshotOptions) *spec.Model {
 	if opts.Schema == "" {
 		opts.Schema = "public"
 	}
 	m := &spec.Model{Version: 1, Schema: opts.Schema, ExtraColumns: spec.ExtraWarn}
+	loaded := cat.Memberships != nil
 	for _, r := range cat.Relations {
-		m.Tables = append(m.Tables, snapshotTable(r, opts))
+		m.Tables = append(m.Tables, snapshotTable(r, opts, loaded))
 	}
 	order := func(a, b spec.Name) int {
 		return cmp.Or(-cmp.Compare(boolInt(a.Schema == opts.Schema), boolInt(b.Schema == opts.Schema)),
@@ -45,7 +50,34 @@ func Snapshot(cat *catalog.Catalog, opts SnapshotOptions) *spec.Model {
 		}
 	}
 	slices.SortFunc(m.Enums, func(a, b *spec.Enum) int { return order(a.Name, b.Name) })
+	for _, overloads := range cat.Functions {
+		for _, l := range overloads {
+			m.Functions = append(m.Functions, snapshotFunction(l, opts))
+		}
+	}
+	slices.SortFunc(m.Functions, func(a, b *spec.Function) int {
+		return cmp.Or(order(a.Name, b.Name), slices.Compare(a.Args, b.Args))
+	})
 	return m
+}
+
+// snapshotFunction records every field of a function, its own search_path
+// ([] for none) and, for opts.GrantsFor, whether each role may EXECUTE it.
+func snapshotFunction(l *catalog.Function, opts SnapshotOptions) *spec.Function {
+	f := &spec.Function{Name: spec.Name(l.Name), Args: slices.Clone(l.Args), Returns: liveReturns(l),
+		Security: strings.ToLower(securityWord(l.Definer)), Volatility: l.Volatility, Language: l.Language,
+		SearchPath: searchPath(l.Config)}
+	if f.Args == nil {
+		f.Args = []string{}
+	}
+	for _, role := range opts.GrantsFor {
+		g := &spec.Grant{Role: role, Privileges: []string{}}
+		if slices.Contains(l.Executors, grantee(role)) {
+			g.Privileges = []string{"EXECUTE"}
+		}
+		f.Grants = append(f.Grants, g)
+	}
+	return f
 }
 
 func boolInt(b bool) int {
@@ -55,7 +87,7 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func snapshotTable(r *catalog.Relation, opts SnapshotOptions) *spec.Table {
+func snapshotTable(r *catalog.Relation, opts SnapshotOptions, loaded bool) *spec.Table {
 	t := &spec.Table{Name: spec.Name(r.Name), Kind: r.Kind, ExtraColumns: spec.ExtraWarn, Columns: []*spec.Column{}}
 	for _, l := range r.Columns {
 		c := &spec.Column{Name: l.Name, Type: l.Type, Nullable: pointerTo(!l.NotNull)}
@@ -67,6 +99,13 @@ func snapshotTable(r *catalog.Relation, opts SnapshotOptions) *spec.Table {
 		}
 		if l.Generated != nil {
 			c.Generated = pointerTo(*l.Generated)
+		}
+		for _, role := range opts.GrantsFor {
+			// Only what the column ACL gives beyond the table's grants,
+			// and only where it gives something.
+			if own, _ := columnHolding(r, role, l.Name, loaded); len(own.held) > 0 {
+				c.Grants = append(c.Grants, &spec.Grant{Role: role, Privileges: own.held})
+			}
 		}
 		t.Columns = append(t.Columns, c)
 	}
@@ -108,7 +147,7 @@ func snapshotTable(r *catalog.Relation, opts SnapshotOptions) *spec.Table {
 	if len(opts.GrantsFor) > 0 {
 		t.Grants = []*spec.Grant{}
 		for _, role := range opts.GrantsFor {
-			t.Grants = append(t.Grants, &spec.Grant{Role: role, Privileges: heldPrivileges(r, role)})
+			t.Grants = append(t.Grants, &spec.Grant{Role: role, Privileges: tableHolding(r, role, loaded).held})
 		}
 	}
 	if r.Kind == catalog.KindTable || r.Kind == catalog.KindPartitionedTable {

@@ -173,10 +173,28 @@ func TestSnapshotThenDrift(t *testing.T) {
 			hints: map[string]string{"rls-mismatch public.UserRoles": "bypasses the policies"},
 		},
 		{
-			name:  "privilege held only through PUBLIC",
+			// The role can still read it, through PUBLIC: what it can
+			// do is what counts.
+			name:  "own grant revoked, still held through PUBLIC",
 			drift: `REVOKE SELECT ON tenants FROM {{app}}`,
+			want:  []found{},
+		},
+		{
+			name:  "revoked from the role and from PUBLIC",
+			drift: `REVOKE SELECT ON tenants FROM {{app}}, PUBLIC`,
 			want:  []found{{"missing-privilege", "public.tenants", drift.Error}},
-			hints: map[string]string{"missing-privilege public.tenants": "PUBLIC holds SELECT on public.tenants"},
+			hints: map[string]string{"missing-privilege public.tenants": "lacks SELECT on public.tenants: neither its own grants nor PUBLIC hold it"},
+		},
+		{
+			name:  "a column grant revoked",
+			drift: `REVOKE UPDATE (name) ON tenants FROM {{app}}`,
+			want:  []found{{"missing-privilege", "public.tenants.name", drift.Error}},
+			hints: map[string]string{"missing-privilege public.tenants.name": "statements that use tenants.name fail with 42501; GRANT UPDATE ON tenants (name) TO"},
+		},
+		{
+			name:  "a column grant added",
+			drift: `GRANT REFERENCES (id) ON tenants TO {{admin}}`,
+			want:  []found{},
 		},
 		{
 			name:  "a privilege the model does not grant",

@@ -20,6 +20,10 @@ func Subjects(m *spec.Model) []string {
 	return out
 }
 
+// MigrationSubject is the [Finding.Subject] of the findings about the
+// application's migrations folder and the tool's history table.
+const MigrationSubject = "migrations"
+
 // EnumSubject is the [Finding.Subject] of the findings about enum n.
 func EnumSubject(n spec.Name) string { return "enum " + n.String() }
 

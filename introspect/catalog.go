@@ -16,6 +16,10 @@ type (
 	ForeignKey    = catalog.ForeignKey
 	Index         = catalog.Index
 	Privilege     = catalog.Privilege
+	Effective     = catalog.Effective
+	Membership    = catalog.Membership
+	Sequence      = catalog.Sequence
+	Function      = catalog.Function
 	Policy        = catalog.Policy
 	Enum          = catalog.Enum
 	Type          = catalog.Type

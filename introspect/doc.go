@@ -1,12 +1,14 @@
 // Package introspect reads the live PostgreSQL catalog: the relations, columns,
-// keys, indexes, enums, privileges and row-level security policies of exactly
-// the objects it is asked about, and the server's own reading of declared
-// type names.
+// keys, indexes, enums, privileges (what each role can really use, through
+// the roles it inherits too), row-level security policies, sequences and
+// functions of exactly the objects it is asked about, and the server's own
+// reading of declared type names.
 //
 // # How it reads
 //
-// Every catalog query is a named constant in queries.go (queries_snapshot.go
-// for the listing of a snapshot, [ListRelations]). It reads pg_catalog,
+// Every catalog query is a named constant in queries.go (queries_grants.go
+// for effective privileges, queries_sequences.go and queries_functions.go,
+// queries_snapshot.go for the listing of a snapshot, [ListRelations]). It reads pg_catalog,
 // never information_schema (slow on big catalogs, and it hides privileges the
 // connecting role cannot see), takes the wanted names as array parameters and
 // never concatenates identifiers. [Load] sends all catalog queries in one
@@ -30,5 +32,9 @@
 //
 // # What it never does
 //
-// It never writes, never runs application SQL and knows nothing of YAML.
+// It never writes, never runs application SQL and knows nothing of YAML. The
+// one read that is not of the catalog, [ReadColumnMaxima], reads max() of
+// serial and identity columns only where one index entry answers it, with
+// names from the catalog quoted by pgx.Identifier, in one statement of a
+// read-only unit bounded by statement_timeout and lock_timeout.
 package introspect

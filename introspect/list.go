@@ -13,6 +13,8 @@ type Selection struct {
 	Tables  []string // exact relation names; nil: every table and view
 	Match   string   // a glob on the relation name (* and ?); "" matches all
 	Roles   []string // role names whose existence is checked ("PUBLIC" always exists)
+	// Functions is a glob on function names (* and ?); "" takes none.
+	Functions string
 }
 
 // A Listing is what [ListRelations] found: a [Request] for [Load] that also
@@ -22,8 +24,8 @@ type Listing struct {
 	UnknownRoles []string
 }
 
-// ListRelations lists the relations of sel and the unknown roles of
-// sel.Roles, in one round trip. Names come back sorted by schema, then name.
+// ListRelations lists the relations of sel, the unknown roles of sel.Roles
+// and the function names sel.Functions matches, in one round trip. Names come back sorted by schema, then name.
 // The enum types the relations use are left to [Load] (Request.EnumsUsed),
 // which finds them from the columns it reads anyway.
 func ListRelations(ctx context.Context, conn *Session, sel Selection) (*Listing, error) {
@@ -42,6 +44,7 @@ func ListRelations(ctx context.Context, conn *Session, sel Selection) (*Listing,
 	err := conn.Read(ctx, func(b *Queue) {
 		b.Query(queryListRelations, sel.Schemas, tables, like)
 		b.Query(queryListRoles, roles)
+		b.Query(queryListFunctions, sel.Schemas, globToLike(sel.Functions))
 	}, func(br *Results) error { return readListing(br, l, roles) })
 	if err != nil {
 		return nil, err
@@ -76,7 +79,14 @@ func readListing(br *Results, l *Listing, roles []string) error {
 			l.UnknownRoles = append(l.UnknownRoles, r)
 		}
 	}
-	return nil
+	return each(br, "the functions to snapshot", func(rows pgx.Rows) error {
+		var n Name
+		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
+			return err
+		}
+		l.Functions = append(l.Functions, n)
+		return nil
+	})
 }
 
 // globToLike turns a glob (* any run, ? one character) into a LIKE pattern,

@@ -31,6 +31,10 @@ func Load(ctx context.Context, s *Session, req Request) (*Catalog, error) {
 func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog, error) {
 	parts := make([]Request, len(conns))
 	parts[0].Enums = req.Enums
+	parts[0].Functions = req.Functions
+	for i := range parts {
+		parts[i].Roles = req.Roles
+	}
 	for _, n := range req.Relations {
 		i := 0
 		if len(conns) > 1 {
@@ -60,6 +64,7 @@ func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog,
 		if c != nil {
 			maps.Copy(cat.Relations, c.Relations)
 			maps.Copy(cat.Elsewhere, c.Elsewhere)
+			maps.Copy(cat.Memberships, c.Memberships)
 		}
 	}
 	if req.EnumsUsed {
@@ -75,7 +80,13 @@ func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog,
 func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool) (*Catalog, error) {
 	relSchemas, relNames := split(req.Relations)
 	enumSchemas, enumNames := split(req.Enums)
-	cat := &Catalog{Relations: map[Name]*Relation{}, Elsewhere: map[Name][]*Relation{}, Enums: map[Name]*Enum{}}
+	cat := &Catalog{Relations: map[Name]*Relation{}, Elsewhere: map[Name][]*Relation{}, Enums: map[Name]*Enum{},
+		Memberships: map[string]*Membership{}, Functions: map[Name][]*Function{}}
+	funcSchemas, funcNames := split(req.Functions)
+	roles := req.Roles
+	if roles == nil {
+		roles = []string{}
+	}
 	err := conn.Read(ctx, func(b *Queue) {
 		if withServer {
 			b.Query(queryServer)
@@ -85,8 +96,11 @@ func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool)
 		b.Query(queryConstraints, relSchemas, relNames)
 		b.Query(queryIndexes, relSchemas, relNames)
 		b.Query(queryPrivileges, relSchemas, relNames)
+		b.Query(queryEffectivePrivileges, relSchemas, relNames, roles)
 		b.Query(queryPolicies, relSchemas, relNames)
+		b.Query(querySequences, relSchemas, relNames, roles)
 		b.Query(queryEnums, enumSchemas, enumNames)
+		b.Query(queryFunctions, funcSchemas, funcNames, roles)
 	}, func(br *Results) error { return readBatch(br, cat, req, withServer) })
 	if err != nil {
 		// pg_get_expr and pg_get_indexdef lock the relation they read: a
@@ -263,6 +277,26 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		return err
 	}
 
+	if err := each(br, "effective privileges", func(rows pgx.Rows) error {
+		var oid uint32
+		var col *string
+		var groups, noInherit []string
+		e := &Effective{}
+		if err := rows.Scan(&oid, &col, &e.Role, &e.Privilege, &e.Held, &e.Through, &e.MemberOnly, &groups, &noInherit); err != nil {
+			return err
+		}
+		if col != nil {
+			e.Column = *col
+		} else if cat.Memberships[e.Role] == nil {
+			cat.Memberships[e.Role] = &Membership{Groups: groups, NoInherit: noInherit}
+		}
+		r := rel(oid)
+		r.Effective = append(r.Effective, e)
+		return nil
+	}); err != nil {
+		return err
+	}
+
 	if err := each(br, "row-level security policies", func(rows pgx.Rows) error {
 		var oid uint32
 		p := &Policy{}
@@ -276,12 +310,49 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		return err
 	}
 
+	if err := each(br, "sequences", func(rows pgx.Rows) error {
+		var oid uint32
+		var seqSchema, seqName, ownedBy *string
+		q := &Sequence{}
+		if err := rows.Scan(&oid, &q.Column, &q.Identity, &seqSchema, &seqName, &q.Owned, &ownedBy,
+			&q.LastValue, &q.Readable, &q.Start, &q.Increment, &q.Max, &q.Cycle, &q.NoUsage,
+			&q.MaxIndexed, &q.TableReadable); err != nil {
+			return err
+		}
+		if seqName != nil {
+			q.Name = Name{Schema: *seqSchema, Name: *seqName}
+		}
+		if ownedBy != nil {
+			q.OwnedBy = *ownedBy
+		}
+		r := rel(oid)
+		r.Sequences = append(r.Sequences, q)
+		return nil
+	}); err != nil {
+		return err
+	}
+
 	rows, err := br.Query()
 	if err != nil {
 		return fmt.Errorf("reading enums: %w", err)
 	}
-	defer rows.Close()
-	return readEnums(rows, cat, "enums")
+	err = readEnums(rows, cat, "enums")
+	rows.Close()
+	if err != nil {
+		return err
+	}
+
+	return each(br, "functions", func(rows pgx.Rows) error {
+		f := &Function{}
+		var vol string
+		if err := rows.Scan(&f.OID, &f.Name.Schema, &f.Name.Name, &f.ArgTypes, &f.Args, &f.ReturnOID, &f.Returns,
+			&f.ReturnsSet, &f.Definer, &vol, &f.Language, &f.Config, &f.Executors); err != nil {
+			return err
+		}
+		f.Volatility = map[string]string{"i": "immutable", "s": "stable", "v": "volatile"}[vol]
+		cat.Functions[f.Name] = append(cat.Functions[f.Name], f)
+		return nil
+	})
 }
 
 // readEnums adds the enum rows (queryEnums, queryEnumsUsed) to cat.

@@ -53,7 +53,7 @@ func readRoles(rows pgx.Rows) (*Roles, error) {
 // from the catalog: the relations named by rels (as SQL writes them, at most
 // schema.name, resolved on the session's search_path) as role sees them, the
 // relations called one of bareNames in any schema, and the names of types.
-func ReadQueryFacts(ctx context.Context, conn *Session, role string, rels, bareNames []string, types []TypeRef) (*QueryFacts, error) {
+func ReadQueryFacts(ctx context.Context, conn *Session, searchPath, role string, rels, bareNames []string, types []TypeRef) (*QueryFacts, error) {
 	oids := make([]uint32, len(types))
 	mods := make([]int32, len(types))
 	for i, t := range types {
@@ -67,7 +67,17 @@ func ReadQueryFacts(ctx context.Context, conn *Session, role string, rels, bareN
 	}
 	var relJSON, elsewhereJSON []byte
 	out := &QueryFacts{Elsewhere: map[string][]Name{}}
-	if err := conn.Read(ctx, func(q *Queue) { q.Query(queryQueryFacts, role, rels, bareNames, oids, mods) }, func(r *Results) error {
+	if err := conn.Read(ctx, func(q *Queue) {
+		if searchPath != "" {
+			q.Query(SetSearchPathSQL, SearchPathValue(searchPath))
+		}
+		q.Query(queryQueryFacts, role, rels, bareNames, oids, mods)
+	}, func(r *Results) error {
+		if searchPath != "" {
+			if _, err := r.Exec(); err != nil {
+				return err
+			}
+		}
 		return r.QueryRow().Scan(&relJSON, &elsewhereJSON, &out.TypeNames)
 	}); err != nil {
 		return nil, fmt.Errorf("reading relations and policies for the dry run: %w", err)
@@ -84,3 +94,13 @@ func ReadQueryFacts(ctx context.Context, conn *Session, role string, rels, bareN
 	}
 	return out, nil
 }
+
+// SetSearchPathSQL puts a schema ($1, quoted as search_path wants it) first
+// on the search_path of the transaction: a tenant's queries resolve their
+// tables in the tenant's schema. The name is a parameter; LOCAL (true) ends
+// it with the transaction.
+const SetSearchPathSQL = "SELECT pg_catalog.set_config('search_path', $1 || ', ' || pg_catalog.current_setting('search_path'), true)"
+
+// SearchPathValue is schema as [SetSearchPathSQL] takes it: quoted, so
+// that a name with a comma, a quote or capitals stays one name.
+func SearchPathValue(schema string) string { return pgx.Identifier{schema}.Sanitize() }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -299,7 +300,7 @@ func describeConnectError(err error) string {
 	if errors.As(err, &ce) && ce.Unwrap() != nil {
 		err = ce.Unwrap()
 	}
-	msg := err.Error()
+	msg := oneLine(err.Error())
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "timeout"):
 		return msg + "; the server did not answer in time (--timeout)"
@@ -315,4 +316,16 @@ func describeConnectError(err error) string {
 		return msg + "; the server does not offer TLS: turn ssl on there, or use sslmode=prefer or sslmode=disable on a network you trust"
 	}
 	return msg
+}
+
+// oneLine joins the lines of a connection error, once each: pgx reports
+// every attempt (sslmode=prefer tries TLS, then plain), often alike.
+func oneLine(msg string) string {
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }

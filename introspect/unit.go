@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -424,4 +425,32 @@ func (r *row) Scan(dest ...any) error {
 	}
 	r.rows.Close()
 	return r.rows.Err()
+}
+
+// A Querier runs one query; what [Session.InTx] hands its function.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// InTx runs fn inside one READ ONLY transaction with the session's limits
+// (a unit of work whose reads depend on each other, so that they cannot be
+// sent in one pipeline), and always rolls back. The Querier it gets sends
+// every query as an unnamed statement, whatever the connection's exec mode.
+func (s *Session) InTx(ctx context.Context, fn func(q Querier) error) error {
+	begin := strings.Join(s.BeginStatements(s.opts.Timeout), "; ")
+	if _, err := s.pg.Exec(ctx, begin).ReadAll(); err != nil {
+		_ = s.Rollback(context.WithoutCancel(ctx))
+		return fmt.Errorf("opening a read-only transaction: %w", err)
+	}
+	err := fn(execQuerier{s.conn})
+	if rerr := s.Rollback(context.WithoutCancel(ctx)); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+type execQuerier struct{ conn *pgx.Conn }
+
+func (q execQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return q.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
 }

@@ -49,12 +49,27 @@ type Model struct {
 	ExtraColumns  ExtraPolicy // default for tables; "warn" when not given
 	Tables        []*Table
 	Enums         []*Enum
+	Functions     []*Function
 	RunAs         string // default role for queries; "" when not given
 	RunAsPos      Pos
 	Queries       []*Query // model queries first, then query files in the order given
 	QueryFiles    []string // the globs as written, relative to the model file
 	QueryFilesPos Pos      // of the query_files value
 	Ignore        []*Waiver
+	// Migrations says where the application's migrations are, to name the
+	// migration that has not run (check --migrations); nil when not given.
+	Migrations *Migrations
+}
+
+// Migrations is the model's migrations section: the folder (relative to the
+// model file), the tool that applies it (detected from the folder when
+// empty), and a history table other than the tool's own.
+type Migrations struct {
+	Dir    string
+	Tool   string
+	Schema string // of the history table; "" for the tool's default
+	Table  string // the history table; "" for the tool's default
+	Pos    Pos
 }
 
 // A Table represents a declared table (or view) and the facts the model states about it.
@@ -87,6 +102,10 @@ type Column struct {
 	Default    *string
 	Identity   *string // "always", "by_default" or "" (must not be an identity column)
 	Generated  *string // expected generation expression, "" for none
+	// Grants lists the column privileges (SELECT, INSERT, UPDATE,
+	// REFERENCES) roles hold on the column beyond the table's; nil: not
+	// checked.
+	Grants []*Grant
 }
 
 // A Key is an ordered list of column names (a primary key or a unique constraint).
@@ -122,7 +141,7 @@ type Forbidden struct {
 	Pos    Pos
 }
 
-// A Grant lists the privileges a role must hold on a table.
+// A Grant lists the privileges a role must hold on a table or a column.
 type Grant struct {
 	Role       string
 	Privileges []string // upper case: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER

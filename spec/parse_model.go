@@ -9,13 +9,16 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-func (d *decoder) model(data []byte) *Model {
+// document decodes data as one YAML document, reporting binary or empty
+// files, invalid YAML and a second document with positions; what and start
+// name the file's kind in the messages ("a model", how it starts).
+func (d *decoder) document(data []byte, what, start string) *yaml.Node {
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
-		d.errorf(nil, "", "not a text file (binary content); a model file is YAML")
+		d.errorf(nil, "", "not a text file (binary content); %s file is YAML", what)
 		return nil
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		d.errorf(nil, "", "file is empty; a model starts with \"version: 1\"")
+		d.errorf(nil, "", "file is empty; %s", start)
 		return nil
 	}
 	var doc yaml.Node
@@ -33,19 +36,27 @@ func (d *decoder) model(data []byte) *Model {
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		d.errorf(&extra, "", "a model file holds one YAML document; found a second one")
+		d.errorf(&extra, "", "%s file holds one YAML document; found a second one", what)
 		return nil
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	return root
+}
+
+func (d *decoder) model(data []byte) *Model {
+	root := d.document(data, "a model", "a model starts with \"version: 1\"")
+	if root == nil {
+		return nil
+	}
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root, "", "want a mapping with \"version: 1\" at the top, got %s", kindName(root))
 		return nil
 	}
 	m := &Model{File: d.file, Schema: "public", ExtraColumns: ExtraWarn}
-	var tablesNode, enumsNode, queriesNode *yaml.Node
+	var tablesNode, enumsNode, queriesNode, functionsNode *yaml.Node
 	hasVersion := false
 	d.mapping(root, "", func(key string, k, v *yaml.Node) {
 		switch key {
@@ -67,6 +78,8 @@ func (d *decoder) model(data []byte) *Model {
 			tablesNode = v
 		case "enums":
 			enumsNode = v
+		case "functions":
+			functionsNode = v
 		case "run_as":
 			if s, ok := d.identifier(v, key); ok {
 				m.RunAs, m.RunAsPos = s, d.pos(v)
@@ -77,8 +90,10 @@ func (d *decoder) model(data []byte) *Model {
 			m.QueryFiles, m.QueryFilesPos = d.stringList(v, key), d.pos(v)
 		case "ignore":
 			m.Ignore = d.waivers(v, key)
+		case "migrations":
+			m.Migrations = d.migrations(v, key)
 		default:
-			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "run_as", "queries", "query_files", "ignore")
+			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "run_as", "queries", "query_files", "ignore", "migrations")
 		}
 	})
 	if !hasVersion {
@@ -89,6 +104,9 @@ func (d *decoder) model(data []byte) *Model {
 	}
 	if enumsNode != nil {
 		d.enums(m, enumsNode)
+	}
+	if functionsNode != nil {
+		d.functions(m, functionsNode)
 	}
 	if queriesNode != nil {
 		d.queries(m, queriesNode)

@@ -10,8 +10,17 @@ import (
 // Privileges is the set of table privileges a grant may name.
 var Privileges = []string{"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"}
 
+// ColumnPrivileges is the set of privileges a column grant may name.
+var ColumnPrivileges = []string{"SELECT", "INSERT", "UPDATE", "REFERENCES"}
+
 func (d *decoder) grants(t *Table, n *yaml.Node, field string) {
-	t.Grants = []*Grant{}
+	t.Grants = d.grantMap(n, field, Privileges, "table")
+}
+
+// grantMap decodes a grants mapping, role: [PRIVILEGE, ...], where each
+// privilege is one of allowed (what the object takes) or ALL.
+func (d *decoder) grantMap(n *yaml.Node, field string, allowed []string, what string) []*Grant {
+	out := []*Grant{}
 	d.mapping(n, field, func(key string, k, v *yaml.Node) {
 		f := join(field, key)
 		if _, ok := d.identifier(k, f); !ok {
@@ -30,7 +39,7 @@ func (d *decoder) grants(t *Table, n *yaml.Node, field string) {
 		for _, p := range privs {
 			up := strings.ToUpper(strings.TrimSpace(p))
 			if up == "ALL" || up == "ALL PRIVILEGES" {
-				for _, a := range Privileges {
+				for _, a := range allowed {
 					if !seen[a] {
 						g.Privileges = append(g.Privileges, a)
 						seen[a] = true
@@ -39,11 +48,11 @@ func (d *decoder) grants(t *Table, n *yaml.Node, field string) {
 				continue
 			}
 			valid := false
-			for _, a := range Privileges {
+			for _, a := range allowed {
 				valid = valid || a == up
 			}
 			if !valid {
-				d.errorf(v, f, "%q is not a table privilege (one of %s, or ALL)", p, strings.Join(Privileges, ", "))
+				d.errorf(v, f, "%q is not a %s privilege (one of %s, or ALL)", p, what, strings.Join(allowed, ", "))
 				continue
 			}
 			if !seen[up] {
@@ -51,8 +60,9 @@ func (d *decoder) grants(t *Table, n *yaml.Node, field string) {
 				seen[up] = true
 			}
 		}
-		t.Grants = append(t.Grants, g)
+		out = append(out, g)
 	})
+	return out
 }
 
 var policyCommands = []string{"ALL", "SELECT", "INSERT", "UPDATE", "DELETE"}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 	"gopkg.in/yaml.v3"
 )
 
@@ -125,7 +126,7 @@ func (d *decoder) sqlPositions(n *yaml.Node) (Pos, []lineStart) {
 }
 
 func (d *decoder) checkSQL(q *Query, field string, n *yaml.Node) bool {
-	stmts, unterminated := SplitStatements(q.SQL)
+	stmts, unterminated := sqllex.SplitStatements(q.SQL)
 	switch {
 	case unterminated:
 		d.errorf(n, field, "the SQL has an unterminated string, quoted name or comment")
@@ -139,9 +140,9 @@ func (d *decoder) checkSQL(q *Query, field string, n *yaml.Node) bool {
 	}
 	// Drop the terminating semicolon and what follows it (comments, blanks).
 	q.SQL = strings.TrimRightFunc(q.SQL[:stmts[0].End], isSpace)
-	if q.Sample != nil && !IsReadQuery(FirstKeyword(q.SQL)) {
+	if q.Sample != nil && !sqllex.IsReadQuery(sqllex.FirstKeyword(q.SQL)) {
 		d.errs = append(d.errs, &Error{Pos: q.Sample.Pos, Field: strings.TrimSuffix(field, ".sql") + ".sample",
-			Msg: fmt.Sprintf("sample runs the query read-only, but this is %s, not a query that returns rows; remove sample", FirstKeyword(q.SQL))})
+			Msg: fmt.Sprintf("sample runs the query read-only, but this is %s, not a query that returns rows; remove sample", sqllex.FirstKeyword(q.SQL))})
 		return false
 	}
 	return true

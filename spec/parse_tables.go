@@ -153,8 +153,10 @@ func (d *decoder) columns(t *Table, n *yaml.Node, field string) {
 				if s, ok := d.nonEmpty(v, ff); ok {
 					c.Generated = &s
 				}
+			case "grants":
+				c.Grants = d.grantMap(v, ff, ColumnPrivileges, "column")
 			default:
-				d.unknown(k, f, key, "type", "nullable", "default", "identity", "generated")
+				d.unknown(k, f, key, "type", "nullable", "default", "identity", "generated", "grants")
 			}
 		})
 	})

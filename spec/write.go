@@ -67,8 +67,30 @@ func Write(out io.Writer, m *Model, header ...string) error {
 			w.line(1, key+": "+flowList(e.Labels))
 		}
 	}
+	if len(m.Functions) > 0 {
+		w.line(0, "functions:")
+		keys, values := make([]string, len(m.Functions)), make([]string, len(m.Functions))
+		for i, f := range m.Functions {
+			keys[i], values[i] = scalar(FormatName(f.Name, schema)+"("+strings.Join(f.Args, ", ")+")"), function(f)
+		}
+		w.aligned(1, keys, values)
+	}
 	if len(m.QueryFiles) > 0 {
 		w.line(0, "query_files: "+flowList(m.QueryFiles))
+	}
+	if mg := m.Migrations; mg != nil {
+		f := []string{"dir: " + scalar(mg.Dir)}
+		if mg.Tool != "" {
+			f = append(f, "tool: "+scalar(mg.Tool))
+		}
+		if mg.Table != "" {
+			t := quotePart(mg.Table)
+			if mg.Schema != "" {
+				t = quotePart(mg.Schema) + "." + t
+			}
+			f = append(f, "table: "+scalar(t))
+		}
+		w.line(0, "migrations: "+flowMap(f))
 	}
 	if len(m.Ignore) > 0 {
 		w.line(0, "ignore:")
@@ -320,7 +342,42 @@ func column(c *Column) string {
 			f = append(f, "generated: "+scalar(*c.Generated))
 		}
 	}
+	if c.Grants != nil {
+		g := make([]string, len(c.Grants))
+		for i, gr := range c.Grants {
+			g[i] = scalar(gr.Role) + ": " + flowList(gr.Privileges)
+		}
+		f = append(f, "grants: "+flowMap(g))
+	}
 	return flowMap(f)
+}
+
+// function renders a function's facts as a flow mapping.
+func function(f *Function) string {
+	var out []string
+	if f.Returns != "" {
+		out = append(out, "returns: "+scalar(f.Returns))
+	}
+	if f.Security != "" {
+		out = append(out, "security: "+f.Security)
+	}
+	if f.Volatility != "" {
+		out = append(out, "volatility: "+f.Volatility)
+	}
+	if f.Language != "" {
+		out = append(out, "language: "+scalar(f.Language))
+	}
+	if f.SearchPath != nil {
+		out = append(out, "search_path: "+flowList(f.SearchPath))
+	}
+	if f.Grants != nil {
+		g := make([]string, len(f.Grants))
+		for i, gr := range f.Grants {
+			g[i] = scalar(gr.Role) + ": " + flowList(gr.Privileges)
+		}
+		out = append(out, "grants: "+flowMap(g))
+	}
+	return flowMap(out)
 }
 
 func flowMap(fields []string) string {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
@@ -38,6 +40,28 @@ Flags:
                    run_as (role names often differ between staging and
                    production); the connecting user must be able to SET ROLE
   --no-queries     skip the dry run of the model's queries
+  --migrations DIR compare the application's migrations folder with the
+                   migration tool's history table, and name the migration
+                   that has not run as the root cause of what it explains
+                   (default: the model's migrations.dir)
+  --migrations-tool NAME
+                   the tool (drizzle, prisma, goose, golang-migrate, flyway,
+                   sqlx, node-pg-migrate, knex, sequelize, typeorm, rails,
+                   alembic, django); detected from the folder when not given
+  --migrations-table [SCHEMA.]TABLE
+                   the tool's history table, when it is not the default
+  --schemas GLOB[,GLOB]
+                   tenant schemas: check the model's unqualified tables,
+                   enums and queries in every schema that matches, e.g.
+                   'tenant_*'; identical drift is summarised in text and
+                   Markdown, listed in full in JSON
+  --targets FILE   check every database of a YAML list of { name, db,
+                   run_as, schemas } instead of --db; db may hold
+                   ${VARIABLE}s of the environment; one report for all, the
+                   exit code of the worst target
+  --parallel N     targets checked at once, with --targets (default 4)
+  --shard K/N      with --targets, only the K-th of N shards (a stable
+                   partition by name), to split a fleet across CI jobs
   --timeout DUR    bound on the whole run: connecting, every statement and
                    the dry run end within it, plus 2s to report (default 30s)
   --verbose        say on standard error how the session kept itself
@@ -50,7 +74,13 @@ type checkFlags struct {
 	out      outputFlags
 	timeout  time.Duration
 	queries  queryFlags
+	mig      engine.MigrationOptions
+	migTable string
 	verbose  bool
+	schemas  string
+	targets  string
+	parallel int
+	shard    string
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -60,9 +90,19 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&f.spec, "spec", "rbacdrift.yaml", "")
 	f.out.register(fs)
 	f.queries.register(fs)
+	fs.StringVar(&f.mig.Dir, "migrations", "", "")
+	fs.StringVar(&f.mig.Tool, "migrations-tool", "", "")
+	fs.StringVar(&f.migTable, "migrations-table", "", "")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
 	fs.BoolVar(&f.verbose, "verbose", false, "")
+	fs.StringVar(&f.schemas, "schemas", "", "")
+	fs.StringVar(&f.targets, "targets", "", "")
+	fs.IntVar(&f.parallel, "parallel", 4, "")
+	fs.StringVar(&f.shard, "shard", "", "")
 	if code := parseFlags(fs, args, checkUsage, stdout, stderr); code >= 0 {
+		return code
+	}
+	if code := f.validateFleet(stderr); code >= 0 {
 		return code
 	}
 	if code := f.out.validate(stderr); code >= 0 {
@@ -76,6 +116,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	model, err := spec.Load(f.spec)
 	if err != nil {
 		return modelError(stderr, "check", f.spec, err)
+	}
+	migs, code := f.migrations(model, stderr)
+	if code >= 0 {
+		return code
+	}
+	opts := engine.CheckOptions{RunAs: f.queries.runAs, SkipQueries: f.queries.skip, Migrations: migs, Schemas: splitList(f.schemas)}
+	if f.targets != "" {
+		return f.runFleet(ctx, model, opts, stdout, stderr)
 	}
 	target, err := engine.ParseTarget(f.db)
 	if err != nil {
@@ -94,14 +142,32 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer session.Close(context.WithoutCancel(ctx))
 
-	res, err := engine.Check(ctx, session, model, engine.CheckOptions{RunAs: f.queries.runAs, SkipQueries: f.queries.skip})
+	res, err := engine.Check(ctx, session, model, opts)
+	if code := usageError(stderr, err); code >= 0 {
+		return code
+	}
 	if err != nil {
 		return failure(ctx, stderr, "check", target, err)
 	}
 	sessionNote(stderr, "check", res.Path, f.verbose)
-	rep := newReport(f.spec, targetInfo(target, res.Catalog.Server, res.Path),
-		report.Checked{Tables: len(model.Tables), Enums: len(model.Enums), Queries: res.Queries}, model, res.Findings)
+	rep := newReport(f.spec, targetInfo(target, res.Catalog.Server, res.Path), model, res)
 	return f.out.write(rep, stdout, stderr, color, target.Password())
+}
+
+// usageError prints the errors of a check that mean the flags or the model
+// are wrong, not the database, and returns exit 2; -1 for any other.
+func usageError(stderr io.Writer, err error) int {
+	var migErr *engine.MigrationError
+	var tenErr *engine.TenantError
+	switch {
+	case errors.As(err, &migErr):
+		errorf(stderr, "check", migErr.Error(), "--migrations names the folder (migrations.dir in the model, relative to it); --migrations-tool the tool when the folder does not show it")
+		return exitUsage
+	case errors.As(err, &tenErr):
+		errorf(stderr, "check", tenErr.Error(), "--schemas takes globs of schema names (* any run, ? one character), e.g. 'tenant_*'; names are case-sensitive")
+		return exitUsage
+	}
+	return -1
 }
 
 // sessionNote tells the user what became of the session's startup
@@ -157,4 +223,36 @@ func failure(ctx context.Context, stderr io.Writer, cmd string, t *introspect.Ta
 		return exitInterrupted
 	}
 	return exitConnect
+}
+
+// migrations returns what --migrations and the model's migrations section
+// ask for (the flags win), or nil; an exit code when the flags are wrong.
+func (f *checkFlags) migrations(m *spec.Model, stderr io.Writer) (*engine.MigrationOptions, int) {
+	o := engine.MigrationOptionsOf(m)
+	if f.mig.Dir != "" {
+		o = &engine.MigrationOptions{Dir: f.mig.Dir}
+	}
+	if o == nil {
+		if f.mig.Tool != "" || f.migTable != "" {
+			errorf(stderr, "check", "--migrations-tool and --migrations-table go with --migrations", "give --migrations DIR, or migrations.dir in the model")
+			return nil, exitUsage
+		}
+		return nil, -1
+	}
+	if f.mig.Tool != "" {
+		if !slices.Contains(spec.MigrationTools, f.mig.Tool) {
+			errorf(stderr, "check", fmt.Sprintf("unknown --migrations-tool %q", f.mig.Tool), "it takes "+strings.Join(spec.MigrationTools, ", "))
+			return nil, exitUsage
+		}
+		o.Tool = f.mig.Tool
+	}
+	if f.migTable != "" {
+		schema, table, err := spec.SplitTableName(f.migTable)
+		if err != nil {
+			errorf(stderr, "check", fmt.Sprintf("--migrations-table %q: %v", f.migTable, err), "give TABLE or SCHEMA.TABLE; double-quote a part that holds a dot")
+			return nil, exitUsage
+		}
+		o.Schema, o.Table = schema, table
+	}
+	return o, -1
 }

@@ -14,7 +14,12 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(rssProbeEnv) != "" {
+		os.Exit(rssProbe(os.Args[1:]))
+	}
+	pgtest.Main(m)
+}
 
 // referenceDBs loads the two databases of the reference scenario for a
 // test; the scripts of that test share them (rbacdrift never writes).
@@ -32,14 +37,26 @@ func referenceDBs(t *testing.T) (legacy, normalised *pgtest.DB) {
 // reference models are copied into each script's work directory.
 func TestScripts(t *testing.T) {
 	legacy, normalised := referenceDBs(t)
+	// The legacy database with the history drizzle left on it: every
+	// migration of testdata/migrations/drizzle-reference but the last ran.
+	migrated := pgtest.NewDB(t)
+	migrated.ExecFile(t, "../../testdata/reference/legacy.sql")
+	migrated.ExecFile(t, "../../testdata/reference/legacy_drizzle_history.sql")
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *golden.Update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("LEGACY", legacy.URL)
 			env.Setenv("NORMALISED", normalised.URL)
+			env.Setenv("MIGRATED", migrated.URL)
+			migs, err := filepath.Abs("../../testdata/migrations")
+			if err != nil {
+				return err
+			}
+			env.Setenv("MIGRATIONS", migs)
 			env.Setenv("MISSING_DB", legacy.Server.URL("no_such_db_"+legacy.Name, "", ""))
-			fromcode, err := filepath.Abs("../../testdata/fromcode")
+			var fromcode string
+			fromcode, err = filepath.Abs("../../testdata/fromcode")
 			if err != nil {
 				return err
 			}
@@ -73,7 +90,7 @@ func cmdRbacdrift(ts *testscript.TestScript, neg bool, args []string) {
 	work := ts.Getenv("WORK") + string(filepath.Separator)
 	args = append([]string(nil), args...)
 	for i, a := range args {
-		for _, flag := range []string{"--spec", "--out", "--report", "--from-prisma", "--from-drizzle"} {
+		for _, flag := range []string{"--spec", "--out", "--report", "--from-prisma", "--from-drizzle", "--migrations", "--from-migrations"} {
 			if i > 0 && args[i-1] == flag && !filepath.IsAbs(a) {
 				if k, v, ok := strings.Cut(a, "="); ok && flag == "--report" {
 					args[i] = k + "=" + work + v

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/report"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -99,13 +99,10 @@ func (o *outputFlags) validate(stderr io.Writer) int {
 // newReport builds the report of a check: its findings (the engine has
 // applied the waivers), and the list of checked subjects. Queries are
 // listed only when checked counts them, that is when they were dry-run.
-func newReport(modelFile string, target report.Target, checked report.Checked, m *spec.Model, findings []*drift.Finding) *report.Report {
-	subjects := drift.Subjects(m)
-	if checked.Queries == 0 {
-		subjects = slices.DeleteFunc(subjects, func(s string) bool { return strings.HasPrefix(s, drift.QuerySubject("")) })
-	}
-	checked.Subjects = subjects
-	return report.New(modelFile, target, checked, findings)
+func newReport(modelFile string, target report.Target, m *spec.Model, res *engine.CheckResult) *report.Report {
+	checked := report.Checked{Tables: len(m.Tables), Enums: len(m.Enums), Queries: res.Queries,
+		Migrations: res.Migrations, Schemas: res.Schemas, Subjects: res.Subjects}
+	return report.New(modelFile, target, checked, res.Findings)
 }
 
 // write renders rep on stdout and in every --report file, appends the
@@ -115,27 +112,39 @@ func newReport(modelFile string, target report.Target, checked report.Checked, m
 // written. Files pass through the same password scrubber as the terminal.
 func (o *outputFlags) write(rep *report.Report, stdout, stderr io.Writer, color bool, password string) int {
 	rep.FailOn = report.FailLevel(o.failOn)
-	if err := render(stdout, o.format, rep, color); err != nil {
-		errorf(stderr, "check", "writing the report: "+err.Error())
-		return exitUsage
-	}
-	for _, r := range o.reports {
-		if err := writeFile(r.file, password, false, func(w io.Writer) error { return render(w, r.format, rep, false) }); err != nil {
-			errorf(stderr, "check", fmt.Sprintf("writing the %s report: %v", r.format, err), "--report takes FORMAT=FILE; the file's directory must exist")
-			return exitUsage
-		}
-	}
-	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" && o.wants("github") {
-		err := writeFile(path, password, true, func(w io.Writer) error { return report.Markdown(w, rep) })
-		if err != nil {
-			// The summary is a courtesy: the gate is the exit code.
-			errorf(stderr, "check", "warning: writing the job summary: "+err.Error())
-		}
+	draw := func(w io.Writer, format string, color bool) error { return render(w, format, rep, color) }
+	summary := func(w io.Writer) error { return report.Markdown(w, rep) }
+	if code := o.emit(draw, summary, stdout, stderr, color, []string{password}); code >= 0 {
+		return code
 	}
 	if rep.Failed() {
 		return exitDrift
 	}
 	return exitOK
+}
+
+// emit renders on stdout, in every --report file and in the job summary;
+// it returns exit 2 when a report cannot be written, else -1.
+func (o *outputFlags) emit(draw func(w io.Writer, format string, color bool) error, summary func(io.Writer) error,
+	stdout, stderr io.Writer, color bool, passwords []string) int {
+	if err := draw(stdout, o.format, color); err != nil {
+		errorf(stderr, "check", "writing the report: "+err.Error())
+		return exitUsage
+	}
+	for _, r := range o.reports {
+		if err := writeFile(r.file, passwords, false, func(w io.Writer) error { return draw(w, r.format, false) }); err != nil {
+			errorf(stderr, "check", fmt.Sprintf("writing the %s report: %v", r.format, err), "--report takes FORMAT=FILE; the file's directory must exist")
+			return exitUsage
+		}
+	}
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" && o.wants("github") {
+		err := writeFile(path, passwords, true, summary)
+		if err != nil {
+			// The summary is a courtesy: the gate is the exit code.
+			errorf(stderr, "check", "warning: writing the job summary: "+err.Error())
+		}
+	}
+	return -1
 }
 
 // wants reports whether format is asked for, on stdout or in a file.
@@ -145,9 +154,9 @@ func (o *outputFlags) wants(format string) bool {
 
 // writeFile renders into a buffer, then writes the file whole (or appends
 // to it): a failed render leaves no half-written report.
-func writeFile(path, password string, appendTo bool, render func(io.Writer) error) error {
+func writeFile(path string, passwords []string, appendTo bool, render func(io.Writer) error) error {
 	var b bytes.Buffer
-	if err := render(scrubWriter(&b, password)); err != nil {
+	if err := render(scrubWriter(&b, passwords...)); err != nil {
 		return err
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -280,19 +282,16 @@ func TestSafetyProcess(t *testing.T) {
 			{"check", "--spec", big, "--db", "postgres://nobody@127.0.0.1:1/x"},
 			{"validate", big},
 		} {
-			var stderr bytes.Buffer
-			cmd := exec.Command(bin, args...)
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			if code := cmd.ProcessState.ExitCode(); code != exitUsage {
-				t.Errorf("%s: exit %d (%v), want %d\n%s", args[0], code, err, exitUsage, stderr.String())
+			code, maxrss, stderr := runMeasured(t, bin, args...)
+			if code != exitUsage {
+				t.Errorf("%s: exit %d, want %d\n%s", args[0], code, exitUsage, stderr)
 			}
-			if !strings.Contains(stderr.String(), "file is larger than 4 MiB") {
-				t.Errorf("%s: stderr:\n%s", args[0], stderr.String())
+			if !strings.Contains(stderr, "file is larger than 4 MiB") {
+				t.Errorf("%s: stderr:\n%s", args[0], stderr)
 			}
 			// Max RSS in KiB on Linux: far below the file's 50 MB.
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > 40<<10 {
-				t.Errorf("%s: peak memory %d KiB reading a 50 MB file; want it bounded (< 40 MiB)", args[0], ru.Maxrss)
+			if maxrss > 40<<10 {
+				t.Errorf("%s: peak memory %d KiB reading a 50 MB file; want it bounded (< 40 MiB)", args[0], maxrss)
 			}
 		}
 	})
@@ -315,4 +314,53 @@ func TestSafetyProcess(t *testing.T) {
 		}
 		assertNoSecret(t, safetyPassword, map[string]string{"stderr": stderr.String()})
 	})
+}
+
+// rssProbeEnv makes the test binary a probe that runs one command and
+// reports its peak memory (see [runMeasured]).
+const rssProbeEnv = "RBACDRIFT_TEST_RSS_PROBE"
+
+// runMeasured runs bin with args and returns its exit code, its peak
+// resident memory in KiB and its standard error. The command is started by
+// a small probe process (this test binary again), not by the test itself:
+// Go starts children with vfork, and Linux counts the starting process's
+// own peak (the whole test binary's) into the child's ru_maxrss.
+func runMeasured(t *testing.T, bin string, args ...string) (code, maxrss int, stderr string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, append([]string{bin}, args...)...)
+	cmd.Env = append(os.Environ(), rssProbeEnv+"=1")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the memory probe failed: %v\n%s", err, errb.String())
+	}
+	if _, err := fmt.Sscan(string(out), &code, &maxrss); err != nil {
+		t.Fatalf("the memory probe said %q: %v", out, err)
+	}
+	return code, maxrss, errb.String()
+}
+
+// rssProbe runs argv, passes its standard error through, and prints its
+// exit code and peak resident memory (KiB); exit 0 unless it cannot run it.
+func rssProbe(argv []string) int {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stderr = os.Stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "no rusage on this system")
+		return 1
+	}
+	fmt.Printf("%d %d\n", cmd.ProcessState.ExitCode(), ru.Maxrss)
+	return 0
 }

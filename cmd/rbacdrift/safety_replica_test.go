@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/report"
 	"github.com/rbacdrift/rbacdrift/internal/pgtest"
 )
@@ -25,8 +27,12 @@ func TestSafetyHotStandby(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	history, err := os.ReadFile("../../testdata/reference/legacy_drizzle_history.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
 	const app = `app_user`
-	adminConn(t, primary.URL("rbac", "", ""), "CREATE ROLE "+app+";\n"+string(fixture)+strings.ReplaceAll(safetySQL, "{{app}}", app))
+	adminConn(t, primary.URL("rbac", "", ""), "CREATE ROLE "+app+";\n"+string(fixture)+strings.ReplaceAll(safetySQL, "{{app}}", app)+string(history))
 	model := filepath.Join(t.TempDir(), "rbacdrift.yaml")
 	if err := os.WriteFile(model, []byte(strings.ReplaceAll(safetyModel, "{{app}}", app)), 0o644); err != nil {
 		t.Fatal(err)
@@ -39,7 +45,8 @@ func TestSafetyHotStandby(t *testing.T) {
 
 	check := func(url string) (*report.Report, string) {
 		t.Helper()
-		code, stdout, stderr := rbacdrift(t.Context(), "check", "--db", url, "--spec", model, "--format", "json")
+		code, stdout, stderr := rbacdrift(t.Context(), "check", "--db", url, "--spec", model, "--format", "json",
+			"--migrations", "../../testdata/migrations/drizzle-reference")
 		if code != exitDrift {
 			t.Fatalf("check %s: exit %d, want %d\n%s", url, code, exitDrift, stderr)
 		}
@@ -65,6 +72,12 @@ func TestSafetyHotStandby(t *testing.T) {
 	}
 	if strings.Contains(primaryText, "hot standby") {
 		t.Errorf("the primary's text report says hot standby:\n%s", primaryText)
+	}
+	// The migration history reads on a standby as on its primary.
+	if !slices.ContainsFunc(onReplica.Findings, func(f *drift.Finding) bool {
+		return f.Code == drift.MigrationPending && f.Object == "migration:0007_normalise_rbac"
+	}) {
+		t.Errorf("the replica's check does not report the pending migration")
 	}
 	if onReplica.Checked.Queries == 0 || len(onReplica.Findings) == 0 {
 		t.Errorf("the replica's check dry-ran %d queries and found %d findings; want the full check", onReplica.Checked.Queries, len(onReplica.Findings))

@@ -248,6 +248,8 @@ func waitSessionsGone(t testing.TB, conn *pgx.Conn, app string) {
 // allow-list of the README's "Safety" section.
 func TestZeroWrites(t *testing.T) {
 	db, app, modelFile := safetyDB(t)
+	// A migration tool's history, for check --migrations to read.
+	db.ExecFile(t, "../../testdata/reference/legacy_drizzle_history.sql")
 	rec := recordWire(t, db.Name)
 	url := db.URLAs("postgres", safetyPassword)
 	dir := filepath.Dir(modelFile)
@@ -265,6 +267,8 @@ func TestZeroWrites(t *testing.T) {
 			"--report", "markdown=" + filepath.Join(dir, "r.md"), "--report", "github=" + filepath.Join(dir, "r.github"),
 			"--report", "text=" + filepath.Join(dir, "r.txt")}, exitDrift},
 		{[]string{"check", "--db", url, "--spec", modelFile, "--format", "github", "--run-as", app}, exitDrift},
+		{[]string{"check", "--db", url, "--spec", modelFile, "--migrations", "../../testdata/migrations/drizzle-reference"}, exitDrift},
+		{[]string{"check", "--db", url, "--spec", modelFile, "--schemas", "pub*", "--run-as", app}, exitDrift},
 		{[]string{"snapshot", "--db", url, "--grants-for", app}, exitOK},
 		{[]string{"snapshot", "--db", url, "--out", filepath.Join(dir, "snap.yaml")}, exitOK},
 		{[]string{"check", "--db", url, "--spec", filepath.Join(dir, "snap.yaml"), "--format", "sarif"}, exitOK},
@@ -307,12 +311,13 @@ func TestZeroWrites(t *testing.T) {
 	}
 	got := checkWire(t, rec.messages(t), appSQL, sampled)
 	t.Logf("sent: %+v", got)
-	// What the steps must have sent: 8 sessions (one per check, two per
-	// snapshot, which reads half of the relations on each); 3 dry runs of 6
-	// queries, each prepared and planned; 3 samples per dry run.
-	if got.Connections != 8 || got.CatalogReads == 0 || got.Prepares < 18 || got.Explains < 18 ||
-		got.Samples != 9 || got.ReadOnlyTx < 18 || got.Deallocates < 18 {
-		t.Errorf("the recorder saw %+v; want 8 connections, catalog reads, and for 3 dry runs of 6 queries at least 18 read-only transactions, prepares, EXPLAINs and deallocations, and 9 samples", got)
+	// What the steps must have sent: 10 sessions (one per check, two per
+	// snapshot, which reads half of the relations on each); 5 dry runs of 6
+	// queries, each prepared and planned (one as a tenant schema); 3 samples
+	// per dry run; the migration history read.
+	if got.Connections != 10 || got.CatalogReads == 0 || got.Prepares < 30 || got.Explains < 30 ||
+		got.Samples != 15 || got.ReadOnlyTx < 30 || got.Deallocates < 30 || got.HistoryReads < 1 {
+		t.Errorf("the recorder saw %+v; want 10 connections, catalog reads, history reads, and for 5 dry runs of 6 queries at least 30 read-only transactions, prepares, EXPLAINs and deallocations, and 15 samples", got)
 	}
 
 	// The measures see writes: the same checks catch one row written by

@@ -5,13 +5,15 @@ import (
 	"io"
 )
 
-// scrubWriter replaces the connection password with xxxxx in everything
+// scrubWriter replaces the connection passwords with xxxxx in everything
 // written through it: a last line of defence, whatever an error quotes.
-func scrubWriter(w io.Writer, password string) io.Writer {
-	if len(password) < 2 {
-		return w
+func scrubWriter(w io.Writer, passwords ...string) io.Writer {
+	for _, p := range passwords {
+		if len(p) >= 2 {
+			w = &scrubber{w: w, secret: []byte(p)}
+		}
 	}
-	return &scrubber{w: w, secret: []byte(password)}
+	return w
 }
 
 type scrubber struct {

@@ -16,12 +16,17 @@ import (
 	"github.com/rbacdrift/rbacdrift/internal/fromcode/prisma"
 
 	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/internal/migrations"
+	"github.com/rbacdrift/rbacdrift/internal/replay"
+	"github.com/rbacdrift/rbacdrift/internal/scratchpg"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 const snapshotUsage = `Usage: rbacdrift snapshot [--db URL] [--schema S] [--tables a,b] [--match GLOB]
-                          [--grants-for ROLE,...] [--out FILE]
+                          [--grants-for ROLE,...] [--functions GLOB] [--out FILE]
+       rbacdrift snapshot --from-migrations DIR [--tool NAME] [--dev-db URL] [...]
+       rbacdrift snapshot --from-prisma FILE | --from-drizzle PATH [--out FILE]
 
 Writes a model of a working database: every table and view of the schema
 (or those chosen), with their columns, types as the server renders them,
@@ -37,8 +42,11 @@ Flags:
                          model's schema, tables of the others are qualified
   --tables a,b           only these tables or views (exact names)
   --match GLOB           only relations whose name matches (* and ?), e.g. 'role*'
-  --grants-for ROLE,...  record the table privileges these roles hold (PUBLIC
-                         for PUBLIC); the application's role, typically
+  --grants-for ROLE,...  record the privileges these roles can use, inherited
+                         ones included (PUBLIC for PUBLIC); the application's
+                         role, typically
+  --functions GLOB       also the functions whose name matches (* and ?), e.g.
+                         'auth*', every overload, extensions' left out
   --out FILE             write the model to FILE instead of standard output
   --timeout DUR          bound on connecting and on every statement (default 30s)
   --from-prisma FILE     no database: the model of the tables Prisma Migrate
@@ -46,6 +54,17 @@ Flags:
   --from-drizzle PATH    no database: the model in drizzle-kit's newest snapshot
                          (a migrations folder with meta/_journal.json, or a
                          snapshot JSON file)
+  --from-migrations DIR  apply the SQL migrations of DIR, in the order their
+                         tool applies them, to a throwaway PostgreSQL started
+                         with the local initdb, snapshot it as with --db (the
+                         flags above apply), then throw it away
+  --tool NAME            the tool of --from-migrations: drizzle, prisma, goose,
+                         golang-migrate, flyway, sqlx or dbmate (default:
+                         detected from the folder)
+  --dev-db URL           with --from-migrations: no throwaway cluster; create a
+                         temporary database on this server (the URL names one to
+                         connect to, like postgres; its role needs CREATEDB),
+                         apply the migrations there, and drop it
 `
 
 // schemaURL is where editors find the JSON Schema of the model file.
@@ -56,7 +75,9 @@ var now = time.Now
 
 type snapshotFlags struct {
 	db, schema, tables, match, grantsFor, out string
+	functions                                 string
 	fromPrisma, fromDrizzle                   string
+	fromMigrations, tool, devDB               string
 	timeout                                   time.Duration
 }
 
@@ -68,17 +89,28 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&f.tables, "tables", "", "")
 	fs.StringVar(&f.match, "match", "", "")
 	fs.StringVar(&f.grantsFor, "grants-for", "", "")
+	fs.StringVar(&f.functions, "functions", "", "")
 	fs.StringVar(&f.out, "out", "", "")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
 	fs.StringVar(&f.fromPrisma, "from-prisma", "", "")
 	fs.StringVar(&f.fromDrizzle, "from-drizzle", "", "")
+	fs.StringVar(&f.fromMigrations, "from-migrations", "", "")
+	fs.StringVar(&f.tool, "tool", "", "")
+	fs.StringVar(&f.devDB, "dev-db", "", "")
 	if code := parseFlags(fs, args, snapshotUsage, stdout, stderr); code >= 0 {
 		return code
 	}
-	if f.fromPrisma != "" || f.fromDrizzle != "" {
+	switch {
+	case f.fromMigrations != "" && (f.fromPrisma != "" || f.fromDrizzle != ""):
+		errorf(stderr, "snapshot", "--from-migrations is given with --from-prisma or --from-drizzle", "derive the model from one of them")
+		return exitUsage
+	case f.fromMigrations == "" && (f.tool != "" || f.devDB != ""):
+		errorf(stderr, "snapshot", "--tool and --dev-db go with --from-migrations", "give the migrations folder with --from-migrations DIR")
+		return exitUsage
+	case f.fromPrisma != "" || f.fromDrizzle != "":
 		return snapshotFromCode(f, stdout, stderr)
 	}
-	sel := introspect.Selection{Schemas: splitList(f.schema), Match: f.match, Roles: splitList(f.grantsFor)}
+	sel := introspect.Selection{Schemas: splitList(f.schema), Match: f.match, Roles: splitList(f.grantsFor), Functions: f.functions}
 	if f.tables != "" {
 		sel.Tables = splitList(f.tables)
 	}
@@ -96,6 +128,9 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	tuneGC()
 
+	if f.fromMigrations != "" {
+		return snapshotFromMigrations(ctx, f, sel, args, stdout, stderr)
+	}
 	target, err := engine.ParseTarget(f.db)
 	if err != nil {
 		errorf(stderr, "snapshot", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
@@ -150,6 +185,88 @@ func snapshotFromCode(f snapshotFlags, stdout, stderr io.Writer) int {
 		"Edit it to say what the application needs; 'rbacdrift check' compares it with a database.",
 		"yaml-language-server: $schema="+schemaURL)
 	return writeModel(stdout, stderr, f.out, model, lines)
+}
+
+// snapshotFromMigrations applies the SQL migrations of a folder to a
+// scratch database (a throwaway cluster, or a temporary database on
+// --dev-db) and writes the model of what they made, as a live snapshot would.
+func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect.Selection, args []string, stdout, stderr io.Writer) int {
+	if f.db != "" {
+		errorf(stderr, "snapshot", "--db is given with --from-migrations",
+			"--from-migrations applies them to a scratch database; --dev-db names a server to make it on, and 'rbacdrift check --db' compares a database with the model")
+		return exitUsage
+	}
+	plan, err := replay.Read(f.fromMigrations, migrations.Tool(f.tool))
+	if err != nil {
+		var code *replay.CodeError
+		var amb *migrations.AmbiguousError
+		switch {
+		case errors.As(err, &code):
+			errorf(stderr, "snapshot", err.Error(), code.Hint())
+		case errors.As(err, &amb):
+			errorf(stderr, "snapshot", err.Error(), "give it with --tool NAME")
+		default:
+			errorf(stderr, "snapshot", err.Error())
+		}
+		return exitUsage
+	}
+	opts := replay.Options{Selection: sel, Introspect: introspect.Options{Timeout: f.timeout}}
+	if f.devDB != "" {
+		if opts.DevDB, err = introspect.ParseTarget(f.devDB); err != nil {
+			errorf(stderr, "snapshot", err.Error(), "give --dev-db postgres://user@host:5432/postgres, a server where the role may create databases")
+			return exitConnect
+		}
+		stderr = scrubWriter(stderr, opts.DevDB.Password())
+	}
+	res, err := replay.Derive(ctx, plan, opts)
+	var selErr *engine.SelectionError
+	var migErr *replay.MigrationError
+	var devErr *replay.DevDBError
+	switch {
+	case err == nil:
+	case errors.Is(context.Cause(ctx), context.Canceled):
+		errorf(stderr, "snapshot", "interrupted; the scratch database is removed")
+		return exitInterrupted
+	case errors.As(err, &migErr):
+		var hints []string
+		if h := migErr.Hint(); h != "" {
+			hints = append(hints, h)
+		}
+		errorf(stderr, "snapshot", err.Error(), hints...)
+		return exitUsage
+	case errors.As(err, &selErr):
+		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
+		return exitUsage
+	case errors.Is(err, scratchpg.ErrNoBinaries):
+		errorf(stderr, "snapshot", err.Error(), "install the PostgreSQL server binaries (Debian: apt-get install postgresql), or give --dev-db URL")
+		return exitUsage
+	case errors.As(err, &devErr):
+		errorf(stderr, "snapshot", devErr.Message, devErr.Hint)
+		return exitConnect
+	case opts.DevDB != nil:
+		return failure(ctx, stderr, "snapshot", opts.DevDB, err)
+	default:
+		errorf(stderr, "snapshot", err.Error())
+		return exitConnect
+	}
+	again := []string{"rbacdrift", "snapshot"}
+	for i := 0; i < len(args); i++ {
+		name := strings.TrimLeft(strings.SplitN(args[i], "=", 2)[0], "-")
+		if name == "dev-db" || name == "out" || name == "timeout" {
+			if !strings.Contains(args[i], "=") {
+				i++
+			}
+			continue
+		}
+		again = append(again, shellQuote(args[i]))
+	}
+	header := []string{
+		replay.Header(plan),
+		fmt.Sprintf("applied to %s, PostgreSQL %s: %s", res.Where, strings.Fields(res.Server.Version + " ?")[0], strings.Join(again, " ")),
+		"Edit it to say what the application needs; 'rbacdrift check' compares it with a database.",
+		"yaml-language-server: $schema=" + schemaURL,
+	}
+	return writeModel(stdout, stderr, f.out, res.Model, header)
 }
 
 // writeModel writes model with its header to out, or to standard output

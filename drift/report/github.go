@@ -19,6 +19,13 @@ import (
 // appends to $GITHUB_STEP_SUMMARY.
 func GitHub(w io.Writer, r *Report) error {
 	p := &printer{w: w}
+	for _, c := range r.RootCauses() {
+		props := "title=" + escapeProperty("rbacdrift root cause")
+		if c.Finding.File != "" {
+			props = "file=" + escapeProperty(c.Finding.File) + "," + props
+		}
+		p.printf("::error %s::%s\n", props, escapeData("root cause: "+c.Sentence()))
+	}
 	t := r.Target
 	p.printf("rbacdrift: %s (PostgreSQL %s%s), model %s\n", t, shortVersion(t.ServerVersion), standby(t), r.Model)
 	for _, f := range r.Findings {

@@ -42,6 +42,7 @@ type (
 		Line      int           `xml:"line,attr,omitempty"`
 		Skipped   *junitMessage `xml:"skipped"`
 		Failure   *junitMessage `xml:"failure"`
+		Error     *junitMessage `xml:"error"`
 		SystemOut *junitText    `xml:"system-out"`
 	}
 	junitMessage struct {
@@ -71,8 +72,13 @@ const JUnitPass = "matches the model"
 // the run at r.FailOn is a failure; a waived one is skipped, with the reason;
 // a warning that does not fail the run passes and says so in its system-out.
 func JUnit(w io.Writer, r *Report) error {
+	return writeJUnit(w, []junitSuite{junitSuiteOf(r, "rbacdrift "+r.Target.String())})
+}
+
+// junitSuiteOf is the test suite of one target's report.
+func junitSuiteOf(r *Report, name string) junitSuite {
 	suite := junitSuite{
-		Name: "rbacdrift " + r.Target.String(),
+		Name: name,
 		Properties: []junitProperty{
 			{"model", r.Model},
 			{"server_version", r.Target.ServerVersion},
@@ -104,7 +110,18 @@ func JUnit(w io.Writer, r *Report) error {
 		}
 	}
 	suite.Tests = len(suite.Cases)
-	doc := junitSuites{Name: "rbacdrift", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Suites: []junitSuite{suite}}
+	return suite
+}
+
+// writeJUnit writes the test suites as one JUnit document.
+func writeJUnit(w io.Writer, suites []junitSuite) error {
+	doc := junitSuites{Name: "rbacdrift", Suites: suites}
+	for _, s := range suites {
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

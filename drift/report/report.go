@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift"
 )
@@ -86,6 +87,12 @@ type Checked struct {
 	Tables  int `json:"tables"`
 	Enums   int `json:"enums"`
 	Queries int `json:"queries"`
+	// Migrations is set when the migrations folder was compared with the
+	// tool's history.
+	Migrations bool `json:"migrations,omitempty"`
+	// Schemas are the tenant schemas the model was checked in (check
+	// --schemas); empty for one schema.
+	Schemas []string `json:"schemas,omitempty"`
 	// Subjects names everything checked, in model order, as findings name
 	// their subject (see [drift.Subjects]), so that reports can list what
 	// passed as well as what failed.
@@ -133,4 +140,47 @@ func JSON(w io.Writer, r *Report) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
+}
+
+// A RootCause is a finding that explains others: a migration that has not
+// run, or failed, and changes what they are about.
+type RootCause struct {
+	Finding  *drift.Finding
+	Explains int // how many findings name it in ExplainedBy
+}
+
+// Sentence says what the root cause is, for the first line of a report:
+// migration 0007_normalise_rbac (drizzle/0007_normalise_rbac.sql) has not
+// run on this database; it explains 9 findings below.
+func (c RootCause) Sentence() string {
+	f := c.Finding
+	name := strings.TrimPrefix(f.Object, "migration:")
+	what := "has not run on this database"
+	if f.Code == drift.MigrationFailed {
+		what = "failed on this database"
+	}
+	where := ""
+	if f.File != "" {
+		where = " (" + f.File + ")"
+	}
+	return fmt.Sprintf("migration %s%s %s; it explains %s below", name, where, what, plural(c.Explains, "finding"))
+}
+
+// RootCauses returns the findings that other findings of r name as their
+// root cause, in report order.
+func (r *Report) RootCauses() []RootCause {
+	count := map[string]int{}
+	for _, f := range r.Findings {
+		if f.ExplainedBy != "" {
+			count[f.ExplainedBy]++
+		}
+	}
+	var out []RootCause
+	for _, f := range r.Findings {
+		if n := count[f.Object]; n > 0 && f.Subject == drift.MigrationSubject {
+			out = append(out, RootCause{Finding: f, Explains: n})
+			count[f.Object] = 0
+		}
+	}
+	return out
 }

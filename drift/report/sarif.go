@@ -31,10 +31,16 @@ type (
 		Runs    []sarifRun `json:"runs"`
 	}
 	sarifRun struct {
-		Tool       sarifTool      `json:"tool"`
-		Results    []sarifResult  `json:"results"`
-		ColumnKind string         `json:"columnKind"`
-		Properties map[string]any `json:"properties,omitempty"`
+		Tool              sarifTool               `json:"tool"`
+		AutomationDetails *sarifAutomationDetails `json:"automationDetails,omitempty"`
+		Results           []sarifResult           `json:"results"`
+		ColumnKind        string                  `json:"columnKind"`
+		Properties        map[string]any          `json:"properties,omitempty"`
+	}
+	// sarifAutomationDetails tells the runs of one log apart: one per
+	// target of a fleet.
+	sarifAutomationDetails struct {
+		ID string `json:"id"`
 	}
 	sarifTool struct {
 		Driver sarifDriver `json:"driver"`
@@ -109,6 +115,20 @@ type (
 // %SRCROOT%, so that a report written at the repository root lines up with
 // the repository.
 func SARIF(w io.Writer, r *Report) error {
+	return writeSARIF(w, []sarifRun{sarifRunOf(r)})
+}
+
+// writeSARIF writes the runs as one SARIF log.
+func writeSARIF(w io.Writer, runs []sarifRun) error {
+	log := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: runs}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+// sarifRunOf is the SARIF run of one target's report.
+func sarifRunOf(r *Report) sarifRun {
 	var codes []drift.Code
 	for _, f := range r.Findings {
 		if !slices.Contains(codes, f.Code) {
@@ -154,7 +174,7 @@ func SARIF(w io.Writer, r *Report) error {
 		}
 		results = append(results, res)
 	}
-	log := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{{
+	return sarifRun{
 		Tool:       sarifTool{Driver: sarifDriver{Name: "rbacdrift", InformationURI: InformationURI, Rules: rules}},
 		Results:    results,
 		ColumnKind: "unicodeCodePoints",
@@ -163,11 +183,7 @@ func SARIF(w io.Writer, r *Report) error {
 			"target":        r.Target.String(),
 			"serverVersion": r.Target.ServerVersion,
 		},
-	}}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	}
 }
 
 // codeIndex is the position of code in [drift.Codes], unknown codes last.

@@ -25,20 +25,17 @@ const (
 // each with its hint below, then a summary line.
 func Text(w io.Writer, r *Report, opt TextOptions) error {
 	p := &printer{w: w, color: opt.Color}
+	for _, c := range r.RootCauses() {
+		p.printf("%s %s\n", p.paint(bold, "root cause:"), c.Sentence())
+	}
 	t := r.Target
 	p.printf("%s %s@%s:%d/%s (PostgreSQL %s%s), model %s\n", p.paint(bold, "rbacdrift:"),
 		t.User, t.Host, t.Port, t.Database, shortVersion(t.ServerVersion), standby(t), r.Model)
-	var groups []string
-	by := map[string][]*drift.Finding{}
-	for _, f := range r.Findings {
-		if by[f.Subject] == nil {
-			groups = append(groups, f.Subject)
-		}
-		by[f.Subject] = append(by[f.Subject], f)
-	}
-	for _, g := range groups {
+	subjects, by := r.groups()
+	for _, g := range subjects {
 		p.printf("\n%s\n", p.paint(bold, g))
-		for _, f := range by[g] {
+		for _, fg := range by[g] {
+			f := fg.Finding
 			sev := string(f.Severity)
 			colour := red
 			if f.Severity == drift.Warning {
@@ -49,9 +46,15 @@ func Text(w io.Writer, r *Report, opt TextOptions) error {
 			}
 			where := f.Pos().String()
 			p.printf("  %s %-22s %s\n", p.paint(colour, fmt.Sprintf("%-7s", sev)), f.Code, f.Message)
+			if len(fg.Schemas) > 0 {
+				p.printf("          %s\n", fg.inSchemas(len(r.Checked.Schemas)))
+			}
 			p.printf("          %s\n", p.paint(dim, "at "+where))
 			if f.Hint != "" {
 				p.printf("          hint: %s\n", f.Hint)
+			}
+			if f.ExplainedBy != "" {
+				p.printf("          root cause: migration %s has not run\n", strings.TrimPrefix(f.ExplainedBy, "migration:"))
 			}
 			if f.Suppressed != nil {
 				p.printf("          waived: %s%s\n", f.Suppressed.Reason, until(f.Suppressed.Until))
@@ -115,13 +118,19 @@ func checkedWords(c Checked) string {
 	if c.Queries > 0 {
 		parts = append(parts, plural(c.Queries, "query"))
 	}
+	var out string
 	switch len(parts) {
 	case 1:
-		return parts[0]
+		out = parts[0]
 	case 2:
-		return parts[0] + " and " + parts[1]
+		out = parts[0] + " and " + parts[1]
+	default:
+		out = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	if n := len(c.Schemas); n > 0 {
+		out += " in " + thousands(n) + " " + map[bool]string{true: "schema", false: "schemas"}[n == 1]
+	}
+	return out
 }
 
 func plural(n int, word string) string {

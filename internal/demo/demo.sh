@@ -41,12 +41,15 @@ as_pg "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
 	-o "-c listen_addresses='' -c unix_socket_directories=$dir -c fsync=off" start >/dev/null ||
 	{ cat "$dir/server.log" >&2; exit 2; }
 "$psql" -q -h "$dir" -U postgres -d postgres -c "CREATE DATABASE app"
-"$psql" -q -h "$dir" -U postgres -d app -v ON_ERROR_STOP=1 -f "$top/testdata/reference/legacy.sql"
+"$psql" -q -h "$dir" -U postgres -d app -v ON_ERROR_STOP=1 -f "$top/testdata/reference/legacy.sql" \
+	-f "$top/testdata/reference/legacy_drizzle_history.sql"
 echo "demo: loaded testdata/reference/legacy.sql (role_permissions still has resource, permission)"
-echo "demo: \$ rbacdrift check --db 'postgres://postgres@/app?host=$dir' --spec testdata/reference/normalised.yaml"
+echo "demo: and drizzle's history: migrations 0000 to 0006 of testdata/migrations/drizzle-reference ran, 0007 did not"
+migs=testdata/migrations/drizzle-reference
+echo "demo: \$ rbacdrift check --db 'postgres://postgres@/app?host=$dir' --spec testdata/reference/normalised.yaml --migrations $migs"
 echo
 set +e
-(cd "$top" && "$bin" check --db "postgres://postgres@/app?host=$dir" --spec testdata/reference/normalised.yaml)
+(cd "$top" && "$bin" check --db "postgres://postgres@/app?host=$dir" --spec testdata/reference/normalised.yaml --migrations "$migs")
 code=$?
 set -e
 echo

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/drift"
@@ -19,6 +20,14 @@ type CheckOptions struct {
 	SkipQueries bool
 	// Today dates the waivers; the zero time means now.
 	Today time.Time
+	// Schemas, when set, are globs of tenant schemas: the model's unqualified
+	// tables, enums and functions are checked in each matching schema, and
+	// its queries run with that schema first on the search_path.
+	Schemas []string
+	// Migrations, when set, compares the application's migrations folder
+	// with the tool's history table and links the findings a migration that
+	// has not run explains to it.
+	Migrations *MigrationOptions
 }
 
 // A CheckResult is what [Check] found.
@@ -31,6 +40,13 @@ type CheckResult struct {
 	Queries int
 	// Path says how the session kept itself read-only.
 	Path Path
+	// Schemas are the tenant schemas checked, with CheckOptions.Schemas.
+	Schemas []string
+	// Migrations is set when the migrations folder was compared.
+	Migrations bool
+	// Subjects names everything checked, as findings name their subject
+	// (see [drift.Subjects]), so that reports list what passed too.
+	Subjects []string
 }
 
 // Check is the whole check of a database against a model, in this order:
@@ -42,7 +58,10 @@ type CheckResult struct {
 //  3. the comparison ([drift.Compare]), which touches nothing;
 //  4. the dry run of the model's queries, each in its own read-only
 //     transaction ([dryrun.Run]), unless opts.SkipQueries;
-//  5. the waivers ([drift.ApplyWaivers]).
+//  5. with opts.Migrations, the migrations folder against the tool's history
+//     table, read in one READ ONLY transaction; a migration that has not run
+//     becomes the root cause (ExplainedBy) of the findings it explains;
+//  6. the waivers ([drift.ApplyWaivers]).
 //
 // Every unit of work is a READ ONLY transaction with its own SET LOCAL
 // limits that ends with ROLLBACK, so s may be a connection through a
@@ -50,7 +69,14 @@ type CheckResult struct {
 // error means the check could not be done (the connection broke, the
 // catalog refused a read, the context ended); drift is in the findings.
 func Check(ctx context.Context, s *introspect.Session, m *spec.Model, opts CheckOptions) (*CheckResult, error) {
-	c, err := Compare(ctx, s, m)
+	var c *Compared
+	var tenants []tenant
+	var err error
+	if len(opts.Schemas) > 0 {
+		tenants, c, err = compareTenants(ctx, s, m, opts.Schemas)
+	} else {
+		c, err = Compare(ctx, s, m)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -58,12 +84,24 @@ func Check(ctx context.Context, s *introspect.Session, m *spec.Model, opts Check
 
 	queries := 0
 	if !opts.SkipQueries && len(m.Queries) > 0 {
-		qf, err := dryrun.Run(ctx, s, dryrun.Input{Model: m, Catalog: cat, Types: c.Types, RunAs: opts.RunAs})
+		var qf []*drift.Finding
+		if tenants != nil {
+			qf, err = dryRunTenants(ctx, s, m, cat, tenants, opts.RunAs)
+		} else {
+			qf, err = dryrun.Run(ctx, s, dryrun.Input{Model: m, Catalog: cat, Types: c.Types, RunAs: opts.RunAs})
+		}
 		if err != nil {
 			return nil, err
 		}
 		findings = append(findings, qf...)
 		queries = len(m.Queries)
+	}
+	if opts.Migrations != nil {
+		mfs, err := checkMigrations(ctx, s, opts.Migrations)
+		if err != nil {
+			return nil, err
+		}
+		findings = append(findings, migrationFindings(m, findings, mfs)...)
 	}
 	drift.Sort(findings)
 
@@ -72,7 +110,28 @@ func Check(ctx context.Context, s *introspect.Session, m *spec.Model, opts Check
 		today = time.Now()
 	}
 	findings = drift.ApplyWaivers(findings, m.Ignore, today)
-	return &CheckResult{Catalog: cat, Findings: findings, Queries: queries, Path: pathOf(s, cat.Server)}, nil
+	res := &CheckResult{Catalog: cat, Findings: findings, Queries: queries, Path: pathOf(s, cat.Server), Migrations: opts.Migrations != nil}
+	if opts.Migrations != nil {
+		res.Subjects = append(res.Subjects, drift.MigrationSubject)
+	}
+	models := []*spec.Model{m}
+	if tenants != nil {
+		models = models[:0]
+		for _, t := range tenants {
+			res.Schemas = append(res.Schemas, t.schema)
+			models = append(models, t.model)
+		}
+	}
+	seen := map[string]bool{}
+	for _, tm := range models {
+		for _, subj := range drift.Subjects(tm) {
+			if !seen[subj] && (queries > 0 || !strings.HasPrefix(subj, drift.QuerySubject(""))) {
+				seen[subj] = true
+				res.Subjects = append(res.Subjects, subj)
+			}
+		}
+	}
+	return res, nil
 }
 
 // Compared is what the first three steps of [Check] give.
@@ -87,10 +146,15 @@ type Compared struct {
 }
 
 // Compare reads the catalog and the declared types for m and compares, in
-// two round trips whatever the size of the model: steps 1 to 3 of [Check].
+// two round trips whatever the size of the model, and a third when it has
+// serial or identity columns whose maxima are read
+// ([introspect.ReadColumnMaxima]): steps 1 to 3 of [Check].
 func Compare(ctx context.Context, s *introspect.Session, m *spec.Model) (*Compared, error) {
 	cat, err := introspect.Load(ctx, s, drift.Request(m))
 	if err != nil {
+		return nil, err
+	}
+	if err := introspect.ReadColumnMaxima(ctx, s, cat); err != nil {
 		return nil, err
 	}
 	types, unknown, err := resolveTypes(ctx, s, m)

@@ -64,7 +64,14 @@ func Snapshot(ctx context.Context, t *introspect.Target, sel introspect.Selectio
 	if err := checkListing(sel, listing); err != nil {
 		return nil, err
 	}
-	cat, err := introspect.LoadParallel(ctx, sessions, listing.Request)
+	req := listing.Request
+	for _, r := range sel.Roles {
+		if strings.EqualFold(r, "PUBLIC") {
+			r = "PUBLIC"
+		}
+		req.Roles = append(req.Roles, r)
+	}
+	cat, err := introspect.LoadParallel(ctx, sessions, req)
 	if err != nil {
 		return nil, err
 	}

@@ -68,15 +68,19 @@ func (c *Cluster) Stop() {
 	_ = c.stop()
 }
 
-// StartCluster starts a new throwaway cluster with the local initdb and pg_ctl,
-// whatever server [GetServer] uses, and stops it when the test ends. Use it
-// for a test that needs a server of its own: another configuration, a TCP
-// port, a primary for a replica.
+// StartCluster starts a new throwaway cluster with the local initdb and pg_ctl
+// (those of [EnvBinDir] when it is set), whatever server [GetServer] uses, and
+// stops it when the test ends. Use it for a test that needs a server of its
+// own: another configuration, a TCP port, a primary for a replica.
 func StartCluster(t testing.TB, opts ClusterOptions) *Cluster {
 	t.Helper()
-	bin, err := defaultFinder().find(0)
+	bin, err := clusterBinDir()
 	if err != nil {
-		t.Fatalf("pgtest: StartCluster: %v\nhint: install the PostgreSQL server binaries (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql)", err)
+		hint := ""
+		if os.Getenv(EnvBinDir) == "" {
+			hint = "\nhint: install the PostgreSQL server binaries (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql)"
+		}
+		t.Fatalf("pgtest: StartCluster: %v%s", err, hint)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -36,7 +36,7 @@ func TestStartCluster(t *testing.T) {
 		"data_directory":          c.DataDir,
 		"unix_socket_directories": c.SocketDir,
 		"server_encoding":         "UTF8",
-		"lc_collate":              "C",
+		"lc_messages":             "C", // initdb --locale=C; the collation is checked below
 	}
 	for name, value := range want {
 		var got string
@@ -46,6 +46,14 @@ func TestStartCluster(t *testing.T) {
 		if got != value {
 			t.Errorf("%s = %q, want %q", name, got, value)
 		}
+	}
+	// Not current_setting('lc_collate'): PostgreSQL 16 dropped that setting.
+	var collate string
+	if err := conn.QueryRow(t.Context(), "SELECT datcollate FROM pg_database WHERE datname = current_database()").Scan(&collate); err != nil {
+		t.Fatal(err)
+	}
+	if collate != "C" {
+		t.Errorf("datcollate = %q, want C", collate)
 	}
 	conn.Close(context.Background())
 
@@ -122,7 +130,7 @@ const crashHelper = "PGTEST_CRASH_HELPER"
 
 func TestClusterGoneWhenProcessDies(t *testing.T) {
 	if os.Getenv(crashHelper) == "1" {
-		bin, err := defaultFinder().find(0)
+		bin, err := clusterBinDir()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -240,5 +242,100 @@ func TestURL(t *testing.T) {
 		if cfg.Database != tt.dbname || cfg.Host != tt.host || cfg.Port != tt.port || cfg.User != tt.wantUser || cfg.Password != tt.wantPassword {
 			t.Errorf("%s reads as database %q host %q port %d user %q password %q", got, cfg.Database, cfg.Host, cfg.Port, cfg.User, cfg.Password)
 		}
+	}
+}
+
+func TestBinDirVariable(t *testing.T) {
+	t.Parallel()
+	bin, err := clusterBinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	incomplete := filepath.Join(root, "incomplete")
+	locked := filepath.Join(root, "locked", "bin")
+	for _, dir := range []string{incomplete, locked} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{filepath.Join(incomplete, "initdb"), filepath.Join(locked, "initdb"), filepath.Join(locked, "pg_ctl")} {
+		if err := os.WriteFile(p, nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(filepath.Dir(locked), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		root    bool
+		sources []string // names of the sources, in order
+		want    string   // in the error of the first source; "" for a server from bin
+	}{
+		{"unset", map[string]string{EnvURL: "postgres://postgres@127.0.0.1:1/postgres"}, false,
+			[]string{"env", "initdb", "testcontainers"}, ""},
+		{"missing", map[string]string{EnvBinDir: filepath.Join(root, "missing")}, false,
+			[]string{"initdb"}, EnvBinDir + "=" + filepath.Join(root, "missing") + ": no initdb and pg_ctl there"},
+		{"no pg_ctl", map[string]string{EnvBinDir: incomplete}, false,
+			[]string{"initdb"}, "no initdb and pg_ctl there"},
+		{"not reachable as root", map[string]string{EnvBinDir: locked}, true,
+			[]string{"initdb"}, "the postgres OS user cannot reach it"},
+		{"not reachable but not root", map[string]string{EnvBinDir: locked}, false,
+			[]string{"initdb"}, "initdb in"}, // the empty initdb fails to run
+		{"URL ignored", map[string]string{EnvBinDir: bin, EnvURL: "postgres://postgres@127.0.0.1:1/postgres"}, os.Geteuid() == 0,
+			[]string{"initdb"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srcs := defaultSources(func(k string) string { return tt.env[k] }, tt.root)
+			var names []string
+			for _, s := range srcs {
+				names = append(names, s.name)
+			}
+			if diff := cmp.Diff(tt.sources, names); diff != "" {
+				t.Fatalf("sources (-want +got):\n%s", diff)
+			}
+			if len(srcs) > 1 {
+				return // the usual sources, which have tests of their own
+			}
+			s, release, err := srcs[0].start(t.Context())
+			if tt.want != "" {
+				var u unavailableError
+				if err == nil || !strings.Contains(err.Error(), tt.want) || errors.As(err, &u) {
+					t.Fatalf("error %v, want one that ends discovery and contains %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := release(); err != nil {
+					t.Error(err)
+				}
+			}()
+			if s.Kind != "initdb" || s.BinDir != bin {
+				t.Errorf("server %+v, want kind initdb from %s", s, bin)
+			}
+			out, err := exec.Command(filepath.Join(bin, "postgres"), "--version").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn, err := pgx.Connect(t.Context(), s.AdminURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			var version string
+			if err := conn.QueryRow(t.Context(), "SELECT current_setting('server_version')").Scan(&version); err != nil {
+				t.Fatal(err)
+			}
+			// "postgres (PostgreSQL) 18.4" against "18.4", or "15.14 (Debian 15.14-0+deb12u1)"
+			if !strings.HasPrefix(version, strings.Fields(string(out))[2]) {
+				t.Errorf("server version %q, binaries say %q", version, out)
+			}
+		})
 	}
 }

@@ -22,6 +22,17 @@
 // message that says how to get a server. The outcome, failure included, is
 // kept for the life of the test binary.
 //
+// RBACDRIFT_TEST_PG_BINDIR, the bin directory of one PostgreSQL install
+// (like one that internal/pgversions/fetch.sh prints), replaces that order:
+// the server is a throwaway cluster started from its initdb and pg_ctl, and
+// RBACDRIFT_TEST_DATABASE_URL and the machine's own binaries are ignored. A
+// directory without initdb and pg_ctl, or one that the postgres OS user
+// cannot reach when the tests run as root, fails every test. [StartCluster]
+// and [StartReplica] use it too, so that `make test-versions` runs the whole
+// suite on each major version; where it has no pg_basebackup, a replica is
+// made by copying the data directory between pg_backup_start and
+// pg_backup_stop.
+//
 // # Using it
 //
 // A package whose tests use a database calls [Main] from TestMain, so that a

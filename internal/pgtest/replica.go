@@ -16,6 +16,10 @@ import (
 // (pg_basebackup -R, WAL streamed) that keeps streaming from the primary
 // through the primary's private socket, and listens on a private socket of
 // its own. It answers read-only queries; pg_is_in_recovery() is true there.
+// When the primary's bin directory has no pg_basebackup (the binaries of
+// internal/pgversions/fetch.sh have none), the base backup is a copy of the
+// data directory made with the low-level backup functions, streaming through
+// a replication slot.
 //
 // initdb's defaults are all a primary needs: wal_level = replica,
 // max_wal_senders = 10, and pg_hba.conf trusts local replication
@@ -23,9 +27,14 @@ import (
 // the primary has written.
 func StartReplica(t testing.TB, primary *Cluster) *Cluster {
 	t.Helper()
+	return startReplicaBy(t, primary, methodFor(primary.BinDir))
+}
+
+func startReplicaBy(t testing.TB, primary *Cluster, method replicaMethod) *Cluster {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c, err := startReplica(ctx, primary)
+	c, err := startReplica(ctx, primary, method)
 	if err != nil {
 		t.Fatalf("pgtest: StartReplica: %v", err)
 	}
@@ -39,7 +48,7 @@ func StartReplica(t testing.TB, primary *Cluster) *Cluster {
 
 // startReplica makes and starts a standby of primary. Nothing is left behind
 // when it fails.
-func startReplica(ctx context.Context, primary *Cluster) (_ *Cluster, err error) {
+func startReplica(ctx context.Context, primary *Cluster, method replicaMethod) (_ *Cluster, err error) {
 	dir, err := os.MkdirTemp(clusterBase(primary.owner), "rbacdrift-pgtest-replica-")
 	if err != nil {
 		return nil, fmt.Errorf("creating cluster directory: %w", err)
@@ -68,10 +77,17 @@ func startReplica(ctx context.Context, primary *Cluster) (_ *Cluster, err error)
 	// Keep the replica reachable until it is stopped, as startCluster does:
 	// a collected lifeline would close and let the watchdog remove it.
 	liveClusters.Store(c, true)
-	if out, err := c.run(ctx, "pg_basebackup", "-D", c.DataDir, "-h", primary.SocketDir,
-		"-p", strconv.Itoa(primary.Port), "-U", "postgres", "-R", "-X", "stream",
-		"-c", "fast", "--no-sync"); err != nil {
-		return nil, fmt.Errorf("pg_basebackup of the primary in %s: %v\n%s\nhint: the primary needs wal_level = replica, max_wal_senders > 0 and a pg_hba.conf line for local replication", primary.dir, err, out)
+	switch method {
+	case byBasebackup:
+		if out, err := c.run(ctx, "pg_basebackup", "-D", c.DataDir, "-h", primary.SocketDir,
+			"-p", strconv.Itoa(primary.Port), "-U", "postgres", "-R", "-X", "stream",
+			"-c", "fast", "--no-sync"); err != nil {
+			return nil, fmt.Errorf("pg_basebackup of the primary in %s: %v\n%s\nhint: the primary needs wal_level = replica, max_wal_senders > 0 and a pg_hba.conf line for local replication", primary.dir, err, out)
+		}
+	case byFileCopy:
+		if err := copyBackup(ctx, primary, c.DataDir, c.owner); err != nil {
+			return nil, fmt.Errorf("base backup of the primary in %s by file copy: %w\nhint: the primary needs wal_level = replica, max_wal_senders > 0 and a pg_hba.conf line for local replication", primary.dir, err)
+		}
 	}
 	// The copied postgresql.conf holds the primary's settings; the lines
 	// added here come last, so the standby gets a socket of its own and no

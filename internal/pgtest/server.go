@@ -18,7 +18,7 @@ const EnvURL = "RBACDRIFT_TEST_DATABASE_URL"
 
 // A Server is the PostgreSQL server the tests of this binary use.
 type Server struct {
-	Kind      string // "env", "initdb" or "testcontainers"
+	Kind      string // "env", "initdb" (RBACDRIFT_TEST_PG_BINDIR included) or "testcontainers"
 	AdminURL  string // superuser URL of the maintenance database, "postgres" unless RBACDRIFT_TEST_DATABASE_URL names another
 	BinDir    string // directory of initdb, pg_ctl and pg_basebackup when found, else ""
 	SocketDir string // Unix socket directory, for "initdb"
@@ -57,15 +57,25 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// defaultDiscovery is the discovery of this test binary: the environment, the
-// local binaries, then Docker.
+// defaultDiscovery is the discovery of this test binary.
 var defaultDiscovery = &discovery{sources: func() []source {
+	return defaultSources(os.Getenv, os.Geteuid() == 0)
+}}
+
+// defaultSources returns where to look for a server: only the binaries of
+// [EnvBinDir] when it is set, since it says which PostgreSQL the tests must
+// run on; else the environment, the local binaries, then Docker. root tells
+// whether the tests run as root.
+func defaultSources(getenv func(string) string, root bool) []source {
+	if dir := getenv(EnvBinDir); dir != "" {
+		return []source{binDirSource(dir, root)}
+	}
 	return []source{
-		envSource(os.Getenv),
+		envSource(getenv),
 		initdbSource(defaultFinder()),
 		dockerSource(2 * time.Second),
 	}
-}}
+}
 
 // A source is one way to get a server. start returns the server and a function
 // that releases what start created (nil when there is nothing to release). An
@@ -132,6 +142,9 @@ func (d *discovery) run() {
 			d.server, d.release = srv, release
 			d.mu.Unlock()
 			d.note = fmt.Sprintf("pgtest: using %s server %s (ready in %v)", srv.Kind, redact(srv.AdminURL), time.Since(began).Round(time.Millisecond))
+			if srv.Kind == "initdb" {
+				d.note += ", binaries in " + srv.BinDir
+			}
 			return
 		}
 		var u unavailableError

@@ -70,19 +70,38 @@ func initdbSource(f binFinder) source {
 		if err != nil {
 			return nil, nil, unavailableError{err}
 		}
-		c, err := startCluster(ctx, bin, ClusterOptions{})
+		return clusterServer(ctx, bin)
+	}}
+}
+
+// binDirSource starts a throwaway cluster with the binaries of dir, the
+// value of RBACDRIFT_TEST_PG_BINDIR. A dir that cannot be used ends
+// discovery: the variable says which binaries the tests must use.
+func binDirSource(dir string, root bool) source {
+	return source{name: "initdb", start: func(ctx context.Context) (*Server, func() error, error) {
+		bin, err := checkBinDir(dir, root)
 		if err != nil {
 			return nil, nil, err
 		}
-		s := &Server{
-			Kind:      "initdb",
-			AdminURL:  c.URL("postgres", "", ""),
-			BinDir:    c.BinDir,
-			SocketDir: c.SocketDir,
-			DataDir:   c.DataDir,
-		}
-		return s, c.stop, nil
+		return clusterServer(ctx, bin)
 	}}
+}
+
+// clusterServer starts a throwaway cluster with the binaries of bin and
+// returns it as the server of the tests.
+func clusterServer(ctx context.Context, bin string) (*Server, func() error, error) {
+	c, err := startCluster(ctx, bin, ClusterOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &Server{
+		Kind:      "initdb",
+		AdminURL:  c.URL("postgres", "", ""),
+		BinDir:    c.BinDir,
+		SocketDir: c.SocketDir,
+		DataDir:   c.DataDir,
+	}
+	return s, c.stop, nil
 }
 
 // dockerSource runs a container when a Docker engine answers within probe.

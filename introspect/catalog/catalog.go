@@ -1,6 +1,9 @@
 package catalog
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // A Name is a schema-qualified object name, as stored in the catalog.
 type Name struct {
@@ -19,6 +22,11 @@ type Catalog struct {
 	// keyed by the wanted name: casbin_rule moved to another schema, say.
 	Elsewhere map[Name][]*Relation
 	Enums     map[Name]*Enum // wanted names that exist as types (enum or not)
+	// Memberships of the roles of [Request.Roles] that exist, by name; read
+	// with the effective privileges, so only when a wanted relation exists.
+	Memberships map[string]*Membership
+	// Functions holds every overload of each wanted function name.
+	Functions map[Name][]*Function
 }
 
 // Server describes the server and the session's identity.
@@ -59,7 +67,62 @@ type Relation struct {
 	ForeignKeys      []*ForeignKey
 	Indexes          []*Index
 	Privileges       []*Privilege
-	Policies         []*Policy
+	// Effective holds what the roles of [Request.Roles] can really do on
+	// the relation: a row per table privilege, held or not, and a row per
+	// privilege a column ACL gives them. No row for a role: it does not
+	// exist.
+	Effective []*Effective
+	Policies  []*Policy
+	// Sequences holds one entry per serial (nextval default) or identity
+	// column, in column order.
+	Sequences []*Sequence
+}
+
+// A Sequence describes the sequence behind a serial or identity column.
+type Sequence struct {
+	Column   string // the column whose default or identity draws from it
+	Identity bool   // an identity column's (no privilege is checked on it); else a nextval default's
+	Name     Name   // zero when the default names no sequence
+	// Owned says the sequence is owned by the column (pg_depend), as
+	// pg_get_serial_sequence requires; OwnedBy names the column that owns
+	// it otherwise, as schema.table.column ("" for none).
+	Owned   bool
+	OwnedBy string
+	// LastValue is the last value handed out; nil when none was (or the
+	// checking user may not read it, then Readable is false).
+	LastValue *int64
+	Readable  bool // the checking user may read the sequence's state
+	Start     int64
+	Increment int64
+	Max       int64
+	Cycle     bool
+	// NoUsage lists the roles of [Request.Roles] that may not call
+	// nextval on it (neither USAGE nor UPDATE).
+	NoUsage []string
+	// MaxIndexed says a valid btree index without predicate leads with the
+	// column, so that max(column) reads one index entry; TableReadable that
+	// the checking user may SELECT the table.
+	MaxIndexed    bool
+	TableReadable bool
+	// ColumnMax is max(column), read by [introspect.ReadColumnMaxima]
+	// after the catalog; MaxRead says it was read (nil then: no row).
+	ColumnMax *int64
+	MaxRead   bool
+}
+
+// Next returns the value nextval hands out next, and false when the
+// sequence is exhausted (or descending, which is not compared).
+func (s *Sequence) Next() (int64, bool) {
+	if s.Increment <= 0 {
+		return 0, false
+	}
+	if s.LastValue == nil {
+		return s.Start, true
+	}
+	if *s.LastValue > s.Max-s.Increment {
+		return 0, false
+	}
+	return *s.LastValue + s.Increment, true
 }
 
 // Column returns the column called name, or nil.
@@ -121,6 +184,29 @@ type Privilege struct {
 	Grantable bool
 }
 
+// An Effective is one privilege of a role on a relation or a column as
+// PostgreSQL decides it (has_table_privilege): its own grants, PUBLIC's, the
+// roles it inherits, predefined roles, ownership.
+type Effective struct {
+	Role      string
+	Column    string // "" for the table; else a privilege from the column's ACL
+	Privilege string
+	Held      bool
+	// Through lists the grantees the role holds it from: itself first, then
+	// PUBLIC, then the roles it inherits; then a predefined role
+	// (pg_read_all_data). Empty while held: ownership or superuser.
+	Through []string
+	// MemberOnly lists the grantees that hold it and whose member the role
+	// is without inheriting their privileges (NOINHERIT, INHERIT FALSE).
+	MemberOnly []string
+}
+
+// A Membership lists the roles a role is a member of, directly or not.
+type Membership struct {
+	Groups    []string // whose privileges it inherits
+	NoInherit []string // whose privileges it does not inherit (SET ROLE only)
+}
+
 // A Policy represents a row-level security policy.
 type Policy struct {
 	Name       string
@@ -146,4 +232,32 @@ type Request struct {
 	// EnumsUsed also reads the enum types the relations' columns use:
 	// directly, as the element of an array or as the base of a domain.
 	EnumsUsed bool
+	// Roles are the roles whose effective privileges are read (the roles a
+	// model's grants name; PUBLIC is read from the ACL as it is).
+	Roles []string
+	// Functions are the function names to read, every overload of each.
+	Functions []Name
+}
+
+// A Function represents one live function (an overload).
+type Function struct {
+	OID        uint32
+	Name       Name
+	ArgTypes   []uint32 // input argument type OIDs
+	Args       []string // the same, as format_type renders them
+	ReturnOID  uint32
+	Returns    string // format_type of the return type
+	ReturnsSet bool
+	Definer    bool   // SECURITY DEFINER
+	Volatility string // immutable, stable, volatile
+	Language   string
+	Config     []string // proconfig: "search_path=public, pg_temp", ...
+	// Executors are the roles of [Request.Roles] that may EXECUTE it
+	// ("PUBLIC" when PUBLIC may).
+	Executors []string
+}
+
+// Signature renders the function as schema.name(type, ...).
+func (f *Function) Signature() string {
+	return f.Name.String() + "(" + strings.Join(f.Args, ", ") + ")"
 }

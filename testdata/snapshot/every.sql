@@ -76,7 +76,10 @@ CREATE TABLE audit.log (
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {{app}};
 GRANT INSERT, UPDATE ON role_grants TO {{app}};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, audit TO {{admin}};
+-- Inserts into a serial column call nextval with the inserting role's privileges.
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public, audit TO {{admin}};
 GRANT SELECT ON tenants TO PUBLIC;
+GRANT UPDATE (name) ON tenants TO {{app}};
 
 ALTER TABLE "UserRoles" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "UserRoles" FORCE ROW LEVEL SECURITY;

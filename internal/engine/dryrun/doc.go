@@ -25,9 +25,22 @@
 //     arguments, still read-only, under statement_timeout, and rolled back.
 //
 // The prepared statement ([StatementName]) is closed inside the transaction,
-// in the same round trip as the ROLLBACK, so that it never outlives it: a
-// transaction pooler hands the server connection to another client once the
-// transaction ends. Then one catalog read ([introspect.ReadQueryFacts], a
+// just before the ROLLBACK, so that it never outlives it: a transaction
+// pooler hands the server connection to another client once the transaction
+// ends.
+//
+// The whole transaction is one pipeline, sent in one round trip: a failed
+// statement makes the server skip the rest up to the pipeline's Sync, which
+// is what the steps need (no EXPLAIN after a failed prepare, no sample after
+// a failed EXPLAIN), and the Close and the ROLLBACK follow that Sync, so the
+// server runs them after an error too. What a step took from the answer
+// before it is known from the SQL: the statement kind from its first
+// keyword, the number of NULL arguments of the EXPLAIN from the declared
+// parameter types and the highest $N (checked against the server's
+// description when it comes back). The queries' transactions are not sent
+// together: each gets as its statement_timeout what is left of the run's
+// budget when it starts, so that a slow query ends as its own finding and
+// the queries after it still run. Then one catalog read ([introspect.ReadQueryFacts], a
 // read-only unit of its own) reads the row-level security, ownership,
 // privileges and policies of the relations the query names, as they apply
 // to its role. Before the first query one more ([introspect.ReadRoles])

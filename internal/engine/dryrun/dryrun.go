@@ -17,6 +17,17 @@ import (
 // being dry-run. It is created and closed inside one read-only transaction.
 const StatementName = "rbacdrift_dryrun"
 
+const (
+	// planCacheMode makes EXPLAIN EXECUTE plan generically: with custom
+	// plans the NULL arguments fold every filter to false.
+	planCacheMode = "SET LOCAL plan_cache_mode = force_generic_plan"
+	// setRoleSQL is SET LOCAL ROLE with the role name as a parameter.
+	setRoleSQL = "SELECT pg_catalog.set_config('role', $1, true)"
+	// setPathSQL puts a schema ($1, quoted as search_path wants it) first on
+	// the search_path of the transaction.
+	setPathSQL = introspect.SetSearchPathSQL
+)
+
 // Input is what [Run] dry-runs.
 type Input struct {
 	Model *spec.Model
@@ -29,12 +40,22 @@ type Input struct {
 	// RunAs, when set, replaces the model's default run_as (role names often
 	// differ between staging and production). A query's own run_as stays.
 	RunAs string
+	// SearchPath, when set, is a schema put first on the search_path of
+	// every query's transaction (a tenant schema of check --schemas).
+	SearchPath string
 }
 
 // Run dry-runs every query of in.Model on conn and returns the findings,
 // sorted. An error means the dry run could not go on (the connection broke,
 // the context ended), not that a query failed: that is a finding.
 func Run(ctx context.Context, conn *introspect.Session, in Input) ([]*drift.Finding, error) {
+	return run(ctx, conn, in, false)
+}
+
+// run is [Run]; sequential sends each statement of a query's transaction
+// in a round trip of its own, waiting for its answer, as the dry run did
+// before it was pipelined (the tests compare the two).
+func run(ctx context.Context, conn *introspect.Session, in Input, sequential bool) ([]*drift.Finding, error) {
 	if in.Model == nil || len(in.Model.Queries) == 0 {
 		return nil, nil
 	}
@@ -50,7 +71,7 @@ func Run(ctx context.Context, conn *introspect.Session, in Input) ([]*drift.Find
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
-	r := &runner{in: in, conn: conn, pg: conn.PgConn(), roles: roles}
+	r := &runner{in: in, conn: conn, pg: conn.PgConn(), roles: roles, sequential: sequential}
 	var out []*drift.Finding
 	for _, q := range in.Model.Queries {
 		fs, err := r.query(ctx, q)
@@ -73,10 +94,11 @@ func (in Input) roleOf(q *spec.Query) string {
 }
 
 type runner struct {
-	in    Input
-	conn  *introspect.Session
-	pg    *pgconn.PgConn
-	roles *introspect.Roles
+	in         Input
+	conn       *introspect.Session
+	pg         *pgconn.PgConn
+	roles      *introspect.Roles
+	sequential bool
 }
 
 // A try is what the server said about one query.
@@ -115,8 +137,7 @@ func (r *runner) query(ctx context.Context, q *spec.Query) ([]*drift.Finding, er
 	t.declared = r.paramOIDs(q)
 
 	var roleErr *pgconn.PgError
-	err := r.inTx(ctx, t, &roleErr, func() error { return r.prepareAndPlan(ctx, t) })
-	if err != nil {
+	if err := r.prepareAndPlan(ctx, t, &roleErr); err != nil {
 		return nil, err
 	}
 	if roleErr != nil {
@@ -125,16 +146,7 @@ func (r *runner) query(ctx context.Context, q *spec.Query) ([]*drift.Finding, er
 	if t.prepErr != nil && len(q.Params) > 0 && paramTypeError(t.prepErr.Code) {
 		// Would the query prepare if the server chose the parameter types?
 		// Then the types the driver sends are the problem.
-		err := r.inTx(ctx, t, &roleErr, func() error {
-			sd, err := r.pg.Prepare(ctx, "", q.SQL, nil)
-			if err == nil {
-				t.inferred = sd.ParamOIDs
-				return nil
-			}
-			_, err = asPgError(err)
-			return err
-		})
-		if err != nil {
+		if err := r.prepareInferred(ctx, t, &roleErr); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +163,7 @@ func (r *runner) query(ctx context.Context, q *spec.Query) ([]*drift.Finding, er
 // round trip, so that nothing outlives the transaction. A failure to assume
 // the role is put in *roleErr; fn is then not run.
 func (r *runner) inTx(ctx context.Context, t *try, roleErr **pgconn.PgError, fn func() error) (err error) {
-	begin := strings.Join(r.conn.BeginStatements(r.conn.StatementTimeout(ctx), "SET LOCAL plan_cache_mode = force_generic_plan"), "; ")
+	begin := strings.Join(r.conn.BeginStatements(r.conn.StatementTimeout(ctx), planCacheMode), "; ")
 	if _, err := r.pg.Exec(ctx, begin).ReadAll(); err != nil {
 		r.rollback(ctx)
 		return fmt.Errorf("opening a read-only transaction: %w", err)
@@ -161,8 +173,13 @@ func (r *runner) inTx(ctx context.Context, t *try, roleErr **pgconn.PgError, fn 
 			err = rerr
 		}
 	}()
+	if r.in.SearchPath != "" {
+		if _, err := r.pg.ExecParams(ctx, setPathSQL, [][]byte{[]byte(introspect.SearchPathValue(r.in.SearchPath))}, nil, nil, nil).Close(); err != nil {
+			return fmt.Errorf("setting the search_path: %w", err)
+		}
+	}
 	if t.setRole {
-		res := r.pg.ExecParams(ctx, "SELECT pg_catalog.set_config('role', $1, true)", [][]byte{[]byte(t.roleName)}, nil, nil, nil).Read()
+		res := r.pg.ExecParams(ctx, setRoleSQL, [][]byte{[]byte(t.roleName)}, nil, nil, nil).Read()
 		if res.Err != nil {
 			pgErr, err := asPgError(res.Err)
 			if err != nil {
@@ -219,7 +236,243 @@ func (r *runner) paramOIDs(q *spec.Query) []uint32 {
 	return oids
 }
 
-func (r *runner) prepareAndPlan(ctx context.Context, t *try) error {
+// prepareAndPlan prepares, plans and samples t in its transaction.
+func (r *runner) prepareAndPlan(ctx context.Context, t *try, roleErr **pgconn.PgError) error {
+	if r.sequential {
+		return r.inTx(ctx, t, roleErr, func() error { return r.stepByStep(ctx, t) })
+	}
+	n := t.paramCount()
+	if err := r.pipelined(ctx, t, n, roleErr); err != nil {
+		return err
+	}
+	if t.desc != nil && len(t.desc.ParamOIDs) != n {
+		// The server counts the parameters otherwise than the SQL's $N
+		// (never seen; the lexer would have to misread the SQL): the
+		// EXPLAIN had the wrong number of NULLs and the sample may be
+		// missing. Ask again, one statement at a time, as the server counts.
+		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared}
+		*roleErr = nil
+		return r.inTx(ctx, t, roleErr, func() error { return r.stepByStep(ctx, t) })
+	}
+	return nil
+}
+
+// prepareInferred prepares t again, in a transaction of its own, with no
+// declared parameter types, and keeps the types the server infers.
+func (r *runner) prepareInferred(ctx context.Context, t *try, roleErr **pgconn.PgError) error {
+	if r.sequential {
+		return r.inTx(ctx, t, roleErr, func() error {
+			sd, err := r.pg.Prepare(ctx, "", t.q.SQL, nil)
+			if err == nil {
+				t.inferred = sd.ParamOIDs
+				return nil
+			}
+			_, err = asPgError(err)
+			return err
+		})
+	}
+	return r.inPipeline(ctx, t, roleErr, func(p *pgconn.Pipeline) {
+		p.SendPrepare("", t.q.SQL, nil)
+	}, func(p *pgconn.Pipeline) error {
+		res, err := p.GetResults()
+		if err != nil {
+			_, err = asPgError(err)
+			return err
+		}
+		sd, ok := res.(*pgconn.StatementDescription)
+		if !ok {
+			return fmt.Errorf("unexpected pipeline result %T", res)
+		}
+		t.inferred = sd.ParamOIDs
+		return nil
+	})
+}
+
+// explainSQL plans the prepared statement with n NULL arguments.
+func explainSQL(n int) string {
+	args := ""
+	if n > 0 {
+		args = "(" + strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ") + ")"
+	}
+	return "EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE " + StatementName + args
+}
+
+// sampleArgs returns the sample's arguments in the text format.
+func sampleArgs(s *spec.Sample) [][]byte {
+	vals := make([][]byte, len(s.Args))
+	for i, a := range s.Args {
+		vals[i] = argText(a)
+	}
+	return vals
+}
+
+// pipelined sends t's transaction in one round trip (see [runner.inPipeline]):
+// the prepare, then, when the statement kind is one EXPLAIN takes, the
+// EXPLAIN with n NULL arguments, then the sample when its argument count is
+// n. What depended on an earlier answer needs no wait: a failed statement
+// makes the server skip the rest up to the Sync, so the EXPLAIN runs only
+// when the prepare succeeded and the sample only when both did, as one
+// statement at a time would have it.
+func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.PgError) error {
+	planned := plannable(t.kind)
+	sample := planned && t.q.Sample != nil && len(t.q.Sample.Args) == n
+	return r.inPipeline(ctx, t, roleErr, func(p *pgconn.Pipeline) {
+		p.SendPrepare(StatementName, t.q.SQL, t.declared)
+		if planned {
+			p.SendQueryParams(explainSQL(n), nil, nil, nil, nil)
+		}
+		if sample {
+			p.SendQueryPrepared(StatementName, sampleArgs(t.q.Sample), nil, nil)
+		}
+	}, func(p *pgconn.Pipeline) error {
+		res, err := p.GetResults()
+		if err != nil {
+			t.prepErr, err = asPgError(err)
+			return err
+		}
+		sd, ok := res.(*pgconn.StatementDescription)
+		if !ok {
+			return fmt.Errorf("unexpected pipeline result %T", res)
+		}
+		t.desc = sd
+		if !planned {
+			return nil
+		}
+		rr, err := resultReader(p)
+		if err != nil {
+			t.planErr, err = asPgError(err)
+			return err
+		}
+		var text strings.Builder
+		rows := 0
+		for rr.NextRow() {
+			if v := rr.Values(); len(v) > 0 && len(v[0]) > 0 {
+				text.Write(v[0])
+				text.WriteByte('\n')
+				rows++
+			}
+		}
+		if _, err := rr.Close(); err != nil {
+			t.planErr, err = asPgError(err)
+			return err
+		}
+		if rows == 0 {
+			return fmt.Errorf("EXPLAIN returned no plan")
+		}
+		if t.plan, err = parsePlan(text.String()); err != nil {
+			return err
+		}
+		if !sample {
+			return nil
+		}
+		if rr, err = resultReader(p); err == nil {
+			for rr.NextRow() {
+				t.rows++
+			}
+			_, err = rr.Close()
+		}
+		if err != nil {
+			t.sampleErr, err = asPgError(err)
+			return err
+		}
+		t.sampled = true
+		return nil
+	})
+}
+
+// resultReader returns the next result of p, which must be a query's.
+func resultReader(p *pgconn.Pipeline) (*pgconn.ResultReader, error) {
+	res, err := p.GetResults()
+	if err != nil {
+		return nil, err
+	}
+	rr, ok := res.(*pgconn.ResultReader)
+	if !ok {
+		return nil, fmt.Errorf("unexpected pipeline result %T", res)
+	}
+	return rr, nil
+}
+
+// inPipeline runs one read-only transaction as t's role in one round trip,
+// like [runner.inTx]: the statements of [introspect.Session.BeginStatements],
+// the role, what send queues, then a Sync; then the Close of the statement
+// and ROLLBACK, and a second Sync, all sent at once. recv reads the answers
+// to what send queued, in order, and stops at the first server error (the
+// server skipped the rest). The Close and the ROLLBACK come after the first
+// Sync so that the server runs them also after an error: it takes both in a
+// failed transaction, so the statement never outlives the transaction. A
+// failure to assume the role is put in *roleErr; recv is then not called.
+func (r *runner) inPipeline(ctx context.Context, t *try, roleErr **pgconn.PgError, send func(p *pgconn.Pipeline), recv func(p *pgconn.Pipeline) error) (err error) {
+	p := r.pg.StartPipeline(ctx)
+	begin := r.conn.BeginStatements(r.conn.StatementTimeout(ctx), planCacheMode)
+	for _, b := range begin {
+		p.SendQueryParams(b, nil, nil, nil, nil)
+	}
+	if r.in.SearchPath != "" {
+		p.SendQueryParams(setPathSQL, [][]byte{[]byte(introspect.SearchPathValue(r.in.SearchPath))}, nil, nil, nil)
+	}
+	if t.setRole {
+		p.SendQueryParams(setRoleSQL, [][]byte{[]byte(t.roleName)}, nil, nil, nil)
+	}
+	send(p)
+	p.SendPipelineSync()
+	p.SendDeallocate(StatementName)
+	p.SendQueryParams("ROLLBACK", nil, nil, nil, nil)
+	if err := p.Sync(); err != nil {
+		p.Close()
+		return fmt.Errorf("sending to the server: %w", err)
+	}
+	err = func() error {
+		for range begin {
+			if err := execResult(p); err != nil {
+				return fmt.Errorf("opening a read-only transaction: %w", err)
+			}
+		}
+		if r.in.SearchPath != "" {
+			if err := execResult(p); err != nil {
+				return fmt.Errorf("setting the search_path: %w", err)
+			}
+		}
+		if t.setRole {
+			if err := execResult(p); err != nil {
+				pgErr, err := asPgError(err)
+				if err != nil {
+					return fmt.Errorf("setting the role %s: %w", t.roleName, err)
+				}
+				*roleErr = pgErr
+				return nil
+			}
+		}
+		return recv(p)
+	}()
+	// Close reads what is left: the Sync, the Close, the ROLLBACK and the
+	// second Sync. A server error it meets is one recv has seen.
+	var pgErr *pgconn.PgError
+	if cerr := p.Close(); cerr != nil && !errors.As(cerr, &pgErr) && err == nil {
+		err = fmt.Errorf("rolling back: %w", cerr)
+	}
+	if !r.pg.IsClosed() && r.pg.TxStatus() != 'I' {
+		// Only when the answers were not all read: close and roll back
+		// again, as inTx does.
+		if rerr := r.rollback(context.WithoutCancel(ctx)); err == nil && rerr != nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// execResult reads the next result of p to its end.
+func execResult(p *pgconn.Pipeline) error {
+	rr, err := resultReader(p)
+	if err != nil {
+		return err
+	}
+	_, err = rr.Close()
+	return err
+}
+
+// stepByStep prepares, plans and samples t one statement at a time.
+func (r *runner) stepByStep(ctx context.Context, t *try) error {
 	sd, err := r.pg.Prepare(ctx, StatementName, t.q.SQL, t.declared)
 	if err != nil {
 		t.prepErr, err = asPgError(err)
@@ -229,11 +482,7 @@ func (r *runner) prepareAndPlan(ctx context.Context, t *try) error {
 	if !plannable(t.kind) {
 		return nil
 	}
-	args := ""
-	if n := len(sd.ParamOIDs); n > 0 {
-		args = "(" + strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ") + ")"
-	}
-	res, err := r.pg.Exec(ctx, "EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE "+StatementName+args).ReadAll()
+	res, err := r.pg.Exec(ctx, explainSQL(len(sd.ParamOIDs))).ReadAll()
 	if err != nil {
 		t.planErr, err = asPgError(err)
 		return err
@@ -250,11 +499,7 @@ func (r *runner) prepareAndPlan(ctx context.Context, t *try) error {
 		return err
 	}
 	if s := t.q.Sample; s != nil && len(s.Args) == len(sd.ParamOIDs) {
-		vals := make([][]byte, len(s.Args))
-		for i, a := range s.Args {
-			vals[i] = argText(a)
-		}
-		rr := r.pg.ExecPrepared(ctx, StatementName, vals, nil, nil)
+		rr := r.pg.ExecPrepared(ctx, StatementName, sampleArgs(s), nil, nil)
 		for rr.NextRow() {
 			t.rows++
 		}
@@ -310,12 +555,18 @@ func (r *runner) readFacts(ctx context.Context, t *try) error {
 	for _, o := range t.inferred {
 		types = append(types, introspect.TypeRef{OID: o, TypMod: -1})
 	}
-	facts, err := introspect.ReadQueryFacts(ctx, r.conn, t.roleName, rels, bare, types)
+	facts, err := introspect.ReadQueryFacts(ctx, r.conn, r.in.SearchPath, t.roleName, rels, bare, types)
 	if err != nil {
 		return err
 	}
 	t.facts = facts
 	return nil
+}
+
+// paramCount is the number of parameters the server describes for t: the
+// declared types, or more when the SQL refers to a higher $N.
+func (t *try) paramCount() int {
+	return max(len(t.declared), maxParam(t.q.SQL))
 }
 
 // err returns the first error the server gave.

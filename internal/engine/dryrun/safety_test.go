@@ -133,6 +133,9 @@ func TestWritesNothing(t *testing.T) {
 			}
 		case "Parse":
 			name, rest, _ := strings.Cut(msg.detail, " ")
+			// The EXPLAIN goes as an unnamed statement in the query's
+			// pipeline, as a simple Query when sent on its own.
+			app = strings.HasPrefix(rest, `"EXPLAIN`)
 			for q := range appSQL {
 				if strings.HasPrefix(rest, q) {
 					app = true

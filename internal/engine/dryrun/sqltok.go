@@ -1,6 +1,7 @@
 package dryrun
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -16,6 +17,19 @@ import (
 func tokens(sql string) []spec.Token {
 	toks, _ := spec.Tokenize(sql)
 	return toks
+}
+
+// maxParam returns the highest $N the SQL refers to, 0 for none.
+func maxParam(sql string) int {
+	n := 0
+	for _, t := range tokens(sql) {
+		if t.Kind == spec.TokParam {
+			if i, err := strconv.Atoi(strings.TrimPrefix(t.Text, "$")); err == nil {
+				n = max(n, i)
+			}
+		}
+	}
+	return n
 }
 
 func isName(t spec.Token) bool { return t.Kind == spec.TokIdent || t.Kind == spec.TokQuoted }

@@ -92,3 +92,20 @@ func TestParsePlan(t *testing.T) {
 		t.Errorf("constantFalse = false, want true for Filter (false AND ...)")
 	}
 }
+
+// TestMaxParam checks the count of parameters the EXPLAIN of a pipelined
+// dry run is sent with: $N outside literals, quoted names and comments.
+func TestMaxParam(t *testing.T) {
+	for sql, want := range map[string]int{
+		"SELECT 1":                0,
+		"SELECT $1":               1,
+		"SELECT $2, $10, $3":      10,
+		"SELECT '$7', $1 -- $9\n": 1,
+		"SELECT $$ $5 $$, $tag$ $6 $tag$, \"$4\" FROM t":  0,
+		"INSERT INTO t VALUES ($1,$2,$3) RETURNING $1::x": 3,
+	} {
+		if got := maxParam(sql); got != want {
+			t.Errorf("maxParam(%q) = %d, want %d", sql, got, want)
+		}
+	}
+}

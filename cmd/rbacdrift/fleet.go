@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/rbacdrift/rbacdrift/drift/report"
+	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+// validateFleet checks the flags of a fleet before anything runs; -1 when
+// they are fine.
+func (f *checkFlags) validateFleet(stderr io.Writer) int {
+	switch {
+	case f.targets != "" && f.db != "":
+		errorf(stderr, "check", "--db and --targets are given together", "--targets names every database to check; leave --db out")
+		return exitUsage
+	case f.parallel < 1:
+		errorf(stderr, "check", fmt.Sprintf("--parallel must be at least 1, got %d", f.parallel))
+		return exitUsage
+	case f.shard != "" && f.targets == "":
+		errorf(stderr, "check", "--shard goes with --targets", "give --targets FILE, the list of databases to split")
+		return exitUsage
+	}
+	if f.shard != "" {
+		if _, err := engine.ParseShard(f.shard); err != nil {
+			errorf(stderr, "check", "--shard: "+err.Error())
+			return exitUsage
+		}
+	}
+	return -1
+}
+
+// runFleet checks every target of --targets (of --shard) against model and
+// writes one report for all. The exit code is the worst target's: 3 when
+// one could not be checked, else 1 when one has drift, else 0.
+func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts engine.CheckOptions, stdout, stderr io.Writer) int {
+	targets, err := spec.LoadTargets(f.targets)
+	if err != nil {
+		return modelError(stderr, "check", f.targets, err)
+	}
+	shard, _ := engine.ParseShard(f.shard)
+	if f.shard == "" {
+		shard = engine.Shard{}
+	}
+	targets = slices.DeleteFunc(targets, func(t *spec.Target) bool { return !shard.Has(t.Name) })
+	var passwords []string
+	for _, t := range targets {
+		if c, err := introspect.ParseTarget(t.DB); err == nil {
+			passwords = append(passwords, c.Password())
+		}
+	}
+	color := isTerminal(stdout)
+	stdout = scrubWriter(stdout, passwords...)
+	stderr = scrubWriter(stderr, passwords...)
+	if len(targets) == 0 {
+		fmt.Fprintf(stderr, "rbacdrift check: note: shard %s of %s holds no target\n", f.shard, f.targets)
+	}
+
+	results := engine.CheckFleet(ctx, model, targets, engine.FleetOptions{Check: opts,
+		Session: introspect.Options{Timeout: f.timeout}, Parallel: f.parallel})
+	code := exitOK
+	var fts []*report.FleetTarget
+	for _, r := range results {
+		if r.Failure != nil {
+			if r.Failure.Kind == engine.FailInterrupted {
+				errorf(stderr, "check", "interrupted")
+				return exitInterrupted
+			}
+			var t report.Target
+			if r.Conn != nil {
+				t = report.Target{Host: r.Conn.Config.Host, Port: int(r.Conn.Config.Port), Database: r.Conn.Config.Database, User: r.Conn.Config.User}
+			}
+			errorf(stderr, "check", r.Target.Name+": "+r.Failure.Message, r.Failure.Hints...)
+			fts = append(fts, report.UnreachableTarget(r.Target.Name, t, r.Failure.Message))
+			code = exitConnect
+			continue
+		}
+		if n := r.Result.Path.Note(); n != "" || f.verbose {
+			sessionNote(stderr, "check", r.Result.Path, f.verbose)
+		}
+		rep := newReport(f.spec, targetInfo(r.Conn, r.Result.Catalog.Server, r.Result.Path), model, r.Result)
+		rep.FailOn = report.FailLevel(f.out.failOn)
+		fts = append(fts, report.CheckedTarget(r.Target.Name, rep))
+		if rep.Failed() && code == exitOK {
+			code = exitDrift
+		}
+	}
+	fleet := report.NewFleet(f.spec, report.FailLevel(f.out.failOn), fts)
+	draw := func(w io.Writer, format string, color bool) error { return renderFleet(w, format, fleet, color) }
+	summary := func(w io.Writer) error { return report.FleetMarkdown(w, fleet) }
+	if c := f.out.emit(draw, summary, stdout, stderr, color, passwords); c >= 0 {
+		return c
+	}
+	return code
+}
+
+// renderFleet writes the fleet report in format.
+func renderFleet(w io.Writer, format string, f *report.Fleet, color bool) error {
+	switch format {
+	case "json":
+		return report.FleetJSON(w, f)
+	case "junit":
+		return report.FleetJUnit(w, f)
+	case "sarif":
+		return report.FleetSARIF(w, f)
+	case "github":
+		return report.FleetGitHub(w, f)
+	case "markdown":
+		return report.FleetMarkdown(w, f)
+	}
+	return report.FleetText(w, f, report.TextOptions{Color: color})
+}

@@ -1,0 +1,72 @@
+package introspect
+
+// querySequences reads, for each serial (nextval default) or identity column
+// of the wanted relations, the sequence behind it: found through pg_depend
+// (the default's dependency on it, or the identity's internal one; by name
+// for a nextval('name'::text) default, rendered
+// nextval(('name'::text)::regclass), which looks the sequence up at each
+// call and records no dependency), whether
+// the column owns it, its parameters and last value (pg_sequence_last_value,
+// as pg_sequences does, when the checking user may read it), the roles of $3
+// that may not call nextval on it, and whether max(column) can be read from
+// the head of an index (a valid btree index without predicate whose first
+// key is the column) by a checking user that may SELECT the table.
+const querySequences = wantedRelations + `
+SELECT want.oid, a.attname::text, a.attidentity <> '',
+       sn.nspname::text, s.relname::text,
+       coalesce(EXISTS (
+           SELECT 1 FROM pg_catalog.pg_depend d
+           WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = s.oid
+             AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = want.oid
+             AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')), false),
+       (SELECT (on_.nspname || '.' || oc.relname || '.' || oa.attname)::text
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_class oc ON oc.oid = d.refobjid
+        JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.relnamespace
+        JOIN pg_catalog.pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = s.oid
+          AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+          AND NOT (d.refobjid = want.oid AND d.refobjsubid = a.attnum)
+        ORDER BY 1 LIMIT 1),
+       CASE WHEN pg_catalog.has_sequence_privilege(s.oid, 'SELECT,USAGE')
+            THEN pg_catalog.pg_sequence_last_value(s.oid) END,
+       coalesce(pg_catalog.has_sequence_privilege(s.oid, 'SELECT,USAGE'), false),
+       coalesce(sq.seqstart, 0), coalesce(sq.seqincrement, 0), coalesce(sq.seqmax, 0), coalesce(sq.seqcycle, false),
+       ARRAY(SELECT r.rolname::text FROM pg_catalog.pg_roles r
+             WHERE r.rolname = ANY($3::text[]) AND s.oid IS NOT NULL
+               AND NOT pg_catalog.has_sequence_privilege(r.oid, s.oid, 'USAGE,UPDATE')
+             ORDER BY 1),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+               JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+               JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+               WHERE i.indrelid = want.oid AND i.indkey[0] = a.attnum AND i.indisvalid
+                 AND i.indpred IS NULL AND am.amname = 'btree'),
+       pg_catalog.has_table_privilege(want.oid, 'SELECT')
+FROM want
+JOIN pg_catalog.pg_attribute a ON a.attrelid = want.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN LATERAL (
+	SELECT d.refobjid AS seqoid
+	FROM pg_catalog.pg_depend d
+	JOIN pg_catalog.pg_class x ON x.oid = d.refobjid AND x.relkind = 'S'
+	WHERE a.attidentity = '' AND d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
+	  AND d.refclassid = 'pg_catalog.pg_class'::regclass
+	UNION ALL
+	SELECT d.objid
+	FROM pg_catalog.pg_depend d
+	WHERE a.attidentity <> '' AND d.classid = 'pg_catalog.pg_class'::regclass
+	  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = want.oid
+	  AND d.refobjsubid = a.attnum AND d.deptype = 'i'
+	LIMIT 1
+) AS dep ON true
+LEFT JOIN LATERAL (
+	SELECT pg_catalog.to_regclass(replace(substring(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)
+	           FROM '^nextval\(\(''((?:[^'']|'''')+)''::text\)::regclass\)$'), '''''', '''')) AS seqoid
+	WHERE dep.seqoid IS NULL AND a.attidentity = ''
+) AS late ON true
+LEFT JOIN pg_catalog.pg_class s ON s.oid = coalesce(dep.seqoid, late.seqoid) AND s.relkind = 'S'
+LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
+LEFT JOIN pg_catalog.pg_sequence sq ON sq.seqrelid = s.oid
+WHERE a.attidentity <> '' OR pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%'
+ORDER BY 1, a.attnum
+`

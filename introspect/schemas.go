@@ -1,0 +1,39 @@
+package introspect
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// queryListSchemas lists the schemas whose name matches one of the LIKE
+// patterns ($1), system schemas left out, sorted.
+const queryListSchemas = `SELECT n.nspname::text
+FROM pg_catalog.pg_namespace n
+WHERE n.nspname LIKE ANY ($1::text[])
+  AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+ORDER BY 1`
+
+// ListSchemas returns the schemas matching any of the globs (* any run, ?
+// one character), in one read-only unit: the tenant schemas of check
+// --schemas.
+func ListSchemas(ctx context.Context, conn *Session, globs []string) ([]string, error) {
+	likes := make([]string, len(globs))
+	for i, g := range globs {
+		likes[i] = globToLike(g)
+	}
+	var out []string
+	err := conn.Read(ctx, func(q *Queue) { q.Query(queryListSchemas, likes) }, func(r *Results) error {
+		rows, err := r.Query()
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing the schemas: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,4 @@
+CREATE TABLE roles (
+    id   serial PRIMARY KEY,
+    name varchar(64) NOT NULL UNIQUE
+);

@@ -1,0 +1,2 @@
+DROP TABLE role_permissions;
+DROP TYPE permission_scope;

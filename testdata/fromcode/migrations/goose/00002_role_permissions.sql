@@ -1,0 +1,14 @@
+-- +goose NO TRANSACTION
+-- +goose Up
+CREATE TYPE permission_scope AS ENUM ('global', 'org', 'own');
+CREATE TABLE role_permissions (
+    role_id       integer NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+    permission_id integer NOT NULL,
+    scope         permission_scope NOT NULL DEFAULT 'global',
+    PRIMARY KEY (role_id, permission_id, scope)
+);
+CREATE INDEX CONCURRENTLY role_permissions_permission_id_idx ON role_permissions (permission_id);
+
+-- +goose Down
+DROP TABLE role_permissions;
+DROP TYPE permission_scope;
