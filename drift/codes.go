@@ -123,14 +123,14 @@ var Codes = []CodeInfo{
 		"only code that compares labels (<, ORDER BY) sees it; a person should look"},
 
 	// The sequences behind serial and identity columns.
-	{SequenceMissing, Error, "a serial column's default calls nextval on a sequence that does not exist", "create the sequence and set the default again",
-		"inserts that omit the column fail (42P01)"},
-	{SequenceNotOwned, Warning, "the sequence behind a serial or identity column is not owned by that column (OWNED BY NONE, or another column)", "ALTER SEQUENCE ... OWNED BY table.column",
+	{SequenceMissing, Error, "a serial column's default calls nextval on a sequence that does not exist, or a declared sequence does not exist", "create the sequence (and set the default again)",
+		"inserts that omit the column, and nextval on a declared sequence, fail (42P01)"},
+	{SequenceNotOwned, Warning, "the sequence behind a serial or identity column is not owned by that column (OWNED BY NONE, or another column), or a declared sequence is owned otherwise than its owned_by says", "ALTER SEQUENCE ... OWNED BY table.column",
 		"inserts work; pg_get_serial_sequence finds nothing, so tools that reset sequences skip it, and a DROP leaves it behind (or takes it along)"},
 	{SequenceBehind, Error, "a sequence's next value is not above the maximum of its column", "SELECT setval(sequence, (SELECT max(column) FROM table))",
 		"the next inserts fail with 23505 (duplicate key), one after another"},
-	{MissingSequencePrivilege, Error, "a role that inserts into a table (run_as, or INSERT in its grants) may not call nextval on the sequence of its serial column", "GRANT USAGE ON SEQUENCE ... TO ...",
-		"its inserts fail with 42501 (permission denied for sequence)"},
+	{MissingSequencePrivilege, Error, "a role that inserts into a table (run_as, or INSERT in its grants) may not call nextval on the sequence of its serial column, or a role lacks a privilege on a declared sequence that the model grants it", "GRANT USAGE ON SEQUENCE ... TO ...",
+		"its inserts, or its nextval calls, fail with 42501 (permission denied for sequence)"},
 
 	// Functions declared in the model.
 	{MissingFunction, Error, "no function has the declared signature (a look-alike of another signature may exist)", "run the migration that creates it, or fix the signature in the model",
@@ -143,7 +143,7 @@ var Codes = []CodeInfo{
 	// Privileges and row-level security declared in the model.
 	{MissingPrivilege, Error, "a role lacks a privilege the model grants it on a table (or a column)", "GRANT ... ON ... TO ...",
 		"statements that need it fail (42501)"},
-	{UnexpectedPrivilege, Warning, "a role holds a privilege on a table (or a column) that the model does not grant it", "REVOKE it, or declare it",
+	{UnexpectedPrivilege, Warning, "a role holds a privilege on a table (or a column, a function or a sequence) that the model does not grant it", "REVOKE it, or declare it",
 		"the application works; the role can do more than it should, which a person should review"},
 	{RlsMismatch, Error, "row-level security is enabled or forced where the model says otherwise", "ALTER TABLE ... ENABLE/DISABLE/FORCE ROW LEVEL SECURITY",
 		"every row is hidden, or every row is visible"},

@@ -30,6 +30,9 @@ func Compare(in Input) []*Finding {
 	for _, f := range in.Model.Functions {
 		c.function(f)
 	}
+	for _, q := range in.Model.Sequences {
+		c.declaredSequence(q)
+	}
 	Sort(c.out)
 	return c.out
 }

@@ -30,13 +30,16 @@ func (c *comparer) keys(t *spec.Table, r *catalog.Relation) {
 			c.add(f, t.PrimaryKey.Pos)
 		}
 	}
-	for _, u := range t.Unique {
-		if !c.hasUnique(r, u.Columns) {
-			c.add(&Finding{Code: MissingUnique, Object: obj, Subject: obj, Expected: "UNIQUE " + list(u.Columns), Actual: "none",
-				Message: fmt.Sprintf("no unique constraint or unique index on %s%s", r.Name.Name, list(u.Columns)),
-				Hint: fmt.Sprintf("duplicates can be stored, and INSERT ... ON CONFLICT %s fails with 42P10; ALTER TABLE %s ADD UNIQUE %s",
-					list(u.Columns), QuoteName(spec.Name(r.Name)), quoteList(u.Columns))}, u.Pos)
-		}
+	// Uniques are keyed by their set of columns; the live side is every
+	// key that keeps rows unique: the primary key, unique constraints, and
+	// valid unique indexes without a predicate.
+	_, missingUniques, _ := match(t.Unique, uniqueKeys(r),
+		func(u *spec.Key) string { return setKey(u.Columns) }, setKey)
+	for _, u := range missingUniques {
+		c.add(&Finding{Code: MissingUnique, Object: obj, Subject: obj, Expected: "UNIQUE " + list(u.Columns), Actual: "none",
+			Message: fmt.Sprintf("no unique constraint or unique index on %s%s", r.Name.Name, list(u.Columns)),
+			Hint: fmt.Sprintf("duplicates can be stored, and INSERT ... ON CONFLICT %s fails with 42P10; ALTER TABLE %s ADD UNIQUE %s",
+				list(u.Columns), QuoteName(spec.Name(r.Name)), quoteList(u.Columns))}, u.Pos)
 	}
 	// Foreign keys are keyed by their columns and the table they reference:
 	// two on the same columns to different tables are legal. A declared one
@@ -58,30 +61,35 @@ func (c *comparer) keys(t *spec.Table, r *catalog.Relation) {
 	for _, p := range pairs {
 		c.foreignKey(r, p.Declared, p.Live)
 	}
-	for _, d := range t.Indexes {
-		c.index(r, d)
-	}
+	c.indexes(r, t.Indexes)
 }
 
 func fkKey(cols []string, ref catalog.Name) string {
 	return strings.Join(cols, "\x00") + "\x01" + ref.Schema + "\x00" + ref.Name
 }
 
-func (c *comparer) hasUnique(r *catalog.Relation, cols []string) bool {
-	if r.PrimaryKey != nil && sameSet(r.PrimaryKey.Columns, cols) {
-		return true
+// uniqueKeys returns the column lists that r keeps unique.
+func uniqueKeys(r *catalog.Relation) [][]string {
+	var out [][]string
+	if r.PrimaryKey != nil {
+		out = append(out, r.PrimaryKey.Columns)
 	}
 	for _, u := range r.Uniques {
-		if sameSet(u.Columns, cols) {
-			return true
-		}
+		out = append(out, u.Columns)
 	}
 	for _, ix := range r.Indexes {
-		if ix.Unique && ix.Valid && ix.Predicate == nil && sameSet(ix.Columns, cols) {
-			return true
+		if ix.Unique && ix.Valid && ix.Predicate == nil {
+			out = append(out, ix.Columns)
 		}
 	}
-	return false
+	return out
+}
+
+// setKey is the key of a set of columns, whatever their order.
+func setKey(cols []string) string {
+	s := slices.Clone(cols)
+	slices.Sort(s)
+	return strings.Join(s, "\x00")
 }
 
 func (c *comparer) foreignKey(r *catalog.Relation, d *spec.ForeignKey, l *catalog.ForeignKey) {
@@ -145,25 +153,101 @@ func optList(cols []string) string {
 	return " " + quoteList(cols)
 }
 
-func (c *comparer) index(r *catalog.Relation, d *spec.Index) {
-	obj := r.Name.String()
-	sameCols := func(ix *catalog.Index) bool {
-		if len(ix.Columns) != len(d.Columns) {
-			return false
+// indexes compares the declared indexes with r's through the differ. An
+// index satisfies a declaration when it has the declared columns (as the
+// server renders them), and the name, uniqueness and predicate where the
+// model gives them, and is valid when it must keep rows unique. Each live
+// index is keyed once for every combination of the optional facts, so that
+// a declaration's key, built from what it gives, finds any index that
+// satisfies it. What nothing satisfies is then paired by its columns (and
+// name) alone, to tell "differs" from "missing".
+func (c *comparer) indexes(r *catalog.Relation, ds []*spec.Index) {
+	type entry struct {
+		key string
+		ix  *catalog.Index
+	}
+	var live []entry
+	for _, ix := range r.Indexes {
+		for mask := range 16 {
+			name, uniq, where, cols := "", "", "", ix.Columns
+			if mask&1 != 0 {
+				name = ix.Name
+			}
+			if mask&2 != 0 {
+				if ix.Unique && !ix.Valid {
+					continue // an invalid index keeps nothing unique
+				}
+				uniq = fmt.Sprint(ix.Unique)
+			}
+			if mask&4 != 0 {
+				if ix.Predicate == nil {
+					continue
+				}
+				where = normExpr(*ix.Predicate)
+			}
+			if mask&8 != 0 {
+				cols = nil // a declaration without columns: any columns
+			}
+			live = append(live, entry{indexKey(mask, name, cols, uniq, where), ix})
 		}
-		for i := range d.Columns {
-			if ix.Columns[i] != d.Columns[i] && !sameExpr(d.Columns[i], ix.Columns[i]) {
-				return false
+	}
+	declKey := func(d *spec.Index) string {
+		mask, uniq, where := baseMask(d), "", ""
+		if d.Unique != nil {
+			mask, uniq = mask|2, fmt.Sprint(*d.Unique)
+		}
+		if d.Where != nil {
+			mask, where = mask|4, normExpr(*d.Where)
+		}
+		return indexKey(mask, d.Name, d.Columns, uniq, where)
+	}
+	// Several declarations may be satisfied by one index: match each alone.
+	for _, d := range ds {
+		if _, missing, _ := match([]*spec.Index{d}, live, declKey, func(e entry) string { return e.key }); len(missing) == 0 {
+			continue
+		}
+		var candidates []*catalog.Index
+		for _, e := range live {
+			if e.key == indexKey(baseMask(d), d.Name, d.Columns, "", "") {
+				candidates = append(candidates, e.ix)
 			}
 		}
-		return true
+		c.indexFinding(r, d, candidates)
 	}
-	var candidates []*catalog.Index
-	for _, ix := range r.Indexes {
-		if (d.Name == "" || d.Name == ix.Name) && (d.Columns == nil || sameCols(ix)) {
-			candidates = append(candidates, ix)
+}
+
+// baseMask is the part of a declaration's key mask that name and columns
+// decide.
+func baseMask(d *spec.Index) int {
+	m := 0
+	if d.Name != "" {
+		m |= 1
+	}
+	if d.Columns == nil {
+		m |= 8
+	}
+	return m
+}
+
+// indexKey is the key of an index under mask: which of name (1),
+// uniqueness (2) and predicate (4) it holds, and whether the columns are
+// left out (8); columns are as the server renders them.
+func indexKey(mask int, name string, cols []string, uniq, where string) string {
+	norm := "*"
+	if cols != nil {
+		n := make([]string, len(cols))
+		for i, col := range cols {
+			n[i] = normExpr(col)
 		}
+		norm = strings.Join(n, "\x00")
 	}
+	return string(rune('0'+mask)) + "\x01" + name + "\x01" + norm + "\x01" + uniq + "\x01" + where
+}
+
+// indexFinding reports a declared index that no live index satisfies:
+// candidates are the indexes with its columns (and name).
+func (c *comparer) indexFinding(r *catalog.Relation, d *spec.Index, candidates []*catalog.Index) {
+	obj := r.Name.String()
 	want := "INDEX ON " + r.Name.Name + list(d.Columns)
 	if d.Unique != nil && *d.Unique {
 		want = "UNIQUE " + want
@@ -189,12 +273,6 @@ func (c *comparer) index(r *catalog.Relation, d *spec.Index) {
 			Message: fmt.Sprintf("no index on %s%s", r.Name.Name, list(d.Columns)) + nameSuffix(d.Name),
 			Hint:    fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), QuoteName(spec.Name(r.Name)), quoteList(d.Columns))}, d.Pos)
 		return
-	}
-	for _, ix := range candidates {
-		if (d.Unique == nil || *d.Unique == ix.Unique) && (!unique || ix.Valid) &&
-			(d.Where == nil || ix.Predicate != nil && sameExpr(*d.Where, *ix.Predicate)) {
-			return // one index satisfies the declaration
-		}
 	}
 	ix := candidates[0]
 	got := "INDEX " + ix.Name + " ON " + r.Name.Name + list(ix.Columns)

@@ -8,7 +8,8 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-// Request returns what to read from the catalog for m: its tables and enums.
+// Request returns what to read from the catalog for m: its tables, enums,
+// functions and sequences, and the roles its grants and run_as name.
 func Request(m *spec.Model) catalog.Request {
 	var req catalog.Request
 	for _, t := range m.Tables {
@@ -22,6 +23,9 @@ func Request(m *spec.Model) catalog.Request {
 			req.Functions = append(req.Functions, n)
 		}
 	}
+	for _, q := range m.Sequences {
+		req.Sequences = append(req.Sequences, relName(q.Name))
+	}
 	req.Roles = GrantRoles(m)
 	if m.RunAs != "" && !slices.Contains(req.Roles, m.RunAs) {
 		// Whether it may call nextval on the sequences of the tables it
@@ -31,8 +35,8 @@ func Request(m *spec.Model) catalog.Request {
 	return req
 }
 
-// GrantRoles returns the roles m's grants name, on tables, columns and functions, once
-// each, in model order; PUBLIC as "PUBLIC".
+// GrantRoles returns the roles m's grants name, on tables, columns,
+// functions and sequences, once each, in model order; PUBLIC as "PUBLIC".
 func GrantRoles(m *spec.Model) []string {
 	out := []string{}
 	add := func(gs []*spec.Grant) {
@@ -51,6 +55,9 @@ func GrantRoles(m *spec.Model) []string {
 	}
 	for _, f := range m.Functions {
 		add(f.Grants)
+	}
+	for _, q := range m.Sequences {
+		add(q.Grants)
 	}
 	return out
 }

@@ -1,15 +1,23 @@
 package drift
 
-// A pair is a declared item and the live item it matched.
-type pair[D, L any] struct {
+// A Pair is a declared item and the live item it matched.
+type Pair[D, L any] struct {
 	Declared D
 	Live     L
 }
 
-// match pairs declared and live items by a canonical key: the one differ
-// behind every list comparison. missing holds declared items with no live
-// match, extra the live items nothing declared, both in input order.
-func match[D, L any](declared []D, live []L, dkey func(D) string, lkey func(L) string) (pairs []pair[D, L], missing []D, extra []L) {
+// Match pairs declared and live items by a canonical key: the one differ
+// behind every list comparison (columns, foreign keys, uniques, indexes,
+// grants, policies, enum labels, the dry run's result columns). missing
+// holds the declared items with no live match, extra the live items nothing
+// declared, both in input order.
+//
+// A key that two live items share pairs the first, and the second is extra:
+// it is never dropped. A key that two declared items share is a model the
+// parser refuses (spec names the duplicate); a model built another way (a
+// schema read from an ORM) gets the second paired with the same live item,
+// so that a duplicate never reads as missing.
+func Match[D, L any](declared []D, live []L, dkey func(D) string, lkey func(L) string) (pairs []Pair[D, L], missing []D, extra []L) {
 	byKey := make(map[string]int, len(live))
 	for i, l := range live {
 		if _, dup := byKey[lkey(l)]; !dup {
@@ -17,13 +25,20 @@ func match[D, L any](declared []D, live []L, dkey func(D) string, lkey func(L) s
 		}
 	}
 	used := make([]bool, len(live))
+	seen := make(map[string]bool, len(declared))
 	for _, d := range declared {
-		if i, ok := byKey[dkey(d)]; ok && !used[i] {
+		k := dkey(d)
+		i, ok := byKey[k]
+		switch {
+		case ok && !used[i]:
 			used[i] = true
-			pairs = append(pairs, pair[D, L]{d, live[i]})
-			continue
+			pairs = append(pairs, Pair[D, L]{d, live[i]})
+		case ok && seen[k]:
+			pairs = append(pairs, Pair[D, L]{d, live[i]})
+		default:
+			missing = append(missing, d)
 		}
-		missing = append(missing, d)
+		seen[k] = true
 	}
 	for i, l := range live {
 		if !used[i] {
@@ -31,6 +46,11 @@ func match[D, L any](declared []D, live []L, dkey func(D) string, lkey func(L) s
 		}
 	}
 	return pairs, missing, extra
+}
+
+// match is [Match] for this package.
+func match[D, L any](declared []D, live []L, dkey func(D) string, lkey func(L) string) ([]Pair[D, L], []D, []L) {
+	return Match(declared, live, dkey, lkey)
 }
 
 func identity[T any](v T) T { return v }

@@ -128,9 +128,9 @@ func (c *comparer) grant(r *catalog.Relation, g *spec.Grant, col string) {
 		h, table = c.columnHolding(r, g.Role, col)
 		target = fmt.Sprintf("%s (%s)", target, QuoteIdent(col))
 	}
-	usable := func(p string) bool { return slices.Contains(h.held, p) || slices.Contains(table.held, p) }
-	missing := slices.DeleteFunc(slices.Clone(g.Privileges), usable)
-	extra := slices.DeleteFunc(slices.Clone(h.held), func(p string) bool { return slices.Contains(g.Privileges, p) })
+	// A column privilege is usable through the column's ACL or the table's.
+	_, missing, _ := match(g.Privileges, slices.Concat(h.held, table.held), identity[string], identity[string])
+	_, _, extra := match(g.Privileges, h.held, identity[string], identity[string])
 	role := roleWord(g.Role)
 	if len(missing) > 0 {
 		f := &Finding{Code: MissingPrivilege, Object: obj, Subject: r.Name.String(),

@@ -27,13 +27,13 @@ const (
 	// serial and identity columns (one statement for them all) and the
 	// describe of the declared types.
 	catalogRoundTrips = 3
-	// dryRunRoundTrips: once per dry run, reading the roles.
-	dryRunRoundTrips = 1
+	// dryRunRoundTrips: once per dry run: reading the roles, and after the
+	// queries the catalog facts of the relations they name, for all of them.
+	dryRunRoundTrips = 2
 	// queryRoundTrips: per application query: its read-only transaction in
 	// one pipeline (the settings, the role, the prepare, the EXPLAIN, the
-	// sample, the Close of the statement and the rollback), then the catalog
-	// facts of the relations it names.
-	queryRoundTrips = 2
+	// sample, the Close of the statement and the rollback).
+	queryRoundTrips = 1
 )
 
 // TestRoundTripBudget asserts that a check sends a constant number of catalog

@@ -85,6 +85,19 @@ func TestSequences(t *testing.T) {
 			want:  []found{},
 		},
 		{
+			// PUBLIC's USAGE is every role's: nothing is missing.
+			name:  "USAGE held through PUBLIC only",
+			setup: healthy + `REVOKE USAGE ON SEQUENCE t_id_seq FROM {{app}}; GRANT USAGE ON SEQUENCE t_id_seq TO PUBLIC;`,
+			model: "version: 1\nrun_as: {{app}}\ntables:\n  t:\n    grants: { {{app}}: [SELECT, INSERT] }\n",
+			want:  []found{},
+		},
+		{
+			name:  "UPDATE alone lets nextval through",
+			setup: healthy + `REVOKE USAGE ON SEQUENCE t_id_seq FROM {{app}}; GRANT UPDATE ON SEQUENCE t_id_seq TO {{app}};`,
+			model: model,
+			want:  []found{},
+		},
+		{
 			name:  "a nextval('name'::text) default whose sequence is gone",
 			setup: `CREATE SEQUENCE s; CREATE TABLE m (id int DEFAULT nextval('s'::text)); CREATE TABLE k (id int DEFAULT nextval('s'::text)); DROP SEQUENCE s; CREATE SEQUENCE s2; ALTER TABLE k ALTER id SET DEFAULT nextval('s2'::text);`,
 			model: "version: 1\ntables:\n  m: {}\n  k: {}\n",
@@ -96,6 +109,123 @@ func TestSequences(t *testing.T) {
 			t.Parallel()
 			db := pgtest.NewDB(t)
 			r := strings.NewReplacer("{{app}}", db.Role(t, "app"))
+			db.Exec(t, r.Replace(tt.setup))
+			fs := checkURL(t, db.URL, r.Replace(tt.model))
+			if diff := cmp.Diff(tt.want, summary(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+				for _, f := range fs {
+					t.Logf("%s %s: %s (hint: %s)", f.Code, f.Object, f.Message, f.Hint)
+				}
+			}
+			hints := map[string]string{}
+			for k, v := range tt.hints {
+				hints[k] = r.Replace(v)
+			}
+			checkHints(t, fs, hints)
+		})
+	}
+}
+
+// TestDeclaredSequences: a sequence of the model's sequences exists, is
+// owned by the column owned_by names (or by none), and the roles of its
+// grants can use on it what they list, counting PUBLIC's and their groups'
+// privileges. {{app}} and {{group}} are roles of the test's own; {{app}} is
+// a member of {{group}}.
+func TestDeclaredSequences(t *testing.T) {
+	const healthy = `CREATE SEQUENCE invite_code_seq;
+		CREATE TABLE invoices (id int PRIMARY KEY, number bigint);
+		CREATE SEQUENCE invoice_no_seq OWNED BY invoices.number;
+		GRANT USAGE ON SEQUENCE invite_code_seq TO {{app}};
+		GRANT {{group}} TO {{app}};
+		GRANT USAGE, SELECT ON SEQUENCE invoice_no_seq TO {{group}};`
+	const model = `version: 1
+sequences:
+  invite_code_seq: { owned_by: null, grants: { {{app}}: [USAGE] } }
+  invoice_no_seq: { owned_by: invoices.number, grants: { {{app}}: [USAGE, SELECT], PUBLIC: [] } }
+`
+	tests := []struct {
+		name         string
+		setup, model string
+		want         []found
+		hints        map[string]string
+	}{
+		{name: "healthy: own grant, a group's grant, PUBLIC holds nothing", setup: healthy, model: model, want: []found{}},
+		{
+			name:  "the sequence was never created",
+			setup: healthy + `DROP SEQUENCE invite_code_seq;`,
+			model: model,
+			want:  []found{{"sequence-missing", "public.invite_code_seq", drift.Error}},
+			hints: map[string]string{"sequence-missing public.invite_code_seq": "nextval('invite_code_seq') fails with 42P01"},
+		},
+		{
+			name:  "owned by a column where the model says none",
+			setup: healthy + `ALTER SEQUENCE invite_code_seq OWNED BY invoices.id;`,
+			model: model,
+			want:  []found{{"sequence-not-owned", "public.invite_code_seq", drift.Warning}},
+			hints: map[string]string{"sequence-not-owned public.invite_code_seq": "ALTER SEQUENCE invite_code_seq OWNED BY NONE"},
+		},
+		{
+			name:  "OWNED BY NONE where the model names the column",
+			setup: healthy + `ALTER SEQUENCE invoice_no_seq OWNED BY NONE;`,
+			model: model,
+			want:  []found{{"sequence-not-owned", "public.invoice_no_seq", drift.Warning}},
+			hints: map[string]string{"sequence-not-owned public.invoice_no_seq": "ALTER SEQUENCE invoice_no_seq OWNED BY invoices.number"},
+		},
+		{
+			name:  "owned by another column",
+			setup: healthy + `ALTER SEQUENCE invoice_no_seq OWNED BY invoices.id;`,
+			model: model,
+			want:  []found{{"sequence-not-owned", "public.invoice_no_seq", drift.Warning}},
+			hints: map[string]string{"sequence-not-owned public.invoice_no_seq": "is owned by public.invoices.id, not public.invoices.number"},
+		},
+		{
+			name:  "USAGE revoked",
+			setup: healthy + `REVOKE USAGE ON SEQUENCE invite_code_seq FROM {{app}};`,
+			model: model,
+			want:  []found{{"missing-sequence-privilege", "public.invite_code_seq", drift.Error}},
+			hints: map[string]string{"missing-sequence-privilege public.invite_code_seq": "GRANT USAGE ON SEQUENCE invite_code_seq TO {{app}}"},
+		},
+		{
+			name:  "USAGE through PUBLIC only",
+			setup: healthy + `REVOKE USAGE ON SEQUENCE invite_code_seq FROM {{app}}; GRANT USAGE ON SEQUENCE invite_code_seq TO PUBLIC;`,
+			model: "version: 1\nsequences:\n  invite_code_seq: { grants: { {{app}}: [USAGE] } }\n",
+			want:  []found{},
+		},
+		{
+			name:  "the group's grant revoked",
+			setup: healthy + `REVOKE SELECT ON SEQUENCE invoice_no_seq FROM {{group}};`,
+			model: model,
+			want:  []found{{"missing-sequence-privilege", "public.invoice_no_seq", drift.Error}},
+			hints: map[string]string{"missing-sequence-privilege public.invoice_no_seq": "role {{app}} lacks SELECT on sequence public.invoice_no_seq"},
+		},
+		{
+			name:  "a privilege beyond the model's, and PUBLIC's",
+			setup: healthy + `GRANT UPDATE ON SEQUENCE invite_code_seq TO {{app}}; GRANT USAGE ON SEQUENCE invoice_no_seq TO PUBLIC;`,
+			model: model,
+			want:  []found{{"unexpected-privilege", "public.invite_code_seq", drift.Warning}, {"unexpected-privilege", "public.invoice_no_seq", drift.Warning}},
+			hints: map[string]string{
+				"unexpected-privilege public.invite_code_seq": "REVOKE UPDATE ON SEQUENCE invite_code_seq FROM {{app}}",
+				"unexpected-privilege public.invoice_no_seq":  "REVOKE USAGE ON SEQUENCE invoice_no_seq FROM PUBLIC",
+			},
+		},
+		{
+			name:  "a table of that name is no sequence",
+			setup: `CREATE TABLE invite_code_seq (id int);`,
+			model: "version: 1\nsequences:\n  invite_code_seq: {}\n",
+			want:  []found{{"sequence-missing", "public.invite_code_seq", drift.Error}},
+		},
+		{
+			name:  "another schema",
+			setup: `CREATE SCHEMA billing; CREATE SEQUENCE billing.s; CREATE TABLE billing.t (n int); ALTER SEQUENCE billing.s OWNED BY billing.t.n;`,
+			model: "version: 1\nsequences:\n  billing.s: { owned_by: billing.t.n }\n",
+			want:  []found{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := pgtest.NewDB(t)
+			r := strings.NewReplacer("{{app}}", db.Role(t, "app"), "{{group}}", db.Role(t, "grp"))
 			db.Exec(t, r.Replace(tt.setup))
 			fs := checkURL(t, db.URL, r.Replace(tt.model))
 			if diff := cmp.Diff(tt.want, summary(fs)); diff != "" {

@@ -27,9 +27,13 @@ type SnapshotOptions struct {
 // privileges opts.GrantsFor can really use (inherited, PUBLIC's and
 // predefined roles' included) on each table and, where a column ACL gives
 // them more, on the column; the row-level security state of every table
-// (policies when it is on or policies exist); the enums in cat.Enums; and
-// every overload of the functions in cat.Functions.
-// Tables and enums come sorted: the model's schema first, then by name.
+// (policies when it is on or policies exist); the enums in cat.Enums;
+// every overload of the functions in cat.Functions; and the sequences in
+// cat.Sequences (the free ones of the snapshotted schemas, which the
+// application can only use by name) with the column that owns them, if any,
+// and what opts.GrantsFor can use on them.
+// Tables, enums, functions and sequences come sorted: the model's schema
+// first, then by name.
 func Snapshot(cat *catalog.Catalog, opts SnapshotOptions) *spec.Model {
 	if opts.Schema == "" {
 		opts.Schema = "public"
@@ -58,7 +62,25 @@ func Snapshot(cat *catalog.Catalog, opts SnapshotOptions) *spec.Model {
 	slices.SortFunc(m.Functions, func(a, b *spec.Function) int {
 		return cmp.Or(order(a.Name, b.Name), slices.Compare(a.Args, b.Args))
 	})
+	for _, l := range cat.Sequences {
+		m.Sequences = append(m.Sequences, snapshotSequence(l, opts))
+	}
+	slices.SortFunc(m.Sequences, func(a, b *spec.Sequence) int { return order(a.Name, b.Name) })
 	return m
+}
+
+// snapshotSequence records the column that owns a sequence (owned_by:
+// null for none) and, for opts.GrantsFor, the sequence privileges each role
+// can use on it.
+func snapshotSequence(l *catalog.NamedSequence, opts SnapshotOptions) *spec.Sequence {
+	q := &spec.Sequence{Name: spec.Name(l.Name), HasOwnedBy: true}
+	if l.OwnedBy.Column != "" {
+		q.OwnedBy = &spec.ColumnRef{Table: spec.Name(l.OwnedBy.Table), Column: l.OwnedBy.Column}
+	}
+	for _, role := range opts.GrantsFor {
+		q.Grants = append(q.Grants, &spec.Grant{Role: role, Privileges: append([]string{}, l.Held[grantee(role)]...)})
+	}
+	return q
 }
 
 // snapshotFunction records every field of a function, its own search_path

@@ -6,10 +6,12 @@
 //
 // # How it reads
 //
-// Every catalog query is a named constant in queries.go (queries_grants.go
-// for effective privileges, queries_sequences.go and queries_functions.go,
-// queries_snapshot.go for the listing of a snapshot, [ListRelations]). It reads pg_catalog,
-// never information_schema (slow on big catalogs, and it hides privileges the
+// Every catalog query is a named constant in a queries file: queries.go for
+// the catalog batch of [Load], queries_grants.go for effective privileges,
+// queries_sequences.go for sequences and column maxima, queries_functions.go,
+// queries_dryrun.go for what the dry run reads, queries_snapshot.go for the
+// listings of a snapshot and of tenant schemas ([ListRelations],
+// [ListSchemas]). It reads pg_catalog, never information_schema (slow on big catalogs, and it hides privileges the
 // connecting role cannot see), takes the wanted names as array parameters and
 // never concatenates identifiers. [Load] sends all catalog queries in one
 // pipelined batch, so the number of round trips does not grow with the model;

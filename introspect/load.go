@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // Load reads the wanted relations and enums in one round trip: every catalog
@@ -32,6 +33,7 @@ func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog,
 	parts := make([]Request, len(conns))
 	parts[0].Enums = req.Enums
 	parts[0].Functions = req.Functions
+	parts[0].Sequences = req.Sequences
 	for i := range parts {
 		parts[i].Roles = req.Roles
 	}
@@ -68,7 +70,7 @@ func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog,
 		}
 	}
 	if req.EnumsUsed {
-		if err := loadEnumsUsed(ctx, conns[0], cat); err != nil {
+		if err := loadEnumsUsed(ctx, conns[0], cat, req.Roles); err != nil {
 			return nil, err
 		}
 	}
@@ -81,8 +83,9 @@ func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool)
 	relSchemas, relNames := split(req.Relations)
 	enumSchemas, enumNames := split(req.Enums)
 	cat := &Catalog{Relations: map[Name]*Relation{}, Elsewhere: map[Name][]*Relation{}, Enums: map[Name]*Enum{},
-		Memberships: map[string]*Membership{}, Functions: map[Name][]*Function{}}
+		Memberships: map[string]*Membership{}, Functions: map[Name][]*Function{}, Sequences: map[Name]*catalog.NamedSequence{}}
 	funcSchemas, funcNames := split(req.Functions)
+	seqSchemas, seqNames := split(req.Sequences)
 	roles := req.Roles
 	if roles == nil {
 		roles = []string{}
@@ -101,6 +104,7 @@ func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool)
 		b.Query(querySequences, relSchemas, relNames, roles)
 		b.Query(queryEnums, enumSchemas, enumNames)
 		b.Query(queryFunctions, funcSchemas, funcNames, roles)
+		b.Query(queryNamedSequences, seqSchemas, seqNames, roles)
 	}, func(br *Results) error { return readBatch(br, cat, req, withServer) })
 	if err != nil {
 		// pg_get_expr and pg_get_indexdef lock the relation they read: a
@@ -112,8 +116,9 @@ func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool)
 
 // loadEnumsUsed adds to cat the enum types its columns use, found from the
 // type OIDs the columns query read rather than by a second pass over
-// pg_attribute.
-func loadEnumsUsed(ctx context.Context, conn *Session, cat *Catalog) error {
+// pg_attribute, and the free sequences of its relations' schemas, with the
+// privileges of roles on them.
+func loadEnumsUsed(ctx context.Context, conn *Session, cat *Catalog, roles []string) error {
 	seen := map[uint32]bool{}
 	oids := []uint32{}
 	for _, r := range cat.Relations {
@@ -124,13 +129,30 @@ func loadEnumsUsed(ctx context.Context, conn *Session, cat *Catalog) error {
 			}
 		}
 	}
-	return conn.Read(ctx, func(q *Queue) { q.Query(queryEnumsUsed, oids) }, func(r *Results) error {
+	schemas := []string{}
+	for n := range cat.Relations {
+		if !slices.Contains(schemas, n.Schema) {
+			schemas = append(schemas, n.Schema)
+		}
+	}
+	slices.Sort(schemas)
+	if roles == nil {
+		roles = []string{}
+	}
+	return conn.Read(ctx, func(q *Queue) {
+		q.Query(queryEnumsUsed, oids)
+		q.Query(queryFreeSequences, schemas, roles)
+	}, func(r *Results) error {
 		rows, err := r.Query()
 		if err != nil {
 			return fmt.Errorf("reading the enums the columns use: %w", err)
 		}
-		defer rows.Close()
-		return readEnums(rows, cat, "the enums the columns use")
+		err = readEnums(rows, cat, "the enums the columns use")
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		return readNamedSequences(r, cat, "free sequences")
 	})
 }
 
@@ -342,7 +364,7 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		return err
 	}
 
-	return each(br, "functions", func(rows pgx.Rows) error {
+	if err := each(br, "functions", func(rows pgx.Rows) error {
 		f := &Function{}
 		var vol string
 		if err := rows.Scan(&f.OID, &f.Name.Schema, &f.Name.Name, &f.ArgTypes, &f.Args, &f.ReturnOID, &f.Returns,
@@ -351,6 +373,26 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		}
 		f.Volatility = map[string]string{"i": "immutable", "s": "stable", "v": "volatile"}[vol]
 		cat.Functions[f.Name] = append(cat.Functions[f.Name], f)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return readNamedSequences(br, cat, "sequences")
+}
+
+// readNamedSequences adds the rows of queryNamedSequences or
+// queryFreeSequences, the next result of br, to cat.
+func readNamedSequences(br *Results, cat *Catalog, what string) error {
+	return each(br, what, func(rows pgx.Rows) error {
+		q := &catalog.NamedSequence{}
+		var ownSchema, ownTable, ownColumn *string
+		if err := rows.Scan(&q.OID, &q.Name.Schema, &q.Name.Name, &ownSchema, &ownTable, &ownColumn, &q.Held); err != nil {
+			return err
+		}
+		if ownColumn != nil {
+			q.OwnedBy = catalog.ColumnRef{Table: Name{Schema: *ownSchema, Name: *ownTable}, Column: *ownColumn}
+		}
+		cat.Sequences[q.Name] = q
 		return nil
 	})
 }

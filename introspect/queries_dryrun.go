@@ -91,3 +91,9 @@ SELECT
 	      FROM unnest($4::oid[], $5::int4[]) WITH ORDINALITY AS t(oid, mod, ord)
 	      ORDER BY t.ord)
 `
+
+// SetSearchPathSQL puts a schema ($1, quoted as search_path wants it) first
+// on the search_path of the transaction: a tenant's queries resolve their
+// tables in the tenant's schema. The name is a parameter; LOCAL (true) ends
+// it with the transaction.
+const SetSearchPathSQL = "SELECT pg_catalog.set_config('search_path', $1 || ', ' || pg_catalog.current_setting('search_path'), true)"

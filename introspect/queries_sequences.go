@@ -70,3 +70,76 @@ LEFT JOIN pg_catalog.pg_sequence sq ON sq.seqrelid = s.oid
 WHERE a.attidentity <> '' OR pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%'
 ORDER BY 1, a.attnum
 `
+
+// sequenceFacts is the common body of the queries of sequences read as
+// objects of their own: for each sequence of the CTE seq, the column that
+// owns it (pg_depend: OWNED BY is an automatic dependency, an identity's an
+// internal one) and, as a JSON object, the sequence privileges each role of
+// the CTE asked can use: has_sequence_privilege for a role that exists,
+// PUBLIC's own ACL entries (acldefault gives it none) when asked names
+// PUBLIC.
+const sequenceFacts = `
+SELECT seq.oid, seq.nspname::text, seq.relname::text,
+       owner.nspname, owner.relname, owner.attname,
+       (SELECT coalesce(pg_catalog.jsonb_object_agg(h.rolname, h.privs), '{}'::jsonb)
+        FROM (SELECT r.rolname::text AS rolname,
+                     ARRAY(SELECT p.priv FROM (VALUES (1, 'USAGE'), (2, 'SELECT'), (3, 'UPDATE')) AS p(ord, priv)
+                           WHERE pg_catalog.has_sequence_privilege(r.oid, seq.oid, p.priv) ORDER BY p.ord) AS privs
+              FROM pg_catalog.pg_roles r
+              JOIN asked ON asked.rolname = r.rolname
+              UNION ALL
+              SELECT 'PUBLIC',
+                     ARRAY(SELECT p.priv FROM (VALUES (1, 'USAGE'), (2, 'SELECT'), (3, 'UPDATE')) AS p(ord, priv)
+                           WHERE EXISTS (
+                               SELECT 1 FROM pg_catalog.aclexplode(coalesce(seq.relacl, pg_catalog.acldefault('s', seq.relowner))) AS acl
+                               WHERE acl.grantee = 0 AND acl.privilege_type = p.priv)
+                           ORDER BY p.ord)
+              WHERE EXISTS (SELECT 1 FROM asked WHERE asked.rolname = 'PUBLIC')) AS h)
+FROM seq
+LEFT JOIN LATERAL (
+	SELECT on_.nspname::text, oc.relname::text, oa.attname::text
+	FROM pg_catalog.pg_depend d
+	JOIN pg_catalog.pg_class oc ON oc.oid = d.refobjid
+	JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.relnamespace
+	JOIN pg_catalog.pg_attribute oa ON oa.attrelid = d.refobjid AND oa.attnum = d.refobjsubid
+	WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = seq.oid
+	  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+	ORDER BY 1, 2, 3 LIMIT 1
+) AS owner ON true
+ORDER BY 2, 3
+`
+
+// queryNamedSequences reads the sequences whose schema and name are one of
+// the pairs $1, $2 (a model's sequences), with the privileges of the roles
+// $3 on them.
+const queryNamedSequences = `
+WITH asked AS (SELECT unnest($3::text[]) AS rolname),
+seq AS (
+	SELECT c.oid, n.nspname, c.relname, c.relacl, c.relowner
+	FROM unnest($1::text[], $2::text[]) AS w(nspname, relname)
+	JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
+	JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname AND c.relkind = 'S'
+)` + sequenceFacts
+
+// queryFreeSequences reads the free sequences of the schemas $1: those no
+// column of a relation of these schemas owns (OWNED BY NONE, or owned by a
+// column elsewhere), which the application can only use by name; sequences
+// of extensions are left out. $2 are the roles whose privileges are read.
+const queryFreeSequences = `
+WITH asked AS (SELECT unnest($2::text[]) AS rolname),
+seq AS (
+	SELECT c.oid, n.nspname, c.relname, c.relacl, c.relowner
+	FROM pg_catalog.pg_namespace n
+	JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relkind = 'S'
+	WHERE n.nspname = ANY($1::text[])
+	  AND NOT EXISTS (
+	      SELECT 1 FROM pg_catalog.pg_depend d
+	      JOIN pg_catalog.pg_class oc ON oc.oid = d.refobjid
+	      JOIN pg_catalog.pg_namespace on_ ON on_.oid = oc.relnamespace
+	      WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+	        AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+	        AND on_.nspname = ANY($1::text[]))
+	  AND NOT EXISTS (
+	      SELECT 1 FROM pg_catalog.pg_depend d
+	      WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+)` + sequenceFacts

@@ -36,3 +36,11 @@ FROM pg_catalog.pg_roles r
 WHERE r.rolname = ANY($1::text[])
 ORDER BY r.rolname::text COLLATE "C"
 `
+
+// queryListSchemas lists the schemas whose name matches one of the LIKE
+// patterns ($1), system schemas left out, sorted.
+const queryListSchemas = `SELECT n.nspname::text
+FROM pg_catalog.pg_namespace n
+WHERE n.nspname LIKE ANY ($1::text[])
+  AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+ORDER BY 1`

@@ -49,57 +49,95 @@ func readRoles(rows pgx.Rows) (*Roles, error) {
 	return out, nil
 }
 
-// ReadQueryFacts reads in one round trip what the dry run of one query needs
-// from the catalog: the relations named by rels (as SQL writes them, at most
-// schema.name, resolved on the session's search_path) as role sees them, the
-// relations called one of bareNames in any schema, and the names of types.
+// A FactsRequest is what the dry run of one query needs to read: the
+// relations named by its SQL (as the SQL writes them, at most schema.name,
+// resolved on the search_path) as role sees them, the relations called one
+// of BareNames in any schema, and the names of Types.
+type FactsRequest struct {
+	Role      string
+	Relations []string
+	BareNames []string
+	Types     []TypeRef
+}
+
+// factsStatement is the name of the statement that reads the facts of a
+// batch; it is prepared and closed inside the batch's transaction.
+const factsStatement = "rbacdrift_facts"
+
+// ReadQueryFacts reads what one query's dry run needs, as
+// [ReadQueryFactsBatch] does for one.
 func ReadQueryFacts(ctx context.Context, conn *Session, searchPath, role string, rels, bareNames []string, types []TypeRef) (*QueryFacts, error) {
-	oids := make([]uint32, len(types))
-	mods := make([]int32, len(types))
-	for i, t := range types {
-		oids[i], mods[i] = t.OID, t.TypMod
+	out, err := ReadQueryFactsBatch(ctx, conn, searchPath, []FactsRequest{{Role: role, Relations: rels, BareNames: bareNames, Types: types}})
+	if err != nil {
+		return nil, err
 	}
-	if rels == nil {
-		rels = []string{}
-	}
-	if bareNames == nil {
-		bareNames = []string{}
-	}
-	var relJSON, elsewhereJSON []byte
-	out := &QueryFacts{Elsewhere: map[string][]Name{}}
-	if err := conn.Read(ctx, func(q *Queue) {
+	return out[0], nil
+}
+
+// ReadQueryFactsBatch reads the facts of every request in one read-only
+// unit, one round trip whatever their number: the query is prepared once
+// (planned once, generically) as a named statement, executed once per
+// request, and closed before the ROLLBACK. searchPath, when set, is put
+// first on the search_path, as for a tenant schema's queries.
+func ReadQueryFactsBatch(ctx context.Context, conn *Session, searchPath string, reqs []FactsRequest) ([]*QueryFacts, error) {
+	type raw struct{ rel, elsewhere []byte }
+	raws := make([]raw, len(reqs))
+	out := make([]*QueryFacts, len(reqs))
+	err := conn.Unit(ctx, []string{"SET LOCAL plan_cache_mode = force_generic_plan"}, func(q *Queue) {
 		if searchPath != "" {
 			q.Query(SetSearchPathSQL, SearchPathValue(searchPath))
 		}
-		q.Query(queryQueryFacts, role, rels, bareNames, oids, mods)
+		q.Prepare(factsStatement, queryQueryFacts, nil)
+		for _, rq := range reqs {
+			oids := make([]uint32, len(rq.Types))
+			mods := make([]int32, len(rq.Types))
+			for i, t := range rq.Types {
+				oids[i], mods[i] = t.OID, t.TypMod
+			}
+			q.QueryPreparedArgs(factsStatement, rq.Role, orEmpty(rq.Relations), orEmpty(rq.BareNames), oids, mods)
+		}
+		q.Close(factsStatement)
 	}, func(r *Results) error {
 		if searchPath != "" {
 			if _, err := r.Exec(); err != nil {
 				return err
 			}
 		}
-		return r.QueryRow().Scan(&relJSON, &elsewhereJSON, &out.TypeNames)
-	}); err != nil {
+		if _, err := r.Prepare(); err != nil {
+			return err
+		}
+		for i := range reqs {
+			out[i] = &QueryFacts{Elsewhere: map[string][]Name{}}
+			if err := r.QueryRow().Scan(&raws[i].rel, &raws[i].elsewhere, &out[i].TypeNames); err != nil {
+				return err
+			}
+		}
+		return r.CloseStatement()
+	})
+	if err != nil {
 		return nil, fmt.Errorf("reading relations and policies for the dry run: %w", err)
 	}
-	if err := json.Unmarshal(relJSON, &out.Relations); err != nil {
-		return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
-	}
-	var elsewhere []struct{ Wanted, Schema, Name string }
-	if err := json.Unmarshal(elsewhereJSON, &elsewhere); err != nil {
-		return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
-	}
-	for _, e := range elsewhere {
-		out.Elsewhere[e.Wanted] = append(out.Elsewhere[e.Wanted], Name{Schema: e.Schema, Name: e.Name})
+	for i, f := range out {
+		if err := json.Unmarshal(raws[i].rel, &f.Relations); err != nil {
+			return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
+		}
+		var elsewhere []struct{ Wanted, Schema, Name string }
+		if err := json.Unmarshal(raws[i].elsewhere, &elsewhere); err != nil {
+			return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
+		}
+		for _, e := range elsewhere {
+			f.Elsewhere[e.Wanted] = append(f.Elsewhere[e.Wanted], Name{Schema: e.Schema, Name: e.Name})
+		}
 	}
 	return out, nil
 }
 
-// SetSearchPathSQL puts a schema ($1, quoted as search_path wants it) first
-// on the search_path of the transaction: a tenant's queries resolve their
-// tables in the tenant's schema. The name is a parameter; LOCAL (true) ends
-// it with the transaction.
-const SetSearchPathSQL = "SELECT pg_catalog.set_config('search_path', $1 || ', ' || pg_catalog.current_setting('search_path'), true)"
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
 
 // SearchPathValue is schema as [SetSearchPathSQL] takes it: quoted, so
 // that a name with a comma, a quote or capitals stays one name.

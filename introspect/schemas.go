@@ -7,14 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// queryListSchemas lists the schemas whose name matches one of the LIKE
-// patterns ($1), system schemas left out, sorted.
-const queryListSchemas = `SELECT n.nspname::text
-FROM pg_catalog.pg_namespace n
-WHERE n.nspname LIKE ANY ($1::text[])
-  AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
-ORDER BY 1`
-
 // ListSchemas returns the schemas matching any of the globs (* any run, ?
 // one character), in one read-only unit: the tenant schemas of check
 // --schemas.

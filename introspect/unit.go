@@ -143,6 +143,16 @@ func (q *Queue) QueryPrepared(name string, values [][]byte) {
 	q.kinds = append(q.kinds, resultQuery)
 }
 
+// QueryPreparedArgs queues an execution of the prepared statement name
+// with args, encoded as [Queue.Query] encodes them.
+func (q *Queue) QueryPreparedArgs(name string, args ...any) {
+	vals, err := encodeArgs(q.s.tm, args)
+	if err != nil && q.err == nil {
+		q.err = err
+	}
+	q.QueryPrepared(name, vals)
+}
+
 // Close queues the closing of the prepared statement name.
 func (q *Queue) Close(name string) {
 	q.p.SendDeallocate(name)

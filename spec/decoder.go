@@ -273,3 +273,15 @@ func (d *decoder) name(n *yaml.Node, field, s, defSchema string) (Name, bool) {
 	}
 	return Name{Schema: parts[0], Name: parts[1]}, true
 }
+
+// unique reports an item of a list that declares again what an earlier one
+// did (the same key): the comparison pairs items by such keys, so a
+// duplicate would hide one of them. It records the key's first position in
+// seen.
+func (d *decoder) unique(seen map[string]Pos, key string, n *yaml.Node, field, what string) {
+	if prev, dup := seen[key]; dup {
+		d.errorf(n, field, "%s is declared twice; first at line %d", what, prev.Line)
+		return
+	}
+	seen[key] = d.pos(n)
+}

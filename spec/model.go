@@ -50,7 +50,8 @@ type Model struct {
 	Tables        []*Table
 	Enums         []*Enum
 	Functions     []*Function
-	RunAs         string // default role for queries; "" when not given
+	Sequences     []*Sequence // sequences used by name; nil: none declared
+	RunAs         string      // default role for queries; "" when not given
 	RunAsPos      Pos
 	Queries       []*Query // model queries first, then query files in the order given
 	QueryFiles    []string // the globs as written, relative to the model file

@@ -56,7 +56,7 @@ func (d *decoder) model(data []byte) *Model {
 		return nil
 	}
 	m := &Model{File: d.file, Schema: "public", ExtraColumns: ExtraWarn}
-	var tablesNode, enumsNode, queriesNode, functionsNode *yaml.Node
+	var tablesNode, enumsNode, queriesNode, functionsNode, sequencesNode *yaml.Node
 	hasVersion := false
 	d.mapping(root, "", func(key string, k, v *yaml.Node) {
 		switch key {
@@ -80,6 +80,8 @@ func (d *decoder) model(data []byte) *Model {
 			enumsNode = v
 		case "functions":
 			functionsNode = v
+		case "sequences":
+			sequencesNode = v
 		case "run_as":
 			if s, ok := d.identifier(v, key); ok {
 				m.RunAs, m.RunAsPos = s, d.pos(v)
@@ -93,7 +95,7 @@ func (d *decoder) model(data []byte) *Model {
 		case "migrations":
 			m.Migrations = d.migrations(v, key)
 		default:
-			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "run_as", "queries", "query_files", "ignore", "migrations")
+			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "sequences", "run_as", "queries", "query_files", "ignore", "migrations")
 		}
 	})
 	if !hasVersion {
@@ -107,6 +109,9 @@ func (d *decoder) model(data []byte) *Model {
 	}
 	if functionsNode != nil {
 		d.functions(m, functionsNode)
+	}
+	if sequencesNode != nil {
+		d.sequences(m, sequencesNode)
 	}
 	if queriesNode != nil {
 		d.queries(m, queriesNode)

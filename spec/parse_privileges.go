@@ -82,8 +82,13 @@ func (d *decoder) rls(n *yaml.Node, field string) *RLS {
 				return
 			}
 			r.Policies = []*Policy{}
+			seen := map[string]Pos{}
 			for i, it := range items {
-				if p := d.rlsPolicy(it, fmt.Sprintf("%s[%d]", f, i)); p != nil {
+				fi := fmt.Sprintf("%s[%d]", f, i)
+				if p := d.rlsPolicy(it, fi); p != nil {
+					if p.Name != "" {
+						d.unique(seen, p.Name, it, fi, "policy "+p.Name)
+					}
 					r.Policies = append(r.Policies, p)
 				}
 			}

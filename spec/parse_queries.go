@@ -154,8 +154,11 @@ func (d *decoder) returns(n *yaml.Node, field string) []*ReturnColumn {
 	out := []*ReturnColumn{}
 	if n.Kind == yaml.SequenceNode {
 		items, _ := d.seq(n, field)
+		seen := map[string]Pos{}
 		for i, it := range items {
-			if s, ok := d.identifier(it, fmt.Sprintf("%s[%d]", field, i)); ok {
+			fi := fmt.Sprintf("%s[%d]", field, i)
+			if s, ok := d.identifier(it, fi); ok {
+				d.unique(seen, s, it, fi, "column "+s)
 				out = append(out, &ReturnColumn{Name: s, Pos: d.pos(it)})
 			}
 		}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -56,16 +57,26 @@ func (d *decoder) table(m *Model, t *Table, n *yaml.Node, field string) {
 				return
 			}
 			t.Unique = []*Key{}
+			seen := map[string]Pos{}
 			for i, it := range items {
-				t.Unique = append(t.Unique, &Key{Columns: d.columnList(it, fmt.Sprintf("%s[%d]", f, i)), Pos: d.pos(it)})
+				fi := fmt.Sprintf("%s[%d]", f, i)
+				k := &Key{Columns: d.columnList(it, fi), Pos: d.pos(it)}
+				sorted := slices.Clone(k.Columns)
+				slices.Sort(sorted)
+				d.unique(seen, strings.Join(sorted, "\x00"), it, fi, "unique key ("+strings.Join(k.Columns, ", ")+")")
+				t.Unique = append(t.Unique, k)
 			}
 		case "foreign_keys":
 			items, ok := d.seq(v, f)
 			if !ok {
 				return
 			}
+			seen := map[string]Pos{}
 			for i, it := range items {
-				if fk := d.foreignKey(m, it, fmt.Sprintf("%s[%d]", f, i)); fk != nil {
+				fi := fmt.Sprintf("%s[%d]", f, i)
+				if fk := d.foreignKey(m, it, fi); fk != nil {
+					d.unique(seen, strings.Join(fk.Columns, "\x00")+"\x01"+fk.References.String(), it, fi,
+						fmt.Sprintf("foreign key (%s) -> %s", strings.Join(fk.Columns, ", "), fk.References))
 					t.ForeignKeys = append(t.ForeignKeys, fk)
 				}
 			}
@@ -74,8 +85,20 @@ func (d *decoder) table(m *Model, t *Table, n *yaml.Node, field string) {
 			if !ok {
 				return
 			}
+			seen := map[string]Pos{}
 			for i, it := range items {
-				if ix := d.index(it, fmt.Sprintf("%s[%d]", f, i)); ix != nil {
+				fi := fmt.Sprintf("%s[%d]", f, i)
+				if ix := d.index(it, fi); ix != nil {
+					key, what := "name\x00"+ix.Name, "index "+ix.Name
+					if ix.Name == "" {
+						where := ""
+						if ix.Where != nil {
+							where = *ix.Where
+						}
+						key = fmt.Sprintf("cols\x00%q\x00%v\x00%s", ix.Columns, ix.Unique != nil && *ix.Unique, where)
+						what = "index on (" + strings.Join(ix.Columns, ", ") + ")"
+					}
+					d.unique(seen, key, it, fi, what)
 					t.Indexes = append(t.Indexes, ix)
 				}
 			}

@@ -10,9 +10,10 @@ import (
 )
 
 // Format renders the schema facts of m as a version-1 model file: the
-// model-wide settings, tables, enums, query_files and ignore, in the order m
-// holds them. Queries written inline in a model are not rendered (a snapshot
-// has none). Each header line becomes a comment at the top.
+// model-wide settings, tables, enums, functions, sequences, query_files and
+// ignore, in the order m holds them. Queries written inline in a model are
+// not rendered (a snapshot has none). Each header line becomes a comment at
+// the top.
 //
 // The output is stable and reads like a hand-written model: one line per
 // column in flow style ({ type: integer, nullable: false }) with the values
@@ -72,6 +73,14 @@ func Write(out io.Writer, m *Model, header ...string) error {
 		keys, values := make([]string, len(m.Functions)), make([]string, len(m.Functions))
 		for i, f := range m.Functions {
 			keys[i], values[i] = scalar(FormatName(f.Name, schema)+"("+strings.Join(f.Args, ", ")+")"), function(f)
+		}
+		w.aligned(1, keys, values)
+	}
+	if len(m.Sequences) > 0 {
+		w.line(0, "sequences:")
+		keys, values := make([]string, len(m.Sequences)), make([]string, len(m.Sequences))
+		for i, q := range m.Sequences {
+			keys[i], values[i] = scalar(FormatName(q.Name, schema)), sequence(q, schema)
 		}
 		w.aligned(1, keys, values)
 	}
@@ -373,6 +382,26 @@ func function(f *Function) string {
 	if f.Grants != nil {
 		g := make([]string, len(f.Grants))
 		for i, gr := range f.Grants {
+			g[i] = scalar(gr.Role) + ": " + flowList(gr.Privileges)
+		}
+		out = append(out, "grants: "+flowMap(g))
+	}
+	return flowMap(out)
+}
+
+// sequence renders a sequence's facts as a flow mapping.
+func sequence(q *Sequence, schema string) string {
+	var out []string
+	if q.HasOwnedBy {
+		if q.OwnedBy == nil {
+			out = append(out, "owned_by: null")
+		} else {
+			out = append(out, "owned_by: "+scalar(FormatName(q.OwnedBy.Table, schema)+"."+quotePart(q.OwnedBy.Column)))
+		}
+	}
+	if q.Grants != nil {
+		g := make([]string, len(q.Grants))
+		for i, gr := range q.Grants {
 			g[i] = scalar(gr.Role) + ": " + flowList(gr.Privileges)
 		}
 		out = append(out, "grants: "+flowMap(g))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -255,4 +256,15 @@ func (f *checkFlags) migrations(m *spec.Model, stderr io.Writer) (*engine.Migrat
 		o.Schema, o.Table = schema, table
 	}
 	return o, -1
+}
+
+// queryFlags are the flags of check that shape the dry run of the model's queries.
+type queryFlags struct {
+	runAs string
+	skip  bool
+}
+
+func (q *queryFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&q.runAs, "run-as", "", "")
+	fs.BoolVar(&q.skip, "no-queries", false, "")
 }

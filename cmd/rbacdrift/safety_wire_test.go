@@ -186,7 +186,7 @@ func (c *teeConn) Close() error {
 // A wireReport counts what the command sent, by kind, after checking each
 // message against the allow-list.
 type wireReport struct {
-	Connections, CatalogReads, HistoryReads, ReadOnlyTx, Prepares, Explains, Samples, Deallocates, CancelRequests int
+	Connections, CatalogReads, HistoryReads, MaximaReads, ReadOnlyTx, Prepares, Explains, Samples, Deallocates, CancelRequests int
 }
 
 // The statements the command may send besides catalog reads and the
@@ -205,16 +205,41 @@ var allowedStatements = []*regexp.Regexp{
 	regexp.MustCompile(`^DEALLOCATE (PREPARE )?` + dryrun.StatementName + `$`),
 }
 
+// factsStatement is the named catalog read of the dry run's facts, prepared
+// once per batch inside its read-only transaction and closed there.
+const factsStatement = "rbacdrift_facts"
+
 // historyRead is a read of a migration tool's history table (check
 // --migrations): a SELECT of columns from one quoted table, or the
 // to_regclass look-up that comes first; never a lock or DDL.
-var historyRead = regexp.MustCompile(`^(SELECT to_regclass\(\$1\)::text|SELECT [a-z_(), :']+ FROM "[^"]+"(\."[^"]+")? ORDER BY [a-z_, ]+( DESC)?|SELECT [a-z_, ]+ FROM "[^"]+"(\."[^"]+")? LIMIT 1)$`)
+// The select list is of column names, casts, IS NOT NULL and calls
+// (historyReadOK also refuses an effect and a second FROM item in it).
+var historyRead = regexp.MustCompile(`^(SELECT to_regclass\(\$1\)::text|SELECT [A-Za-z0-9_(), :'\s]+?\sFROM "[^"]+"(\."[^"]+")?( ORDER BY [a-z_, ]+( DESC)?| LIMIT 1))$`)
+
+// historyReadOK reports whether sql is a history read: it matches
+// historyRead, calls nothing with an effect and reads one table.
+func historyReadOK(sql string) bool {
+	return historyRead.MatchString(sql) && !effects.MatchString(sql) && len(fromItem.FindAllString(sql, -1)) <= 1
+}
+
+// maximaRead is the one statement that reads application tables: the
+// maxima of serial and identity columns (introspect.ReadColumnMaxima), one
+// scalar subquery per column, every name quoted as the catalog gave it,
+// nothing else. A quoted identifier holds any character but a lone double
+// quote, so nothing can be hidden inside one.
+var maximaRead = regexp.MustCompile(`^SELECT ` + maximum + `(?:,\s+` + maximum + `)*$`)
+
+const (
+	quotedIdent = `"(?:[^"]|"")+"`
+	maximum     = `\(SELECT max\(` + quotedIdent + `\) FROM ` + quotedIdent + `\.` + quotedIdent + `\)::int8`
+)
 
 var (
 	sqlComment = regexp.MustCompile(`--[^\n]*`)
 	sqlString  = regexp.MustCompile(`'(?:[^']|'')*'`)
-	// A relation or function a catalog read names after FROM or JOIN.
-	fromItem = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+(?:LATERAL\s+)?([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(\s*\()?`)
+	// A relation or function a catalog read names after FROM or JOIN; a
+	// quoted name is never pg_catalog's.
+	fromItem = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+(?:LATERAL\s+)?([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?|"[^"]*"(?:\.\S+)?)(\s*\()?`)
 	// extract(field FROM x) names no relation.
 	extractFrom = regexp.MustCompile(`(?i)\bextract\s*\(\s*[a-z]+\s+FROM\b`)
 	cteName     = regexp.MustCompile(`(?i)\b([a-z_][a-z0-9_]*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(`)
@@ -324,7 +349,14 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 					return
 				}
 			}
-			if historyRead.MatchString(sql) {
+			if maximaRead.MatchString(sql) {
+				if !inTx {
+					fail(ci, "a read of serial columns' maxima outside a read-only transaction:\n%s", sql)
+				}
+				rep.MaximaReads++
+				return
+			}
+			if historyReadOK(sql) {
 				if !inTx {
 					fail(ci, "a migration history read outside a read-only transaction:\n%s", sql)
 				}
@@ -359,7 +391,7 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 					rep.Prepares++
 					continue
 				}
-				if m.Name != "" {
+				if m.Name != "" && m.Name != factsStatement {
 					fail(ci, "a named statement %q that is not an application query:\n%s", m.Name, m.Query)
 				}
 				statement(m.Query)
@@ -378,6 +410,10 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 						fail(ci, "%s closed after its transaction: a pooler may have handed the server connection on", m.Name)
 					}
 					rep.Deallocates++
+				} else if m.ObjectType == 'S' && m.Name == factsStatement {
+					if !inTx {
+						fail(ci, "%s closed after its transaction", m.Name)
+					}
 				} else if m.Name != "" {
 					fail(ci, "Close of %c %q", m.ObjectType, m.Name)
 				}
@@ -406,7 +442,7 @@ func TestWireAllowList(t *testing.T) {
 				return true
 			}
 		}
-		return catalogRead(sql) == ""
+		return maximaRead.MatchString(sql) || historyReadOK(sql) || catalogRead(sql) == ""
 	}
 	tests := []struct {
 		sql  string
@@ -432,6 +468,21 @@ func TestWireAllowList(t *testing.T) {
 		{"CREATE TEMP TABLE t (id int)", false},
 		{"LOCK TABLE users", false},
 		{"INSERT INTO users VALUES (1)", false},
+		{`SELECT (SELECT max("id") FROM "public"."users")::int8`, true},
+		{"SELECT (SELECT max(\"id\") FROM \"public\".\"users\")::int8,\n       (SELECT max(\"a\"\"b\") FROM \"my.schema\".\"T\")::int8", true},
+		// Look-alikes of the maxima read that have an effect, or read more.
+		{`SELECT (SELECT max("id") FROM "public"."users")::int8, nextval('s')`, false},
+		{`SELECT (SELECT max("id") FROM "public"."users")::int8; DELETE FROM users`, false},
+		{`SELECT (SELECT max("id") FROM "public"."users" FOR UPDATE)::int8`, false},
+		{`SELECT (SELECT max("id") FROM "public"."users")::int8 FROM pg_catalog.pg_advisory_lock(1)`, false},
+		{`SELECT (SELECT max(id) FROM public.users)::int8`, false},
+		{`SELECT (SELECT max("id") FROM "public"."users" WHERE pg_catalog.pg_sleep(10) IS NULL)::int8`, false},
+		{`SELECT * FROM "users"`, false},
+		{"SELECT hash, created_at, NULL::text AS name FROM \"drizzle\".\"__drizzle_migrations\" ORDER BY id", true},
+		{"SELECT installed_rank, version, success\nFROM \"public\".\"flyway_schema_history\" ORDER BY installed_rank", true},
+		{`SELECT nextval('s') FROM "goose_db_version" ORDER BY id`, false},
+		{`SELECT v FROM users, "goose_db_version" ORDER BY id`, false},
+		{`SELECT * FROM pg_catalog.pg_class JOIN "public"."users" ON true`, false},
 	}
 	for _, tt := range tests {
 		if got := allowed(tt.sql); got != tt.want {

@@ -23,7 +23,7 @@ func (e *TenantError) Error() string {
 }
 
 // tenantModel returns m as it applies to one tenant schema: the tables,
-// enums and functions it declares in its default schema (unqualified) are
+// enums, functions and sequences it declares in its default schema (unqualified) are
 // declared in schema instead; the others stay where they are.
 func tenantModel(m *spec.Model, schema string) *spec.Model {
 	t := *m
@@ -53,6 +53,17 @@ func tenantModel(m *spec.Model, schema string) *spec.Model {
 		c := *e
 		c.Name = move(e.Name)
 		t.Enums[i] = &c
+	}
+	t.Sequences = make([]*spec.Sequence, len(m.Sequences))
+	for i, sq := range m.Sequences {
+		c := *sq
+		c.Name = move(sq.Name)
+		if sq.OwnedBy != nil {
+			o := *sq.OwnedBy
+			o.Table = move(sq.OwnedBy.Table)
+			c.OwnedBy = &o
+		}
+		t.Sequences[i] = &c
 	}
 	t.Functions = make([]*spec.Function, len(m.Functions))
 	for i, f := range m.Functions {
@@ -93,6 +104,7 @@ func compareTenants(ctx context.Context, s *introspect.Session, m *spec.Model, g
 		req.Relations = append(req.Relations, r.Relations...)
 		req.Enums = append(req.Enums, r.Enums...)
 		req.Functions = append(req.Functions, r.Functions...)
+		req.Sequences = append(req.Sequences, r.Sequences...)
 		req.Roles = r.Roles
 		d := drift.DeclaredTypes(tm)
 		for j, a := range drift.AskedTypes(tm, d) {
@@ -143,8 +155,16 @@ func compareTenants(ctx context.Context, s *introspect.Session, m *spec.Model, g
 func dryRunTenants(ctx context.Context, s *introspect.Session, m *spec.Model, cat *catalog.Catalog, tenants []tenant, runAs string) ([]*drift.Finding, error) {
 	var groups [][]tenant
 	index := map[string]int{}
+	bySchema := map[string][]*catalog.Relation{}
+	for _, r := range cat.Relations {
+		bySchema[r.Name.Schema] = append(bySchema[r.Name.Schema], r)
+	}
+	enums := map[string][]*catalog.Enum{}
+	for n, e := range cat.Enums {
+		enums[n.Schema] = append(enums[n.Schema], e)
+	}
 	for _, t := range tenants {
-		key := tenantFingerprint(cat, t.schema)
+		key := tenantFingerprint(bySchema[t.schema], enums[t.schema], t.schema)
 		i, ok := index[key]
 		if !ok {
 			i = len(groups)
@@ -186,20 +206,17 @@ func renameSchema(f drift.Finding, from, to string) drift.Finding {
 // tenantFingerprint describes what the dry run of schema's queries depends
 // on in the catalog, with the schema's own name and the objects' OIDs left
 // out, so that tenants created by the same migrations share it.
-func tenantFingerprint(cat *catalog.Catalog, schema string) string {
+func tenantFingerprint(rels []*catalog.Relation, enumsOf []*catalog.Enum, schema string) string {
 	var b strings.Builder
 	rename := strings.NewReplacer(schema+".", "~.", drift.QuoteIdent(schema)+".", "~.")
-	names := make([]catalog.Name, 0)
-	for n := range cat.Relations {
-		if n.Schema == schema {
-			names = append(names, n)
-		}
-	}
-	slices.SortFunc(names, func(a, b catalog.Name) int { return strings.Compare(a.Name, b.Name) })
-	for _, n := range names {
-		r := *cat.Relations[n]
+	rels = slices.Clone(rels)
+	slices.SortFunc(rels, func(a, b *catalog.Relation) int { return strings.Compare(a.Name.Name, b.Name.Name) })
+	for _, rel := range rels {
+		r := *rel
 		r.OID, r.Name.Schema, r.EstimatedRows = 0, "", 0
-		r.Columns, r.ForeignKeys = nil, nil
+		// Sequences hold their current values (data, not catalog facts): the
+		// dry run depends on neither.
+		r.Columns, r.ForeignKeys, r.Sequences = nil, nil, nil
 		cols := make([]catalog.Column, len(r.Columns))
 		for i, c := range r.Columns {
 			cols[i] = *c
@@ -222,10 +239,8 @@ func tenantFingerprint(cat *catalog.Catalog, schema string) string {
 		b.WriteByte('\n')
 	}
 	var enums []string
-	for n, e := range cat.Enums {
-		if n.Schema == schema {
-			enums = append(enums, n.Name+"="+strings.Join(e.Labels, ",")+fmt.Sprint(e.IsEnum))
-		}
+	for _, e := range enumsOf {
+		enums = append(enums, e.Name.Name+"="+strings.Join(e.Labels, ",")+fmt.Sprint(e.IsEnum))
 	}
 	slices.Sort(enums)
 	b.WriteString(strings.Join(enums, ";"))

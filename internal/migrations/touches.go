@@ -3,7 +3,7 @@ package migrations
 import (
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/spec"
+	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 )
 
 // An Object is a database object that a migration's SQL creates, alters,
@@ -30,16 +30,16 @@ type Object struct {
 
 // Touches lists the objects that sql creates, alters, drops, renames or
 // grants on, in the order of its statements. It reads tokens of the
-// project's SQL lexer ([spec.Tokenize]), so comments, string literals and
+// project's SQL lexer ([sqllex.Tokenize]), so comments, string literals and
 // dollar-quoted bodies are never mistaken for statements; the bodies of
 // functions and DO blocks are not looked into. Statements it does not know
 // (INSERT, UPDATE, COMMENT, ...) add nothing.
 func Touches(sql string) []Object {
-	toks, _ := spec.Tokenize(sql)
+	toks, _ := sqllex.Tokenize(sql)
 	var out []Object
 	start := 0
 	for i := 0; i <= len(toks); i++ {
-		if i < len(toks) && !(toks[i].Kind == spec.TokOther && toks[i].Text == ";") {
+		if i < len(toks) && !(toks[i].Kind == sqllex.TokOther && toks[i].Text == ";") {
 			continue
 		}
 		if i > start {
@@ -54,7 +54,7 @@ func Touches(sql string) []Object {
 
 // A stmtParser reads one statement's tokens.
 type stmtParser struct {
-	ts   []spec.Token
+	ts   []sqllex.Token
 	i    int
 	line int
 	out  []Object
@@ -69,7 +69,7 @@ func (p *stmtParser) add(o Object) {
 func (p *stmtParser) peek(words ...string) bool {
 	for k, w := range words {
 		j := p.i + k
-		if j >= len(p.ts) || p.ts[j].Kind != spec.TokIdent || p.ts[j].Text != w {
+		if j >= len(p.ts) || p.ts[j].Kind != sqllex.TokIdent || p.ts[j].Text != w {
 			return false
 		}
 	}
@@ -96,7 +96,7 @@ func (p *stmtParser) anyOf(words ...string) string {
 }
 
 func (p *stmtParser) punct(s string) bool {
-	if p.i < len(p.ts) && p.ts[p.i].Kind == spec.TokOther && p.ts[p.i].Text == s {
+	if p.i < len(p.ts) && p.ts[p.i].Kind == sqllex.TokOther && p.ts[p.i].Text == s {
 		p.i++
 		return true
 	}
@@ -105,7 +105,7 @@ func (p *stmtParser) punct(s string) bool {
 
 // ident reads one name part.
 func (p *stmtParser) ident() (string, bool) {
-	if p.i < len(p.ts) && (p.ts[p.i].Kind == spec.TokIdent || p.ts[p.i].Kind == spec.TokQuoted) {
+	if p.i < len(p.ts) && (p.ts[p.i].Kind == sqllex.TokIdent || p.ts[p.i].Kind == sqllex.TokQuoted) {
 		p.i++
 		return p.ts[p.i-1].Text, true
 	}
@@ -118,7 +118,7 @@ func (p *stmtParser) name() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	for p.i+1 < len(p.ts) && p.ts[p.i].Kind == spec.TokOther && p.ts[p.i].Text == "." {
+	for p.i+1 < len(p.ts) && p.ts[p.i].Kind == sqllex.TokOther && p.ts[p.i].Text == "." {
 		p.i++
 		part, ok := p.ident()
 		if !ok {
@@ -131,13 +131,13 @@ func (p *stmtParser) name() (string, bool) {
 
 // skipParens skips a parenthesised group if one comes next.
 func (p *stmtParser) skipParens() {
-	if p.i >= len(p.ts) || p.ts[p.i].Text != "(" || p.ts[p.i].Kind != spec.TokOther {
+	if p.i >= len(p.ts) || p.ts[p.i].Text != "(" || p.ts[p.i].Kind != sqllex.TokOther {
 		return
 	}
 	depth := 0
 	for ; p.i < len(p.ts); p.i++ {
 		switch t := p.ts[p.i]; {
-		case t.Kind != spec.TokOther:
+		case t.Kind != sqllex.TokOther:
 		case t.Text == "(":
 			depth++
 		case t.Text == ")":
@@ -152,7 +152,7 @@ func (p *stmtParser) skipParens() {
 
 // items splits the rest of the statement (or the parenthesised group that
 // comes next, when inParens) at top-level commas.
-func (p *stmtParser) items(inParens bool) [][]spec.Token {
+func (p *stmtParser) items(inParens bool) [][]sqllex.Token {
 	ts := p.ts[p.i:]
 	if inParens {
 		if len(ts) == 0 || ts[0].Text != "(" {
@@ -160,10 +160,10 @@ func (p *stmtParser) items(inParens bool) [][]spec.Token {
 		}
 		ts = ts[1:]
 	}
-	var out [][]spec.Token
+	var out [][]sqllex.Token
 	depth, start := 0, 0
 	for j, t := range ts {
-		if t.Kind != spec.TokOther {
+		if t.Kind != sqllex.TokOther {
 			continue
 		}
 		switch t.Text {
@@ -271,18 +271,18 @@ func (p *stmtParser) onTable(kind, action string) {
 }
 
 // columnDef returns the column a CREATE TABLE item defines, if it is one.
-func columnDef(item []spec.Token) (string, bool) {
+func columnDef(item []sqllex.Token) (string, bool) {
 	if len(item) == 0 {
 		return "", false
 	}
 	t := item[0]
-	if t.Kind == spec.TokIdent {
+	if t.Kind == sqllex.TokIdent {
 		switch t.Text {
 		case "constraint", "primary", "unique", "foreign", "check", "exclude", "like":
 			return "", false
 		}
 	}
-	if t.Kind != spec.TokIdent && t.Kind != spec.TokQuoted {
+	if t.Kind != sqllex.TokIdent && t.Kind != sqllex.TokQuoted {
 		return "", false
 	}
 	return t.Text, true
@@ -322,7 +322,7 @@ func (p *stmtParser) alter() {
 }
 
 // alterAction reads one action of ALTER TABLE t.
-func (p *stmtParser) alterAction(t string, item []spec.Token) {
+func (p *stmtParser) alterAction(t string, item []sqllex.Token) {
 	q := &stmtParser{ts: item, line: p.line}
 	col := func(action string) {
 		if c, ok := q.ident(); ok {
@@ -398,11 +398,11 @@ func (p *stmtParser) grant() {
 	depth := 0
 	for ; p.i < len(p.ts); p.i++ {
 		t := p.ts[p.i]
-		if t.Kind == spec.TokOther && t.Text == "(" {
+		if t.Kind == sqllex.TokOther && t.Text == "(" {
 			depth++
-		} else if t.Kind == spec.TokOther && t.Text == ")" {
+		} else if t.Kind == sqllex.TokOther && t.Text == ")" {
 			depth--
-		} else if depth == 0 && t.Kind == spec.TokIdent && t.Text == "on" {
+		} else if depth == 0 && t.Kind == sqllex.TokIdent && t.Text == "on" {
 			break
 		}
 	}

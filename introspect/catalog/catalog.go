@@ -27,6 +27,9 @@ type Catalog struct {
 	Memberships map[string]*Membership
 	// Functions holds every overload of each wanted function name.
 	Functions map[Name][]*Function
+	// Sequences holds the wanted sequences that exist and, with
+	// [Request.EnumsUsed], the free sequences of the relations' schemas.
+	Sequences map[Name]*NamedSequence
 }
 
 // Server describes the server and the session's identity.
@@ -123,6 +126,37 @@ func (s *Sequence) Next() (int64, bool) {
 		return 0, false
 	}
 	return *s.LastValue + s.Increment, true
+}
+
+// A NamedSequence represents a sequence read by its name (a model's
+// sequences), or found free in a snapshotted schema.
+type NamedSequence struct {
+	OID  uint32
+	Name Name
+	// OwnedBy is the column that owns it (OWNED BY, or an identity
+	// column's), as schema, table and column; zero when no column does.
+	OwnedBy ColumnRef
+	// Held maps each role of [Request.Roles] that exists to the sequence
+	// privileges it can use (has_sequence_privilege: its own grants,
+	// PUBLIC's, those of the roles it inherits, ownership), in the order
+	// USAGE, SELECT, UPDATE; "PUBLIC", when asked, to PUBLIC's own ACL
+	// entries.
+	Held map[string][]string
+}
+
+// A ColumnRef names a column of a table.
+type ColumnRef struct {
+	Table  Name
+	Column string
+}
+
+// String renders the column as schema.table.column, without quoting; ""
+// for the zero ColumnRef.
+func (c ColumnRef) String() string {
+	if c.Column == "" {
+		return ""
+	}
+	return c.Table.String() + "." + c.Column
 }
 
 // Column returns the column called name, or nil.
@@ -230,13 +264,19 @@ type Request struct {
 	Relations []Name
 	Enums     []Name
 	// EnumsUsed also reads the enum types the relations' columns use:
-	// directly, as the element of an array or as the base of a domain.
+	// directly, as the element of an array or as the base of a domain; and
+	// the free sequences of the relations' schemas, those no column of a
+	// relation of those schemas owns (extensions' left out). That is what a
+	// snapshot takes beyond its relations ([introspect.ListRelations] sets
+	// it).
 	EnumsUsed bool
 	// Roles are the roles whose effective privileges are read (the roles a
 	// model's grants name; PUBLIC is read from the ACL as it is).
 	Roles []string
 	// Functions are the function names to read, every overload of each.
 	Functions []Name
+	// Sequences are the sequence names to read (a model's sequences).
+	Sequences []Name
 }
 
 // A Function represents one live function (an overload).

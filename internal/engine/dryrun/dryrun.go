@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -73,12 +74,24 @@ func run(ctx context.Context, conn *introspect.Session, in Input, sequential boo
 	}
 	r := &runner{in: in, conn: conn, pg: conn.PgConn(), roles: roles, sequential: sequential}
 	var out []*drift.Finding
+	var tries []*try
 	for _, q := range in.Model.Queries {
-		fs, err := r.query(ctx, q)
+		t, fs, err := r.query(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("dry-running query %s: %w", q.Name, err)
 		}
 		out = append(out, fs...)
+		if t != nil {
+			tries = append(tries, t)
+		}
+	}
+	// What the catalog says of the relations the queries name, for all of
+	// them in one round trip, after their transactions.
+	if err := r.readFacts(ctx, tries); err != nil {
+		return nil, fmt.Errorf("dry run: %w", err)
+	}
+	for _, t := range tries {
+		out = append(out, r.findings(t)...)
 	}
 	drift.Sort(out)
 	return out, nil
@@ -122,8 +135,11 @@ type try struct {
 	facts     *introspect.QueryFacts
 }
 
-func (r *runner) query(ctx context.Context, q *spec.Query) ([]*drift.Finding, error) {
-	t := &try{q: q, sql: parseSQL(q.SQL), kind: spec.FirstKeyword(q.SQL)}
+// query dry-runs q and returns what the server said, for [runner.findings]
+// once the facts are read; or the finding that ends it early (its role
+// cannot be had).
+func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Finding, error) {
+	t := &try{q: q, sql: parseSQL(q.SQL), kind: sqllex.FirstKeyword(q.SQL)}
 	t.roleName = r.in.roleOf(q)
 	t.setRole = t.roleName != ""
 	if !t.setRole {
@@ -131,29 +147,26 @@ func (r *runner) query(ctx context.Context, q *spec.Query) ([]*drift.Finding, er
 	} else {
 		t.role = r.roles.ByName[t.roleName]
 		if f := r.unavailable(t, nil); f != nil {
-			return []*drift.Finding{f}, nil
+			return nil, []*drift.Finding{f}, nil
 		}
 	}
 	t.declared = r.paramOIDs(q)
 
 	var roleErr *pgconn.PgError
 	if err := r.prepareAndPlan(ctx, t, &roleErr); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if roleErr != nil {
-		return []*drift.Finding{r.unavailable(t, roleErr)}, nil
+		return nil, []*drift.Finding{r.unavailable(t, roleErr)}, nil
 	}
 	if t.prepErr != nil && len(q.Params) > 0 && paramTypeError(t.prepErr.Code) {
 		// Would the query prepare if the server chose the parameter types?
 		// Then the types the driver sends are the problem.
 		if err := r.prepareInferred(ctx, t, &roleErr); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if err := r.readFacts(ctx, t); err != nil {
-		return nil, err
-	}
-	return r.findings(t), nil
+	return t, nil, nil
 }
 
 // inTx runs fn in a read-only transaction as t's role, with the session's
@@ -529,38 +542,51 @@ func argText(a any) []byte {
 	return []byte(fmt.Sprint(a))
 }
 
-// readFacts reads what the catalog says of the relations the query names,
-// for its role, and the names of the types the server described.
-func (r *runner) readFacts(ctx context.Context, t *try) error {
-	// Only the relations the SQL names: a relation the plan reaches through
-	// a view is read with the view owner's rights, and a partition under
-	// its parent's policies, so neither is judged as the query's role.
-	rels := t.sql.names
-	var bare []string
-	if e := t.err(); e != nil && e.Code == "42P01" {
-		if n, ok := missingRelation(e.Message); ok {
-			parts := strings.Split(n, ".")
-			bare = append(bare, parts[len(parts)-1])
-		}
+// readFacts reads, for every try in one round trip, what the catalog says
+// of the relations its query names, for its role, and the names of the
+// types the server described.
+func (r *runner) readFacts(ctx context.Context, tries []*try) error {
+	if len(tries) == 0 {
+		return nil
 	}
-	var types []introspect.TypeRef
-	if t.desc != nil {
-		for _, o := range t.desc.ParamOIDs {
-			types = append(types, introspect.TypeRef{OID: o, TypMod: -1})
-		}
-		for _, f := range t.desc.Fields {
-			types = append(types, introspect.TypeRef{OID: f.DataTypeOID, TypMod: f.TypeModifier})
-		}
+	reqs := make([]introspect.FactsRequest, len(tries))
+	for i, t := range tries {
+		reqs[i] = factsRequest(t)
 	}
-	for _, o := range t.inferred {
-		types = append(types, introspect.TypeRef{OID: o, TypMod: -1})
-	}
-	facts, err := introspect.ReadQueryFacts(ctx, r.conn, r.in.SearchPath, t.roleName, rels, bare, types)
+	facts, err := introspect.ReadQueryFactsBatch(ctx, r.conn, r.in.SearchPath, reqs)
 	if err != nil {
 		return err
 	}
-	t.facts = facts
+	for i, t := range tries {
+		t.facts = facts[i]
+	}
 	return nil
+}
+
+// factsRequest is what t's findings need from the catalog. Only the
+// relations the SQL names: a relation the plan reaches through a view is
+// read with the view owner's rights, and a partition under its parent's
+// policies, so neither is judged as the query's role.
+func factsRequest(t *try) introspect.FactsRequest {
+	req := introspect.FactsRequest{Role: t.roleName, Relations: t.sql.names}
+	if e := t.err(); e != nil && e.Code == "42P01" {
+		if n, ok := missingRelation(e.Message); ok {
+			parts := strings.Split(n, ".")
+			req.BareNames = append(req.BareNames, parts[len(parts)-1])
+		}
+	}
+	if t.desc != nil {
+		for _, o := range t.desc.ParamOIDs {
+			req.Types = append(req.Types, introspect.TypeRef{OID: o, TypMod: -1})
+		}
+		for _, f := range t.desc.Fields {
+			req.Types = append(req.Types, introspect.TypeRef{OID: f.DataTypeOID, TypMod: f.TypeModifier})
+		}
+	}
+	for _, o := range t.inferred {
+		req.Types = append(req.Types, introspect.TypeRef{OID: o, TypMod: -1})
+	}
+	return req
 }
 
 // paramCount is the number of parameters the server describes for t: the

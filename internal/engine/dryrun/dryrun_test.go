@@ -2,12 +2,13 @@ package dryrun_test
 
 import (
 	"context"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rbacdrift/rbacdrift/internal/engine"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"

@@ -3,7 +3,6 @@ package dryrun
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -313,21 +312,35 @@ func (r *runner) resultFindings(t *try) []*drift.Finding {
 		names[i] = fmt.Sprintf("%s %s", f.Name, t.fieldType(i))
 	}
 	got := "(" + strings.Join(names, ", ") + ")"
-	var out []*drift.Finding
-	declared := map[string]bool{}
+	// The declared columns are paired with the described ones by name; the
+	// position and the type of each pair are then compared.
+	type field struct {
+		pgconn.FieldDescription
+		idx int
+	}
+	described := make([]field, len(fields))
+	for i, f := range fields {
+		described[i] = field{f, i}
+	}
+	position := map[*spec.ReturnColumn]int{}
 	for i, rc := range q.Returns {
-		declared[rc.Name] = true
-		idx := slices.IndexFunc(fields, func(f pgconn.FieldDescription) bool { return f.Name == rc.Name })
-		switch {
-		case idx < 0:
-			f := r.finding(t, "query-result-mismatch", rc.Pos)
-			f.Expected, f.Actual = fmt.Sprintf("column %d %s", i+1, rc.Name), "result "+got
-			f.Message = fmt.Sprintf("%s returns no column %s, which the application reads as column %d", q.Name, rc.Name, i+1)
-			f.Hint = "the application fails reading it, or reads another column in its place; fix the query's select list or the model's returns"
-			out = append(out, f)
-			continue
-		case idx != i:
-			f := r.finding(t, "query-result-mismatch", rc.Pos)
+		position[rc] = i
+	}
+	pairs, missing, extra := drift.Match(q.Returns, described,
+		func(rc *spec.ReturnColumn) string { return rc.Name }, func(f field) string { return f.Name })
+	var out []*drift.Finding
+	for _, rc := range missing {
+		i := position[rc]
+		f := r.finding(t, drift.QueryResultMismatch, rc.Pos)
+		f.Expected, f.Actual = fmt.Sprintf("column %d %s", i+1, rc.Name), "result "+got
+		f.Message = fmt.Sprintf("%s returns no column %s, which the application reads as column %d", q.Name, rc.Name, i+1)
+		f.Hint = "the application fails reading it, or reads another column in its place; fix the query's select list or the model's returns"
+		out = append(out, f)
+	}
+	for _, p := range pairs {
+		rc, fd, i, idx := p.Declared, p.Live.FieldDescription, position[p.Declared], p.Live.idx
+		if idx != i {
+			f := r.finding(t, drift.QueryResultMismatch, rc.Pos)
 			f.Expected, f.Actual = fmt.Sprintf("%s as column %d", rc.Name, i+1), fmt.Sprintf("%s as column %d", rc.Name, idx+1)
 			f.Message = fmt.Sprintf("%s returns %s as column %d where the application reads it as column %d: readers by index (Spring's RowMapper) take the wrong value", q.Name, rc.Name, idx+1, i+1)
 			f.Hint = "put the columns back in the order the application reads them: " + returnsList(q.Returns)
@@ -337,20 +350,17 @@ func (r *runner) resultFindings(t *try) []*drift.Finding {
 		if rc.Type == "" || !ok {
 			continue
 		}
-		fd := fields[idx]
 		if fd.DataTypeOID != want.OID || want.TypMod != -1 && fd.TypeModifier != -1 && want.TypMod != fd.TypeModifier {
-			f := r.finding(t, "query-result-mismatch", rc.Pos)
+			f := r.finding(t, drift.QueryResultMismatch, rc.Pos)
 			f.Expected, f.Actual = rc.Name+" "+rc.Type, rc.Name+" "+t.fieldType(idx)
 			f.Message = fmt.Sprintf("%s returns %s as %s where the application reads %s", q.Name, rc.Name, t.fieldType(idx), rc.Type)
 			f.Hint = fmt.Sprintf("a column changed type: the driver's conversion to %s may fail or change values; cast in the query (%s::%s), migrate the column back, or update the model's returns and the code", rc.Type, rc.Name, rc.Type)
 			out = append(out, f)
 		}
 	}
-	for i, fd := range fields {
-		if declared[fd.Name] {
-			continue
-		}
-		f := r.finding(t, "query-result-mismatch", q.Pos)
+	for _, fd := range extra {
+		i := fd.idx
+		f := r.finding(t, drift.QueryResultMismatch, q.Pos)
 		f.Expected, f.Actual = "returns "+returnsList(q.Returns), "result "+got
 		f.Message = fmt.Sprintf("%s returns column %s (column %d), which the application does not read", q.Name, fd.Name, i+1)
 		if i >= len(q.Returns) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -165,7 +166,7 @@ func (r *runner) explainOperator(t *try, e *pgconn.PgError) []string {
 		return nil
 	}
 	i := t.sql.tokenAt(int(e.Position) - 1)
-	if i < 0 || t.sql.toks[i].Kind != spec.TokOther {
+	if i < 0 || t.sql.toks[i].Kind != sqllex.TokOther {
 		return nil
 	}
 	op := t.sql.toks[i].Text
@@ -195,7 +196,7 @@ func (r *runner) operand(t *try, i int, before bool) (string, bool) {
 	if i < 0 || i >= len(toks) {
 		return "", false
 	}
-	if toks[i].Kind == spec.TokParam {
+	if toks[i].Kind == sqllex.TokParam {
 		n := 0
 		fmt.Sscanf(toks[i].Text, "$%d", &n)
 		if n >= 1 && n <= len(t.q.Params) {

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/spec"
+	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 )
 
 // The dry run reads the application's SQL only to explain what the server
@@ -14,8 +14,8 @@ import (
 
 // tokens splits sql with the model's lexer; an unterminated literal cannot
 // reach the dry run (the model refuses it).
-func tokens(sql string) []spec.Token {
-	toks, _ := spec.Tokenize(sql)
+func tokens(sql string) []sqllex.Token {
+	toks, _ := sqllex.Tokenize(sql)
 	return toks
 }
 
@@ -23,7 +23,7 @@ func tokens(sql string) []spec.Token {
 func maxParam(sql string) int {
 	n := 0
 	for _, t := range tokens(sql) {
-		if t.Kind == spec.TokParam {
+		if t.Kind == sqllex.TokParam {
 			if i, err := strconv.Atoi(strings.TrimPrefix(t.Text, "$")); err == nil {
 				n = max(n, i)
 			}
@@ -32,7 +32,7 @@ func maxParam(sql string) int {
 	return n
 }
 
-func isName(t spec.Token) bool { return t.Kind == spec.TokIdent || t.Kind == spec.TokQuoted }
+func isName(t sqllex.Token) bool { return t.Kind == sqllex.TokIdent || t.Kind == sqllex.TokQuoted }
 
 // A chain is a dotted name as the SQL writes it: rp.permission_id,
 // public.roles, "Eval"."Roles".
@@ -44,7 +44,7 @@ type chain struct {
 }
 
 // chainAt reads the dotted name that starts at token i, if any.
-func chainAt(toks []spec.Token, i int) (chain, bool) {
+func chainAt(toks []sqllex.Token, i int) (chain, bool) {
 	if i >= len(toks) || !isName(toks[i]) {
 		return chain{}, false
 	}
@@ -67,7 +67,7 @@ func chainAt(toks []spec.Token, i int) (chain, bool) {
 }
 
 // chainEndingAt reads the dotted name whose last token is i, if any.
-func chainEndingAt(toks []spec.Token, i int) (chain, bool) {
+func chainEndingAt(toks []sqllex.Token, i int) (chain, bool) {
 	if i < 0 || i >= len(toks) || !isName(toks[i]) {
 		return chain{}, false
 	}
@@ -94,7 +94,7 @@ var tablePrefix = map[string]bool{"from": true, "join": true, "into": true, "upd
 
 // A sqlText is the application's SQL, tokenised.
 type sqlText struct {
-	toks    []spec.Token
+	toks    []sqllex.Token
 	tables  []chain          // dotted names in table position (after FROM, JOIN, INTO, UPDATE, a comma in FROM)
 	aliases map[string]chain // alias (or table name) -> the table it stands for
 	names   []string         // every dotted name of at most two parts, as written, once each
@@ -116,7 +116,7 @@ func parseSQL(sql string) *sqlText {
 			if depth < fromDepth {
 				inFrom = false
 			}
-		case t.Kind != spec.TokIdent:
+		case t.Kind != sqllex.TokIdent:
 		case t.Text == "from" || t.Text == "join" || t.Text == "update" || t.Text == "into":
 			inFrom, fromDepth = true, depth
 		case t.Text == "where" || t.Text == "on" || t.Text == "group" || t.Text == "order" || t.Text == "limit" || t.Text == "set" ||
@@ -135,16 +135,16 @@ func parseSQL(sql string) *sqlText {
 		if c.first > 0 {
 			prev = s.toks[c.first-1].Text
 		}
-		isTable := c.first > 0 && s.toks[c.first-1].Kind == spec.TokIdent && tablePrefix[prev] ||
+		isTable := c.first > 0 && s.toks[c.first-1].Kind == sqllex.TokIdent && tablePrefix[prev] ||
 			inFrom && depth == fromDepth && prev == "," && !(c.last+1 < len(s.toks) && s.toks[c.last+1].Text == "(")
-		if isTable && len(c.parts) <= 2 && !(t.Kind == spec.TokIdent && tablePrefix[t.Text]) {
+		if isTable && len(c.parts) <= 2 && !(t.Kind == sqllex.TokIdent && tablePrefix[t.Text]) {
 			s.tables = append(s.tables, c)
 			s.aliases[c.parts[len(c.parts)-1]] = c
 			j := c.last + 1
-			if j < len(s.toks) && s.toks[j].Text == "as" && s.toks[j].Kind == spec.TokIdent {
+			if j < len(s.toks) && s.toks[j].Text == "as" && s.toks[j].Kind == sqllex.TokIdent {
 				j++
 			}
-			if j < len(s.toks) && isName(s.toks[j]) && !(s.toks[j].Kind == spec.TokIdent && notAlias[s.toks[j].Text]) {
+			if j < len(s.toks) && isName(s.toks[j]) && !(s.toks[j].Kind == sqllex.TokIdent && notAlias[s.toks[j].Text]) {
 				s.aliases[s.toks[j].Text] = c
 			}
 		}
