@@ -53,8 +53,8 @@ ORDER BY n.nspname, c.relname
 // the relation opens it, so a table held ACCESS EXCLUSIVE (a migration) makes
 // the read wait and fail as a lock wait, which the safety tests require;
 // relid 0 would render a default (which cannot refer to a column) without
-// waiting, and 0.35 s faster per 5,000 tables in a fresh session, where the
-// relation's cache entry must be built.
+// waiting, and faster in a fresh session, where the relation's cache entry
+// must be built (BENCHMARKS.md has the measurement).
 const queryColumns = wantedRelations + `
 SELECT a.attrelid, a.attnum::int, a.attname::text, a.atttypid, a.atttypmod,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
@@ -72,7 +72,7 @@ ORDER BY a.attrelid, a.attnum
 // queryConstraints reads primary keys, unique constraints and foreign keys.
 // The key's own columns come as attnums, named from the columns queryColumns
 // read in the same batch: a lookup in pg_attribute per key column cost more
-// than the rest of the query (0.72 s against 0.42 s on 10,000 tables). The
+// than the rest of the query (BENCHMARKS.md, "Catalog queries"). The
 // referenced columns, of a relation that may not be wanted, are named here,
 // one pg_attribute_relid_attnum_index probe on (attrelid, attnum) each (a
 // join of the key array with pg_attribute is planned as a hash join that
