@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -40,8 +41,18 @@ func (f *checkFlags) validateFleet(stderr io.Writer) int {
 // one could not be checked, else 1 when one has drift, else 0.
 func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts engine.CheckOptions, stdout, stderr io.Writer) int {
 	targets, err := spec.LoadTargets(f.targets)
+	var errs spec.Errors
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "%s\n", e)
+		}
+		fmt.Fprintf(stderr, "hint: --targets names a YAML list of { name, db, run_as, schemas }; the README's \"Tenants and fleets\" shows one\n")
+		fmt.Fprintf(stderr, "rbacdrift check: %s: %s\n", f.targets, plural(len(errs), "problem"))
+		return exitUsage
+	}
 	if err != nil {
-		return modelError(stderr, "check", f.targets, err)
+		errorf(stderr, "check", err.Error())
+		return exitUsage
 	}
 	shard, _ := engine.ParseShard(f.shard)
 	if f.shard == "" {

@@ -197,5 +197,5 @@ func chownTo(path string, owner *osUser) error {
 	if owner == nil {
 		return nil
 	}
-	return owner.chown(path)
+	return owner.Chown(path)
 }

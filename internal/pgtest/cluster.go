@@ -125,7 +125,7 @@ func startCluster(ctx context.Context, bin string, opts ClusterOptions) (_ *Clus
 		}
 	}()
 	if owner != nil {
-		if err := owner.chown(dir); err != nil {
+		if err := owner.Chown(dir); err != nil {
 			return nil, err
 		}
 	}

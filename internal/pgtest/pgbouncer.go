@@ -155,7 +155,7 @@ func startPgBouncer(bin string, s *Server, port int, opts PgBouncerOptions) (_ *
 	}
 	if owner != nil {
 		for _, p := range []string{dir, filepath.Join(dir, "pgbouncer.ini"), filepath.Join(dir, "userlist.txt")} {
-			if err := owner.chown(p); err != nil {
+			if err := owner.Chown(p); err != nil {
 				return nil, err
 			}
 		}

@@ -67,7 +67,7 @@ func startReplica(ctx context.Context, primary *Cluster, method replicaMethod) (
 		}
 	}()
 	if c.owner != nil {
-		if err := c.owner.chown(dir); err != nil {
+		if err := c.owner.Chown(dir); err != nil {
 			return nil, err
 		}
 	}

@@ -38,7 +38,7 @@ func (c *Cluster) writeSetup(opts ClusterOptions) error {
 			return fmt.Errorf("writing %s to the data directory: %w", name, err)
 		}
 		if c.owner != nil {
-			if err := c.owner.chown(path); err != nil {
+			if err := c.owner.Chown(path); err != nil {
 				return err
 			}
 		}

@@ -67,7 +67,7 @@ func Start(ctx context.Context) (_ *Cluster, err error) {
 		}
 	}()
 	if owner != nil {
-		if err := owner.chown(dir); err != nil {
+		if err := owner.Chown(dir); err != nil {
 			return nil, err
 		}
 	}
