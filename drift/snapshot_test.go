@@ -235,3 +235,39 @@ func TestSnapshotThenDrift(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotAddsCalledFunctions: the functions a snapshotted table's
+// policies, defaults and CHECK constraints call are recorded without
+// --functions, and a check of the same database against it is clean; a
+// function nothing calls is left out.
+func TestSnapshotAddsCalledFunctions(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	db.Exec(t, `
+CREATE FUNCTION authorize(perm text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+	AS $$ SELECT perm <> '' $$;
+CREATE FUNCTION next_code() RETURNS text LANGUAGE sql VOLATILE AS $$ SELECT 'c' $$;
+CREATE FUNCTION valid_scope(s text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT s IN ('global', 'org') $$;
+CREATE FUNCTION unused() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE TABLE docs (
+	id int PRIMARY KEY,
+	code text NOT NULL DEFAULT next_code(),
+	scope text NOT NULL CHECK (valid_scope(scope))
+);
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_docs ON docs FOR SELECT USING (authorize('docs.read'));`)
+	model := takeSnapshot(t, db.URL, introspect.Selection{Schemas: []string{"public"}})
+	for _, want := range []string{"\n  authorize(text): ", "\n  next_code(): ", "\n  valid_scope(text): "} {
+		if !strings.Contains(string(model), want) {
+			t.Errorf("the snapshot does not record %s:\n%s", want, model)
+		}
+	}
+	if strings.Contains(string(model), "unused") {
+		t.Errorf("the snapshot records a function nothing calls:\n%s", model)
+	}
+	if fs := checkText(t, db.URL, model); len(fs) != 0 {
+		for _, f := range fs {
+			t.Errorf("unexpected finding %s %s: %s", f.Code, f.Object, f.Message)
+		}
+	}
+}

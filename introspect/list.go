@@ -2,6 +2,7 @@ package introspect
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -24,8 +25,9 @@ type Listing struct {
 	UnknownRoles []string
 }
 
-// ListRelations lists the relations of sel, the unknown roles of sel.Roles
-// and the function names sel.Functions matches, in one round trip. Names come back sorted by schema, then name.
+// ListRelations lists the relations of sel, the unknown roles of sel.Roles,
+// the function names sel.Functions matches and the functions the relations'
+// policies, defaults and CHECK constraints call, in one round trip. Names come back sorted by schema, then name.
 // The enum types the relations use are left to [Load] (Request.EnumsUsed),
 // which finds them from the columns it reads anyway.
 func ListRelations(ctx context.Context, conn *Session, sel Selection) (*Listing, error) {
@@ -45,6 +47,7 @@ func ListRelations(ctx context.Context, conn *Session, sel Selection) (*Listing,
 		b.Query(queryListRelations, sel.Schemas, tables, like)
 		b.Query(queryListRoles, roles)
 		b.Query(queryListFunctions, sel.Schemas, globToLike(sel.Functions))
+		b.Query(queryListCalledFunctions, sel.Schemas, tables, like)
 	}, func(br *Results) error { return readListing(br, l, roles) })
 	if err != nil {
 		return nil, err
@@ -79,12 +82,24 @@ func readListing(br *Results, l *Listing, roles []string) error {
 			l.UnknownRoles = append(l.UnknownRoles, r)
 		}
 	}
-	return each(br, "the functions to snapshot", func(rows pgx.Rows) error {
+	if err := each(br, "the functions to snapshot", func(rows pgx.Rows) error {
 		var n Name
 		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
 			return err
 		}
 		l.Functions = append(l.Functions, n)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return each(br, "the functions the relations call", func(rows pgx.Rows) error {
+		var n Name
+		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
+			return err
+		}
+		if !slices.Contains(l.Functions, n) {
+			l.Functions = append(l.Functions, n)
+		}
 		return nil
 	})
 }

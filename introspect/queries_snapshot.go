@@ -44,3 +44,27 @@ FROM pg_catalog.pg_namespace n
 WHERE n.nspname LIKE ANY ($1::text[])
   AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
 ORDER BY 1`
+
+// queryListCalledFunctions lists the functions that the chosen relations'
+// row-level security policies, column defaults and CHECK constraints call
+// (pg_depend records them), leaving out pg_catalog's and those of
+// extensions: a snapshot records them always, since the rows the
+// application sees depend on them (an authorize() in a policy).
+const queryListCalledFunctions = selectedRelations + `
+SELECT n.nspname::text, p.proname::text
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+WHERE d.refclassid = 'pg_catalog.pg_proc'::regclass
+  AND p.prokind = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND (   (d.classid = 'pg_catalog.pg_policy'::regclass
+           AND d.objid IN (SELECT pol.oid FROM pg_catalog.pg_policy pol JOIN sel ON sel.oid = pol.polrelid))
+       OR (d.classid = 'pg_catalog.pg_attrdef'::regclass
+           AND d.objid IN (SELECT ad.oid FROM pg_catalog.pg_attrdef ad JOIN sel ON sel.oid = ad.adrelid))
+       OR (d.classid = 'pg_catalog.pg_constraint'::regclass
+           AND d.objid IN (SELECT co.oid FROM pg_catalog.pg_constraint co JOIN sel ON sel.oid = co.conrelid)))
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                  WHERE e.classid = 'pg_catalog.pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+GROUP BY n.nspname, p.proname
+ORDER BY n.nspname COLLATE "C", p.proname COLLATE "C"
+`
