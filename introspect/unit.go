@@ -167,10 +167,6 @@ type Results struct {
 	err  error // the first server error: the statements after it were skipped
 }
 
-// errSkipped is what a statement after a failed one gets: the server skips
-// everything up to the end of the pipeline.
-var errSkipped = errors.New("not run: an earlier statement of the same transaction failed")
-
 func (r *Results) take(want resultKind) (any, error) {
 	if r.next >= len(r.q.kinds) {
 		return nil, errors.New("no more queued statements")

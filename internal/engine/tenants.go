@@ -95,7 +95,7 @@ func compareTenants(ctx context.Context, s *introspect.Session, m *spec.Model, g
 	}
 	tenants := make([]tenant, len(schemas))
 	var req catalog.Request
-	var declared, asked []string
+	var asked []string
 	seen := map[string]bool{}
 	for i, sc := range schemas {
 		tm := tenantModel(m, sc)
@@ -106,11 +106,10 @@ func compareTenants(ctx context.Context, s *introspect.Session, m *spec.Model, g
 		req.Functions = append(req.Functions, r.Functions...)
 		req.Sequences = append(req.Sequences, r.Sequences...)
 		req.Roles = r.Roles
-		d := drift.DeclaredTypes(tm)
-		for j, a := range drift.AskedTypes(tm, d) {
+		for _, a := range drift.AskedTypes(tm, drift.DeclaredTypes(tm)) {
 			if !seen[a] {
 				seen[a] = true
-				declared, asked = append(declared, d[j]), append(asked, a)
+				asked = append(asked, a)
 			}
 		}
 	}
