@@ -91,9 +91,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts engin
 			code = exitConnect
 			continue
 		}
-		if n := r.Result.Path.Note(); n != "" || f.verbose {
-			sessionNote(stderr, "check", r.Result.Path, f.verbose)
-		}
+		sessionNote(stderr, "check "+r.Target.Name, r.Result.Path, f.verbose)
 		rep := newReport(f.spec, targetInfo(r.Conn, r.Result.Catalog.Server, r.Result.Path), model, r.Result)
 		rep.FailOn = report.FailLevel(f.out.failOn)
 		fts = append(fts, report.CheckedTarget(r.Target.Name, rep))
