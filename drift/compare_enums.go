@@ -30,7 +30,7 @@ func (c *comparer) enum(e *spec.Enum) {
 	for _, m := range missing {
 		c.add(&Finding{Code: EnumLabelMissing, Object: obj, Subject: subj, Expected: m, Actual: "none",
 			Message: fmt.Sprintf("enum %s has no label %q", obj, m),
-			Hint:    fmt.Sprintf("writing %q fails with 22P02 and reads never match it; ALTER TYPE %s ADD VALUE %s", m, QuoteName(e.Name), quoteLiteral(m))}, e.Pos)
+			Hint:    fmt.Sprintf("writing %q fails with 22P02 and reads never match it; ALTER TYPE %s ADD VALUE %s", m, QuoteName(e.Name), QuoteLiteral(m))}, e.Pos)
 	}
 	for _, x := range extra {
 		c.add(&Finding{Code: EnumLabelUnexpected, Object: obj, Subject: subj, Expected: "none", Actual: x,

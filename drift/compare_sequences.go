@@ -132,7 +132,7 @@ func (c *comparer) declaredSequence(d *spec.Sequence) {
 		c.add(&Finding{Code: SequenceMissing, Object: obj, Subject: subj, Expected: "a sequence", Actual: "none",
 			Message: fmt.Sprintf("sequence %s does not exist", obj),
 			Hint: fmt.Sprintf("nextval(%s) fails with 42P01 (relation does not exist): the migration that creates it has not run on this database, or the application expects another schema; CREATE SEQUENCE %s",
-				quoteLiteral(target), target)}, d.Pos)
+				QuoteLiteral(target), target)}, d.Pos)
 		return
 	}
 	if d.HasOwnedBy {

@@ -33,12 +33,13 @@ func quoteList(cols []string) string {
 	return "(" + strings.Join(q, ", ") + ")"
 }
 
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// QuoteLiteral quotes s as an SQL string literal.
+func QuoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func quoteLabels(labels []string) string {
 	q := make([]string, len(labels))
 	for i, l := range labels {
-		q[i] = quoteLiteral(l)
+		q[i] = QuoteLiteral(l)
 	}
 	return "(" + strings.Join(q, ", ") + ")"
 }

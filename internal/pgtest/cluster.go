@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rbacdrift/rbacdrift/internal/pgproc"
 )
 
 // ClusterOptions configures a cluster started by [StartCluster].
@@ -175,26 +177,6 @@ func serverConf(dir string, opts ClusterOptions) []string {
 	return append(conf, opts.ExtraConf...)
 }
 
-func appendConf(path string, lines []string) error {
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		return fmt.Errorf("configuring cluster: %w", err)
-	}
-	_, err = f.WriteString("\n" + strings.Join(lines, "\n") + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("configuring cluster: %w", err)
-	}
-	return nil
-}
-
-// confString quotes s as a postgresql.conf string value.
-func confString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
-}
-
 // liveClusters keeps every started cluster reachable until it is stopped: the
 // garbage collector closes an unreachable *os.File, and closing a cluster's
 // lifeline makes its watchdog remove the cluster.
@@ -243,55 +225,10 @@ func (c *Cluster) run(ctx context.Context, name string, args ...string) ([]byte,
 	return cmd.CombinedOutput()
 }
 
-// childEnv is the environment of the PostgreSQL binaries: the process's
-// without the libpq and server variables (PGDATA, PGPORT, PGHOST, ...), which
-// could redirect them, and in the C locale so their messages read the same
-// everywhere.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PG") || strings.HasPrefix(kv, "LC_") || strings.HasPrefix(kv, "LANG=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "LC_ALL=C", "LANG=C")
-}
-
-// clusterBase returns the directory to create cluster directories in: the
-// temporary directory, unless the socket path would not fit in a socket
-// address (about 100 bytes) or, when the server runs as another OS user,
-// that user could not reach it; then /tmp.
+// clusterBase returns the directory to create cluster directories in (see
+// [pgproc.BaseDir]).
 func clusterBase(owner *osUser) string {
-	base := os.TempDir()
-	const tail = "/rbacdrift-pgtest-1234567890/.s.PGSQL.65535"
-	if len(base)+len(tail) > 100 {
-		return "/tmp"
-	}
-	if owner != nil && !traversableByOthers(base) {
-		return "/tmp"
-	}
-	return base
-}
-
-// traversableByOthers reports whether every directory from / down to dir
-// lets other users through.
-func traversableByOthers(dir string) bool {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return false
-	}
-	for {
-		fi, err := os.Stat(dir)
-		if err != nil || fi.Mode().Perm()&0o001 == 0 {
-			return false
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return true
-		}
-		dir = parent
-	}
+	return pgproc.BaseDir(owner, "/rbacdrift-pgtest-1234567890/.s.PGSQL.65535")
 }
 
 // queryValue writes s for a URL query, leaving a plain path as it is so the

@@ -21,7 +21,7 @@ func TestNoServerFailsWithGuidanceOnce(t *testing.T) {
 	d := &discovery{sources: func() []source {
 		return []source{
 			envSource(func(string) string { return "" }),
-			initdbSource(binFinder{path: empty, libGlob: filepath.Join(empty, "*", "bin")}),
+			initdbSource(binFinder{Path: empty, LibGlob: filepath.Join(empty, "*", "bin")}),
 			{name: "testcontainers", start: func(context.Context) (*Server, func() error, error) {
 				dockerCalls++
 				return nil, nil, unavailable("no Docker engine: %v", errors.New("cannot connect"))
@@ -194,14 +194,14 @@ func TestFindBinDir(t *testing.T) {
 		major int
 		want  string // "" for not found
 	}{
-		{"PATH first, links followed", binFinder{onPath, glob}, 0, filepath.Join(lib, "9.6", "bin")},
-		{"highest complete version", binFinder{"", glob}, 0, filepath.Join(lib, "15", "bin")},
-		{"major version wins", binFinder{onPath, glob}, 15, filepath.Join(lib, "15", "bin")},
-		{"pg_config", binFinder{withConfig, none}, 0, configured},
-		{"nothing", binFinder{filepath.Join(root, "empty"), none}, 0, ""},
+		{"PATH first, links followed", binFinder{Path: onPath, LibGlob: glob}, 0, filepath.Join(lib, "9.6", "bin")},
+		{"highest complete version", binFinder{Path: "", LibGlob: glob}, 0, filepath.Join(lib, "15", "bin")},
+		{"major version wins", binFinder{Path: onPath, LibGlob: glob}, 15, filepath.Join(lib, "15", "bin")},
+		{"pg_config", binFinder{Path: withConfig, LibGlob: none}, 0, configured},
+		{"nothing", binFinder{Path: filepath.Join(root, "empty"), LibGlob: none}, 0, ""},
 	}
 	for _, tt := range tests {
-		got, err := tt.f.find(tt.major)
+		got, err := tt.f.Find(tt.major)
 		if got != tt.want || (err != nil) != (tt.want == "") {
 			t.Errorf("%s: find(%d) = %q, %v; want %q", tt.name, tt.major, got, err, tt.want)
 		}

@@ -5,24 +5,39 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/rbacdrift/rbacdrift/internal/osuser"
+	"github.com/rbacdrift/rbacdrift/internal/pgproc"
 )
 
 // An osUser is the OS user a cluster runs as when the tests run as root,
 // because initdb and pg_ctl refuse to run as root.
-type osUser = osuser.User
+type osUser = pgproc.User
 
 // serverUser returns the OS user to run clusters as: nil (the current user)
 // unless the process runs as root, then "postgres".
 func serverUser() (*osUser, error) {
-	return osuser.ForServer("\nhint: create one (useradd --system postgres) or run the tests as another user")
+	return pgproc.ForServer("\nhint: create one (useradd --system postgres) or run the tests as another user")
 }
 
 // setProcUser makes cmd run as u, when u is not nil.
 func setProcUser(cmd *exec.Cmd, u *osUser) { u.Apply(cmd) }
 
+// The server plumbing the harness shares with the scratch server.
+var (
+	appendConf          = pgproc.AppendConf
+	confString          = pgproc.ConfString
+	childEnv            = pgproc.ChildEnv
+	traversableByOthers = pgproc.TraversableByOthers
+	lookPathIn          = pgproc.LookPathIn
+	isExecutable        = pgproc.IsExecutable
+	hasServerBinaries   = pgproc.HasServerBinaries
+	defaultFinder       = pgproc.DefaultFinder
+)
+
+// A binFinder finds the directory of the server binaries.
+type binFinder = pgproc.Finder
+
 // startWatchdog starts the watchdog of a cluster: it stops the server and
-// removes dir when the test process is gone (see [osuser.StartWatchdog]).
+// removes dir when the test process is gone (see [pgproc.StartWatchdog]).
 func startWatchdog(bin, dataDir, dir string, u *osUser) (*exec.Cmd, *os.File, error) {
-	return osuser.StartWatchdog("pgtest-watchdog", filepath.Join(bin, "pg_ctl"), dataDir, dir, u, childEnv())
+	return pgproc.StartWatchdog("pgtest-watchdog", filepath.Join(bin, "pg_ctl"), dataDir, dir, u, childEnv())
 }

@@ -33,7 +33,7 @@ func envSource(getenv func(string) string) source {
 			return nil, nil, fmt.Errorf("%s=%s: %w", EnvURL, redact(raw), err)
 		}
 		s := &Server{Kind: "env", AdminURL: raw}
-		s.BinDir, _ = defaultFinder().find(major)
+		s.BinDir, _ = defaultFinder().Find(major)
 		return s, nil, nil
 	}}
 }
@@ -66,7 +66,7 @@ func checkSuperuser(ctx context.Context, url string) (int, error) {
 // initdbSource starts a throwaway cluster with the local binaries.
 func initdbSource(f binFinder) source {
 	return source{name: "initdb", start: func(ctx context.Context) (*Server, func() error, error) {
-		bin, err := f.find(0)
+		bin, err := f.Find(0)
 		if err != nil {
 			return nil, nil, unavailableError{err}
 		}
@@ -132,7 +132,7 @@ func dockerSource(probe time.Duration) source {
 			return nil, nil, errors.Join(fmt.Errorf("container address: %w", err), release())
 		}
 		s := &Server{Kind: "testcontainers", AdminURL: url}
-		s.BinDir, _ = defaultFinder().find(15)
+		s.BinDir, _ = defaultFinder().Find(15)
 		return s, release, nil
 	}}
 }

@@ -8,11 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rbacdrift/rbacdrift/internal/pgproc"
 )
 
 // ErrNoBinaries means that initdb and pg_ctl were not found.
@@ -48,9 +49,9 @@ func (c *Cluster) URL(dbname string) string {
 // Start makes and starts a cluster. Nothing is left behind when it fails;
 // the error wraps [ErrNoBinaries] when there are no server binaries.
 func Start(ctx context.Context) (_ *Cluster, err error) {
-	bin, err := findBinDir()
+	bin, err := pgproc.DefaultFinder().Find(0)
 	if err != nil {
-		return nil, err
+		return nil, ErrNoBinaries
 	}
 	owner, err := serverUser()
 	if err != nil {
@@ -79,7 +80,7 @@ func Start(ctx context.Context) (_ *Cluster, err error) {
 		"--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
 		return nil, fmt.Errorf("initdb: %w%s", cause(ctx, err), output(out))
 	}
-	if err := appendConf(filepath.Join(c.dataDir, "postgresql.conf"), conf(dir)); err != nil {
+	if err := pgproc.AppendConf(filepath.Join(c.dataDir, "postgresql.conf"), conf(dir)); err != nil {
 		return nil, err
 	}
 	logFile := filepath.Join(dir, "server.log")
@@ -150,7 +151,7 @@ var live sync.Map
 func (c *Cluster) run(ctx context.Context, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, filepath.Join(c.BinDir, name), args...)
 	cmd.Dir = c.Dir
-	cmd.Env = childEnv()
+	cmd.Env = pgproc.ChildEnv()
 	setProc(cmd, c.owner)
 	return cmd.CombinedOutput()
 }
@@ -163,7 +164,7 @@ func conf(dir string) []string {
 		"# added by rbacdrift internal/scratchpg",
 		"listen_addresses = ''",
 		"port = " + strconv.Itoa(port),
-		"unix_socket_directories = " + confString(dir),
+		"unix_socket_directories = " + pgproc.ConfString(dir),
 		"fsync = off",
 		"full_page_writes = off",
 		"synchronous_commit = off",
@@ -171,124 +172,8 @@ func conf(dir string) []string {
 	}
 }
 
-func appendConf(path string, lines []string) error {
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		return fmt.Errorf("configuring the scratch server: %w", err)
-	}
-	_, err = f.WriteString("\n" + strings.Join(lines, "\n") + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("configuring the scratch server: %w", err)
-	}
-	return nil
-}
-
-// confString quotes s as a postgresql.conf string value.
-func confString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
-}
-
-// childEnv is the environment of the server binaries: the process's without
-// the libpq and server variables (PGDATA, PGPORT, PGHOST, ...), which could
-// redirect them, in the C locale so their messages read the same everywhere.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "PG") || strings.HasPrefix(kv, "LC_") || strings.HasPrefix(kv, "LANG=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "LC_ALL=C", "LANG=C")
-}
-
-// baseDir returns where to make the cluster's directory: the temporary
-// directory, unless the socket path would not fit in a socket address (about
-// 100 bytes) or the server's OS user could not reach it; then /tmp.
+// baseDir returns where to make the cluster's directory (see
+// [pgproc.BaseDir]).
 func baseDir(owner *osUser) string {
-	base := os.TempDir()
-	const tail = "/rbacdrift-scratch-1234567890/.s.PGSQL.5432"
-	if len(base)+len(tail) > 100 || owner != nil && !traversableByOthers(base) {
-		return "/tmp"
-	}
-	return base
-}
-
-// traversableByOthers reports whether every directory from / down to dir
-// lets other users through.
-func traversableByOthers(dir string) bool {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return false
-	}
-	for {
-		fi, err := os.Stat(dir)
-		if err != nil || fi.Mode().Perm()&0o001 == 0 {
-			return false
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return true
-		}
-		dir = parent
-	}
-}
-
-// findBinDir returns the first directory holding both initdb and pg_ctl:
-// from PATH (following symbolic links), then the highest version of
-// /usr/lib/postgresql/*/bin (where Debian and Ubuntu put them, off PATH),
-// then pg_config --bindir.
-func findBinDir() (string, error) {
-	if p, err := exec.LookPath("initdb"); err == nil {
-		dirs := []string{filepath.Dir(p)}
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			dirs = append([]string{filepath.Dir(real)}, dirs...)
-		}
-		for _, d := range dirs {
-			if hasBinaries(d) {
-				return d, nil
-			}
-		}
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	slices.SortStableFunc(dirs, func(a, b string) int { return slices.Compare(dirVersion(b), dirVersion(a)) })
-	for _, d := range dirs {
-		if hasBinaries(d) {
-			return d, nil
-		}
-	}
-	if p, err := exec.LookPath("pg_config"); err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, p, "--bindir").Output()
-		if d := strings.TrimSpace(string(out)); err == nil && hasBinaries(d) {
-			return d, nil
-		}
-	}
-	return "", ErrNoBinaries
-}
-
-// dirVersion reads the version of a directory like /usr/lib/postgresql/9.6/bin.
-func dirVersion(dir string) []int {
-	var v []int
-	for _, p := range strings.Split(filepath.Base(filepath.Dir(dir)), ".") {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return nil
-		}
-		v = append(v, n)
-	}
-	return v
-}
-
-func hasBinaries(dir string) bool {
-	return isExecutable(filepath.Join(dir, "initdb")) && isExecutable(filepath.Join(dir, "pg_ctl"))
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+	return pgproc.BaseDir(owner, "/rbacdrift-scratch-1234567890/.s.PGSQL.5432")
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rbacdrift/rbacdrift/drift"
+
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -157,7 +159,7 @@ func (tn typeNamer) columnType(typ, typeSchema string, dims int) string {
 		if schema == "public" {
 			return name + arr
 		}
-		return quoteIdent(schema) + "." + quoteIdent(name) + arr
+		return drift.QuoteIdent(schema) + "." + drift.QuoteIdent(name) + arr
 	}
 	if !spec.ValidTypeName(base) {
 		return ""
@@ -175,20 +177,6 @@ func splitQuoted(s string) (string, string, bool) {
 		return "", "", false
 	}
 	return a, strings.TrimSuffix(b, `"`), true
-}
-
-func quoteIdent(s string) string {
-	plain := s != ""
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c == '_' || i > 0 && c >= '0' && c <= '9') {
-			plain = false
-		}
-	}
-	if plain {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // serialTypes are CREATE TABLE shorthands: an integer with a sequence

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rbacdrift/rbacdrift/drift"
+
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -508,21 +510,7 @@ func enumTypeName(n spec.Name) string {
 	if n.Schema == "public" {
 		return n.Name
 	}
-	return quoteIdent(n.Schema) + "." + quoteIdent(n.Name)
-}
-
-func quoteIdent(s string) string {
-	plain := s != ""
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c == '_' || i > 0 && c >= '0' && c <= '9') {
-			plain = false
-		}
-	}
-	if plain {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	return drift.QuoteIdent(n.Schema) + "." + drift.QuoteIdent(n.Name)
 }
 
 // literalDefault renders a literal @default as PostgreSQL renders the
@@ -545,7 +533,7 @@ func literalDefault(v *Expr, f *Field, typ string, enum *Block) (string, bool) {
 				if err != nil {
 					return "", false
 				}
-				return quoteLiteral(label) + "::" + castName(base, enum), true
+				return drift.QuoteLiteral(label) + "::" + castName(base, enum), true
 			}
 		}
 		return "", false
@@ -553,13 +541,13 @@ func literalDefault(v *Expr, f *Field, typ string, enum *Block) (string, bool) {
 		return v.Text, true
 	case v.Kind == ExprNumber:
 		if strings.HasPrefix(v.Text, "-") {
-			return quoteLiteral(v.Text) + "::" + castName(base, nil), true
+			return drift.QuoteLiteral(v.Text) + "::" + castName(base, nil), true
 		}
 		return v.Text, true
 	case v.Kind == ExprString:
 		switch f.Type.Name {
 		case "String", "Json", "Decimal":
-			return quoteLiteral(v.Text) + "::" + castName(base, nil), true
+			return drift.QuoteLiteral(v.Text) + "::" + castName(base, nil), true
 		}
 	}
 	return "", false
@@ -569,7 +557,7 @@ func literalDefault(v *Expr, f *Field, typ string, enum *Block) (string, bool) {
 func castName(typ string, enum *Block) string {
 	if enum != nil {
 		if !strings.Contains(typ, ".") {
-			return quoteIdent(typ) // in public, written bare; the cast names it as the server does
+			return drift.QuoteIdent(typ) // in public, written bare; the cast names it as the server does
 		}
 		return typ
 	}
@@ -588,7 +576,5 @@ func castName(typ string, enum *Block) string {
 	}
 	return name
 }
-
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func pointerTo[T any](v T) *T { return &v }

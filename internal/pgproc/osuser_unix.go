@@ -1,6 +1,6 @@
 //go:build unix
 
-package osuser
+package pgproc
 
 import (
 	"errors"
