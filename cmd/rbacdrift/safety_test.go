@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,6 +156,49 @@ SELECT md5(string_agg(x, E'\n' ORDER BY x)) FROM (
     WHERE datname = current_database()
 ) f(x)`
 
+// writeCounters reads the write statistics of every user table. Before
+// PostgreSQL 15 a separate collector process receives them from each
+// backend, asynchronously, and serves a file it rewrites at most every half
+// second: there the counters are read until two reads 0.6 s apart agree
+// (for at most 10 s), so that a baseline is not taken before the fixture's
+// own inserts have arrived. From 15 on, a backend flushes them to shared
+// memory as it exits, which waitSessionsGone waits for.
+func writeCounters(t *testing.T, conn *pgx.Conn) map[string]string {
+	t.Helper()
+	ctx := t.Context()
+	read := func() map[string]string {
+		if _, err := conn.Exec(ctx, "SELECT pg_stat_clear_snapshot()"); err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := conn.Query(ctx, `SELECT format('%I.%I', schemaname, relname),
+			concat_ws(' ', 'ins', n_tup_ins, 'upd', n_tup_upd, 'del', n_tup_del, 'hot', n_tup_hot_upd, 'live', n_live_tup, 'dead', n_dead_tup)
+			FROM pg_stat_user_tables ORDER BY 1`)
+		out := map[string]string{}
+		var name, counters string
+		if _, err := pgx.ForEachRow(rows, []any{&name, &counters}, func() error { out[name] = counters; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	var version int
+	if err := conn.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	got := read()
+	if version >= 150000 {
+		return got
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(600 * time.Millisecond)
+		again := read()
+		if maps.Equal(got, again) {
+			return got
+		}
+		got = again
+	}
+	return got
+}
+
 // readState reads the state of db, after waiting for every other session
 // on it to end, so that their statistics have been flushed.
 func readState(t *testing.T, db *pgtest.DB) dbState {
@@ -183,17 +227,7 @@ func readState(t *testing.T, db *pgtest.DB) dbState {
 		}
 		s.Rows[tbl] = deref(sum)
 	}
-	s.Writes = map[string]string{}
-	if _, err := conn.Exec(ctx, "SELECT pg_stat_clear_snapshot()"); err != nil {
-		t.Fatal(err)
-	}
-	rows, _ = conn.Query(ctx, `SELECT format('%I.%I', schemaname, relname),
-		concat_ws(' ', 'ins', n_tup_ins, 'upd', n_tup_upd, 'del', n_tup_del, 'hot', n_tup_hot_upd, 'live', n_live_tup, 'dead', n_dead_tup)
-		FROM pg_stat_user_tables ORDER BY 1`)
-	var name, counters string
-	if _, err := pgx.ForEachRow(rows, []any{&name, &counters}, func() error { s.Writes[name] = counters; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	s.Writes = writeCounters(t, conn)
 	if err := conn.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM pg_namespace WHERE nspname ~ '^pg_(toast_)?temp_')
 		+ (SELECT count(*) FROM pg_class WHERE relpersistence = 't')`).Scan(&s.Temp); err != nil {
