@@ -15,7 +15,7 @@ build:
 test:
 	$(GO) test -count=1 $(PKGS)
 
-## test-versions: the database tests once per PostgreSQL major in PG_MAJORS, each on a throwaway cluster of that major's binaries (internal/pgversions/fetch.sh, cached); a pass/fail line per major
+## test-versions: the database tests once per PostgreSQL major in PG_MAJORS, each on a throwaway cluster of that major's binaries (scripts/pg-fetch.sh, cached); a pass/fail line per major
 PG_MAJORS ?= 13 14 15 16 17 18
 # Majors at once. go test already runs the packages of one major side by
 # side; two majors at once did not end sooner on a 2-core machine.
@@ -26,7 +26,7 @@ PG_JOBS   ?= 1
 # "file copy" subtest covers; the pg_basebackup subtest needs the real tool.
 PG_SKIP   := TestStartReplica/pg_basebackup
 test-versions:
-	@GO='$(GO)' PG_JOBS='$(PG_JOBS)' PG_SKIP='$(PG_SKIP)' sh internal/pgversions/test-versions.sh $(PG_MAJORS)
+	@GO='$(GO)' PG_JOBS='$(PG_JOBS)' PG_SKIP='$(PG_SKIP)' sh scripts/test-versions.sh $(PG_MAJORS)
 
 ## lint: gofmt and go vet must be clean
 lint:
@@ -36,7 +36,7 @@ lint:
 
 ## demo: a throwaway PostgreSQL loaded with the legacy RBAC database, then a real check of the current model
 demo: build
-	@sh internal/demo/demo.sh $(BIN)
+	@sh scripts/demo.sh $(BIN)
 
 clean:
 	rm -rf bin

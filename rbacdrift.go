@@ -46,8 +46,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -177,8 +177,8 @@ func Check(ctx context.Context, conn *pgx.Conn, m *Model, opts Options) (*Report
 	// connection usable; the context is the backstop.
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout+2*time.Second)
 	defer cancel()
-	s := introspect.NewSession(conn, introspect.Options{Timeout: opts.Timeout})
-	res, err := engine.Check(ctx, s, m.m, engine.CheckOptions{RunAs: opts.RunAs, SkipQueries: opts.SkipQueries})
+	s := pgsession.NewSession(conn, pgsession.Options{Timeout: opts.Timeout})
+	res, err := check.Check(ctx, s, m.m, check.CheckOptions{RunAs: opts.RunAs, SkipQueries: opts.SkipQueries})
 	if err != nil {
 		return nil, fmt.Errorf("rbacdrift: checking %s: %w", m.path, err)
 	}

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -24,9 +24,9 @@ type found struct {
 	Severity drift.Severity
 }
 
-// check loads setup into a fresh database and runs the real check of model
+// checkDB loads setup into a fresh database and runs the real check of model
 // against it, through the same read-only session the command opens.
-func check(t *testing.T, setup, model string) []*drift.Finding {
+func checkDB(t *testing.T, setup, model string) []*drift.Finding {
 	t.Helper()
 	db := pgtest.NewDB(t)
 	if setup != "" {
@@ -41,18 +41,18 @@ func checkURL(t *testing.T, url, model string) []*drift.Finding {
 	if err != nil {
 		t.Fatalf("model: %v", err)
 	}
-	target, err := introspect.ParseTarget(url)
+	target, err := pgsession.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := introspect.Connect(ctx, target, introspect.Options{Timeout: 20 * time.Second})
+	conn, err := pgsession.Connect(ctx, target, pgsession.Options{Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	res, err := engine.Compare(ctx, introspect.NewSession(conn, introspect.Options{}), m)
+	res, err := check.Compare(ctx, pgsession.NewSession(conn, pgsession.Options{}), m)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}
@@ -128,7 +128,7 @@ func TestReferenceScenario(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fs := check(t, tt.setup, tt.model)
+			fs := checkDB(t, tt.setup, tt.model)
 			if diff := cmp.Diff(tt.want, summary(fs)); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
@@ -195,7 +195,7 @@ tables:
       c_uuid: uuid
       c_json: jsonb
 `
-	if fs := summary(check(t, setup, agree)); len(fs) != 0 {
+	if fs := summary(checkDB(t, setup, agree)); len(fs) != 0 {
 		t.Errorf("spellings of the same types disagree: %v", fs)
 	}
 
@@ -219,7 +219,7 @@ tables:
       c_uuid: integer
 `
 	want := []string{"c_int", "c_big", "c_tstz", "c_ts", "c_vc", "c_vc2", "c_arr", "c_iarr", "c_enum", "c_dom", "c_num", "c_char", "c_uuid"}
-	fs := check(t, setup, disagree)
+	fs := checkDB(t, setup, disagree)
 	var got []string
 	for _, f := range fs {
 		if f.Code != "type-mismatch" {
@@ -431,7 +431,7 @@ enums:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fs := check(t, tt.setup, tt.model)
+			fs := checkDB(t, tt.setup, tt.model)
 			if diff := cmp.Diff(tt.want, summary(fs)); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 				for _, f := range fs {
@@ -511,7 +511,7 @@ tables:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := check(t, setup, tt.model)
+			fs := checkDB(t, setup, tt.model)
 			if diff := cmp.Diff(tt.want, summary(fs)); diff != "" {
 				for _, f := range fs {
 					t.Logf("%s %s: %s", f.Code, f.Object, f.Message)

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )

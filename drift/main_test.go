@@ -3,7 +3,7 @@ package drift_test
 import (
 	"testing"
 
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/bench/synth"
-	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/internal/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -115,7 +115,7 @@ func measureCheck(t *testing.T, url, model string) cost {
 	if err != nil {
 		t.Fatalf("model: %v", err)
 	}
-	target, err := introspect.ParseTarget(url)
+	target, err := pgsession.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func measureCheck(t *testing.T, url, model string) cost {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := introspect.Connect(ctx, target, introspect.Options{Timeout: 30 * time.Second})
+	conn, err := pgsession.Connect(ctx, target, pgsession.Options{Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +140,8 @@ func measureCheck(t *testing.T, url, model string) cost {
 	w.reset()
 	tr.reset()
 
-	session := introspect.NewSession(conn, introspect.Options{})
-	res, err := engine.Compare(ctx, session, m)
+	session := pgsession.NewSession(conn, pgsession.Options{})
+	res, err := check.Compare(ctx, session, m)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}

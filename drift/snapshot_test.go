@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/derive"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -37,24 +39,24 @@ func takeSnapshot(t *testing.T, url string, sel introspect.Selection) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	target, err := introspect.ParseTarget(url)
+	target, err := pgsession.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := engine.Snapshot(ctx, target, sel, introspect.Options{Timeout: 20 * time.Second})
+	res, err := derive.Snapshot(ctx, target, sel, pgsession.Options{Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatalf("Snapshot: %v", err)
 	}
 	return spec.Format(res.Model, "snapshot for "+t.Name())
 }
 
-func openSession(t *testing.T, ctx context.Context, url string) *introspect.Session {
+func openSession(t *testing.T, ctx context.Context, url string) *pgsession.Session {
 	t.Helper()
-	target, err := introspect.ParseTarget(url)
+	target, err := pgsession.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := introspect.Open(ctx, target, introspect.Options{Timeout: 20 * time.Second})
+	s, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func checkText(t *testing.T, url string, model []byte) []*drift.Finding {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	res, err := engine.Compare(ctx, openSession(t, ctx, url), m)
+	res, err := check.Compare(ctx, openSession(t, ctx, url), m)
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // A Selection says which relations a snapshot covers.
@@ -21,7 +23,7 @@ type Selection struct {
 // A Listing is what [ListRelations] found: a [Request] for [Load] that also
 // reads the enums the relations use, and the asked roles that do not exist.
 type Listing struct {
-	Request
+	catalog.Request
 	UnknownRoles []string
 }
 
@@ -30,7 +32,7 @@ type Listing struct {
 // policies, defaults and CHECK constraints call, in one round trip. Names come back sorted by schema, then name.
 // The enum types the relations use are left to [Load] (Request.EnumsUsed),
 // which finds them from the columns it reads anyway.
-func ListRelations(ctx context.Context, conn *Session, sel Selection) (*Listing, error) {
+func ListRelations(ctx context.Context, conn *pgsession.Session, sel Selection) (*Listing, error) {
 	tables := sel.Tables
 	if tables == nil {
 		tables = []string{}
@@ -42,22 +44,22 @@ func ListRelations(ctx context.Context, conn *Session, sel Selection) (*Listing,
 			roles = append(roles, r)
 		}
 	}
-	l := &Listing{Request: Request{EnumsUsed: true}}
-	err := conn.Read(ctx, func(b *Queue) {
+	l := &Listing{Request: catalog.Request{EnumsUsed: true}}
+	err := conn.Read(ctx, func(b *pgsession.Queue) {
 		b.Query(queryListRelations, sel.Schemas, tables, like)
 		b.Query(queryListRoles, roles)
 		b.Query(queryListFunctions, sel.Schemas, globToLike(sel.Functions))
 		b.Query(queryListCalledFunctions, sel.Schemas, tables, like)
-	}, func(br *Results) error { return readListing(br, l, roles) })
+	}, func(br *pgsession.Results) error { return readListing(br, l, roles) })
 	if err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
-func readListing(br *Results, l *Listing, roles []string) error {
+func readListing(br *pgsession.Results, l *Listing, roles []string) error {
 	if err := each(br, "the relations to snapshot", func(rows pgx.Rows) error {
-		var n Name
+		var n catalog.Name
 		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
 			return err
 		}
@@ -83,7 +85,7 @@ func readListing(br *Results, l *Listing, roles []string) error {
 		}
 	}
 	if err := each(br, "the functions to snapshot", func(rows pgx.Rows) error {
-		var n Name
+		var n catalog.Name
 		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
 			return err
 		}
@@ -93,7 +95,7 @@ func readListing(br *Results, l *Listing, roles []string) error {
 		return err
 	}
 	return each(br, "the functions the relations call", func(rows pgx.Rows) error {
-		var n Name
+		var n catalog.Name
 		if err := rows.Scan(&n.Schema, &n.Name); err != nil {
 			return err
 		}

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // TestListRelations: which relations and roles a snapshot selection finds,
@@ -33,40 +35,40 @@ func TestListRelations(t *testing.T) {
 		CREATE SEQUENCE role_seq;
 		CREATE TABLE other.role_a (id int);
 	`)
-	pub, oth := func(n string) introspect.Name { return introspect.Name{Schema: "public", Name: n} },
-		func(n string) introspect.Name { return introspect.Name{Schema: "other", Name: n} }
+	pub, oth := func(n string) catalog.Name { return catalog.Name{Schema: "public", Name: n} },
+		func(n string) catalog.Name { return catalog.Name{Schema: "other", Name: n} }
 	tests := []struct {
 		name  string
 		sel   introspect.Selection
 		want  introspect.Listing
-		enums []introspect.Name // what Load reads for the listing
+		enums []catalog.Name // what Load reads for the listing
 	}{
 		{"every table and view of public, partitions left out",
 			introspect.Selection{Schemas: []string{"public"}},
-			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
-				Relations: []introspect.Name{pub("Role_B"), pub("events"), pub("roleXa"), pub("role_a"), pub("role_v")}}},
-			[]introspect.Name{oth("level"), oth("mood"), pub("scope")}},
+			introspect.Listing{Request: catalog.Request{EnumsUsed: true,
+				Relations: []catalog.Name{pub("Role_B"), pub("events"), pub("roleXa"), pub("role_a"), pub("role_v")}}},
+			[]catalog.Name{oth("level"), oth("mood"), pub("scope")}},
 		{"a glob: _ is a letter, not LIKE's wildcard",
 			introspect.Selection{Schemas: []string{"public"}, Match: "role_*"},
-			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
-				Relations: []introspect.Name{pub("role_a"), pub("role_v")}}},
-			[]introspect.Name{oth("level"), pub("scope")}},
+			introspect.Listing{Request: catalog.Request{EnumsUsed: true,
+				Relations: []catalog.Name{pub("role_a"), pub("role_v")}}},
+			[]catalog.Name{oth("level"), pub("scope")}},
 		{"a glob with ?",
 			introspect.Selection{Schemas: []string{"public", "other"}, Match: "role?a"},
-			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
-				Relations: []introspect.Name{oth("role_a"), pub("roleXa"), pub("role_a")}}},
-			[]introspect.Name{oth("level"), oth("mood"), pub("scope")}},
+			introspect.Listing{Request: catalog.Request{EnumsUsed: true,
+				Relations: []catalog.Name{oth("role_a"), pub("roleXa"), pub("role_a")}}},
+			[]catalog.Name{oth("level"), oth("mood"), pub("scope")}},
 		{"named tables, a partition included; names are exact",
 			introspect.Selection{Schemas: []string{"public"}, Tables: []string{"events_2025", "Role_B", "role_b"}},
-			introspect.Listing{Request: introspect.Request{EnumsUsed: true,
-				Relations: []introspect.Name{pub("Role_B"), pub("events_2025")}}}, nil},
+			introspect.Listing{Request: catalog.Request{EnumsUsed: true,
+				Relations: []catalog.Name{pub("Role_B"), pub("events_2025")}}}, nil},
 		{"roles: PUBLIC always exists",
 			introspect.Selection{Schemas: []string{"nope"}, Roles: []string{app, "PUBLIC", "no_such_role_rbacdrift"}},
-			introspect.Listing{Request: introspect.Request{EnumsUsed: true}, UnknownRoles: []string{"no_such_role_rbacdrift"}}, nil},
+			introspect.Listing{Request: catalog.Request{EnumsUsed: true}, UnknownRoles: []string{"no_such_role_rbacdrift"}}, nil},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn := introspect.NewSession(db.Conn(t), introspect.Options{})
+	conn := pgsession.NewSession(db.Conn(t), pgsession.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := introspect.ListRelations(ctx, conn, tt.sel)
@@ -80,11 +82,11 @@ func TestListRelations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var enums []introspect.Name
+			var enums []catalog.Name
 			for n := range cat.Enums {
 				enums = append(enums, n)
 			}
-			slices.SortFunc(enums, func(a, b introspect.Name) int { return strings.Compare(a.String(), b.String()) })
+			slices.SortFunc(enums, func(a, b catalog.Name) int { return strings.Compare(a.String(), b.String()) })
 			if diff := cmp.Diff(tt.enums, enums); diff != "" {
 				t.Errorf("enums used (-want +got):\n%s", diff)
 			}

@@ -11,14 +11,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // Load reads the wanted relations and enums in one round trip: every catalog
 // query goes out in a single pipelined batch. With EnumsUsed, a second round
 // trip reads the enums the columns use.
-func Load(ctx context.Context, s *Session, req Request) (*Catalog, error) {
-	return LoadParallel(ctx, []*Session{s}, req)
+func Load(ctx context.Context, s *pgsession.Session, req catalog.Request) (*catalog.Catalog, error) {
+	return LoadParallel(ctx, []*pgsession.Session{s}, req)
 }
 
 // LoadParallel is [Load] spread over several sessions, one pipelined batch
@@ -29,8 +30,8 @@ func Load(ctx context.Context, s *Session, req Request) (*Catalog, error) {
 // same session; the server, the enums and the enums used are read on the
 // first. The round trips stay the same per session whatever the number of
 // relations.
-func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog, error) {
-	parts := make([]Request, len(conns))
+func LoadParallel(ctx context.Context, conns []*pgsession.Session, req catalog.Request) (*catalog.Catalog, error) {
+	parts := make([]catalog.Request, len(conns))
 	parts[0].Enums = req.Enums
 	parts[0].Functions = req.Functions
 	parts[0].Sequences = req.Sequences
@@ -46,7 +47,7 @@ func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog,
 		}
 		parts[i].Relations = append(parts[i].Relations, n)
 	}
-	cats := make([]*Catalog, len(conns))
+	cats := make([]*catalog.Catalog, len(conns))
 	errs := make([]error, len(conns))
 	var wg sync.WaitGroup
 	for i, conn := range conns {
@@ -79,18 +80,18 @@ func LoadParallel(ctx context.Context, conns []*Session, req Request) (*Catalog,
 
 // loadBatch sends the catalog queries for req in one pipelined batch; the
 // server settings only when withServer.
-func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool) (*Catalog, error) {
+func loadBatch(ctx context.Context, conn *pgsession.Session, req catalog.Request, withServer bool) (*catalog.Catalog, error) {
 	relSchemas, relNames := split(req.Relations)
 	enumSchemas, enumNames := split(req.Enums)
-	cat := &Catalog{Relations: map[Name]*Relation{}, Elsewhere: map[Name][]*Relation{}, Enums: map[Name]*Enum{},
-		Memberships: map[string]*Membership{}, Functions: map[Name][]*Function{}, Sequences: map[Name]*catalog.NamedSequence{}}
+	cat := &catalog.Catalog{Relations: map[catalog.Name]*catalog.Relation{}, Elsewhere: map[catalog.Name][]*catalog.Relation{}, Enums: map[catalog.Name]*catalog.Enum{},
+		Memberships: map[string]*catalog.Membership{}, Functions: map[catalog.Name][]*catalog.Function{}, Sequences: map[catalog.Name]*catalog.NamedSequence{}}
 	funcSchemas, funcNames := split(req.Functions)
 	seqSchemas, seqNames := split(req.Sequences)
 	roles := req.Roles
 	if roles == nil {
 		roles = []string{}
 	}
-	err := conn.Read(ctx, func(b *Queue) {
+	err := conn.Read(ctx, func(b *pgsession.Queue) {
 		if withServer {
 			b.Query(queryServer)
 		}
@@ -105,7 +106,7 @@ func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool)
 		b.Query(queryEnums, enumSchemas, enumNames)
 		b.Query(queryFunctions, funcSchemas, funcNames, roles)
 		b.Query(queryNamedSequences, seqSchemas, seqNames, roles)
-	}, func(br *Results) error { return readBatch(br, cat, req, withServer) })
+	}, func(br *pgsession.Results) error { return readBatch(br, cat, req, withServer) })
 	if err != nil {
 		// pg_get_expr and pg_get_indexdef lock the relation they read: a
 		// table held ACCESS EXCLUSIVE (a migration) makes them wait.
@@ -118,7 +119,7 @@ func loadBatch(ctx context.Context, conn *Session, req Request, withServer bool)
 // type OIDs the columns query read rather than by a second pass over
 // pg_attribute, and the free sequences of its relations' schemas, with the
 // privileges of roles on them.
-func loadEnumsUsed(ctx context.Context, conn *Session, cat *Catalog, roles []string) error {
+func loadEnumsUsed(ctx context.Context, conn *pgsession.Session, cat *catalog.Catalog, roles []string) error {
 	seen := map[uint32]bool{}
 	oids := []uint32{}
 	for _, r := range cat.Relations {
@@ -139,10 +140,10 @@ func loadEnumsUsed(ctx context.Context, conn *Session, cat *Catalog, roles []str
 	if roles == nil {
 		roles = []string{}
 	}
-	return conn.Read(ctx, func(q *Queue) {
+	return conn.Read(ctx, func(q *pgsession.Queue) {
 		q.Query(queryEnumsUsed, oids)
 		q.Query(queryFreeSequences, schemas, roles)
-	}, func(r *Results) error {
+	}, func(r *pgsession.Results) error {
 		rows, err := r.Query()
 		if err != nil {
 			return fmt.Errorf("reading the enums the columns use: %w", err)
@@ -156,7 +157,7 @@ func loadEnumsUsed(ctx context.Context, conn *Session, cat *Catalog, roles []str
 	})
 }
 
-func split(names []Name) (schemas, rels []string) {
+func split(names []catalog.Name) (schemas, rels []string) {
 	schemas = make([]string, len(names))
 	rels = make([]string, len(names))
 	for i, n := range names {
@@ -165,7 +166,7 @@ func split(names []Name) (schemas, rels []string) {
 	return schemas, rels
 }
 
-func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
+func readBatch(br *pgsession.Results, cat *catalog.Catalog, req catalog.Request, withServer bool) error {
 	if withServer {
 		var lagSeconds *float64
 		s := &cat.Server
@@ -179,14 +180,14 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		}
 	}
 
-	wanted := map[Name]bool{}
+	wanted := map[catalog.Name]bool{}
 	for _, n := range req.Relations {
 		wanted[n] = true
 	}
-	byOID := map[uint32]*Relation{}
-	var others []*Relation
+	byOID := map[uint32]*catalog.Relation{}
+	var others []*catalog.Relation
 	if err := each(br, "relations", func(rows pgx.Rows) error {
-		r := &Relation{}
+		r := &catalog.Relation{}
 		var kind string
 		if err := rows.Scan(&r.OID, &r.Name.Schema, &r.Name.Name, &kind, &r.Owner,
 			&r.RowSecurity, &r.ForceRowSecurity, &r.EstimatedRows); err != nil {
@@ -210,16 +211,16 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 			}
 		}
 	}
-	rel := func(oid uint32) *Relation {
+	rel := func(oid uint32) *catalog.Relation {
 		if r := byOID[oid]; r != nil {
 			return r
 		}
-		return &Relation{} // created after the relations query ran; ignored
+		return &catalog.Relation{} // created after the relations query ran; ignored
 	}
 
 	if err := each(br, "columns", func(rows pgx.Rows) error {
 		var oid uint32
-		c := &Column{}
+		c := &catalog.Column{}
 		if err := rows.Scan(&oid, &c.Num, &c.Name, &c.TypeOID, &c.TypMod, &c.Type, &c.NotNull,
 			&c.Default, &c.Identity, &c.Generated); err != nil {
 			return err
@@ -249,12 +250,12 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		}
 		switch typ {
 		case "p":
-			r.PrimaryKey = &Constraint{Name: name, Columns: cols}
+			r.PrimaryKey = &catalog.Constraint{Name: name, Columns: cols}
 		case "u":
-			r.Uniques = append(r.Uniques, &Constraint{Name: name, Columns: cols})
+			r.Uniques = append(r.Uniques, &catalog.Constraint{Name: name, Columns: cols})
 		case "f":
-			r.ForeignKeys = append(r.ForeignKeys, &ForeignKey{Name: name, Columns: cols,
-				References: Name{Schema: refSchema, Name: refName}, RefColumns: refCols,
+			r.ForeignKeys = append(r.ForeignKeys, &catalog.ForeignKey{Name: name, Columns: cols,
+				References: catalog.Name{Schema: refSchema, Name: refName}, RefColumns: refCols,
 				OnDelete: fkAction(del), OnUpdate: fkAction(upd), Deferrable: deferrable, InitiallyDeferred: deferred})
 		}
 		return nil
@@ -266,7 +267,7 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		var oid uint32
 		var keys []int16
 		var defs []string
-		ix := &Index{}
+		ix := &catalog.Index{}
 		if err := rows.Scan(&oid, &ix.Name, &ix.Unique, &ix.Primary, &keys, &defs, &ix.Predicate,
 			&ix.Method, &ix.Valid); err != nil {
 			return err
@@ -288,7 +289,7 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 
 	if err := each(br, "privileges", func(rows pgx.Rows) error {
 		var oid uint32
-		p := &Privilege{}
+		p := &catalog.Privilege{}
 		if err := rows.Scan(&oid, &p.Grantee, &p.Privilege, &p.Grantable); err != nil {
 			return err
 		}
@@ -303,14 +304,14 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 		var oid uint32
 		var col *string
 		var groups, noInherit []string
-		e := &Effective{}
+		e := &catalog.Effective{}
 		if err := rows.Scan(&oid, &col, &e.Role, &e.Privilege, &e.Held, &e.Through, &e.MemberOnly, &groups, &noInherit); err != nil {
 			return err
 		}
 		if col != nil {
 			e.Column = *col
 		} else if cat.Memberships[e.Role] == nil {
-			cat.Memberships[e.Role] = &Membership{Groups: groups, NoInherit: noInherit}
+			cat.Memberships[e.Role] = &catalog.Membership{Groups: groups, NoInherit: noInherit}
 		}
 		r := rel(oid)
 		r.Effective = append(r.Effective, e)
@@ -321,7 +322,7 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 
 	if err := each(br, "row-level security policies", func(rows pgx.Rows) error {
 		var oid uint32
-		p := &Policy{}
+		p := &catalog.Policy{}
 		if err := rows.Scan(&oid, &p.Name, &p.Command, &p.Permissive, &p.Roles, &p.Using, &p.WithCheck); err != nil {
 			return err
 		}
@@ -335,14 +336,14 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 	if err := each(br, "sequences", func(rows pgx.Rows) error {
 		var oid uint32
 		var seqSchema, seqName, ownedBy *string
-		q := &Sequence{}
+		q := &catalog.Sequence{}
 		if err := rows.Scan(&oid, &q.Column, &q.Identity, &seqSchema, &seqName, &q.Owned, &ownedBy,
 			&q.LastValue, &q.Readable, &q.Start, &q.Increment, &q.Max, &q.Cycle, &q.NoUsage,
 			&q.MaxIndexed, &q.TableReadable); err != nil {
 			return err
 		}
 		if seqName != nil {
-			q.Name = Name{Schema: *seqSchema, Name: *seqName}
+			q.Name = catalog.Name{Schema: *seqSchema, Name: *seqName}
 		}
 		if ownedBy != nil {
 			q.OwnedBy = *ownedBy
@@ -365,7 +366,7 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 	}
 
 	if err := each(br, "functions", func(rows pgx.Rows) error {
-		f := &Function{}
+		f := &catalog.Function{}
 		var vol string
 		if err := rows.Scan(&f.OID, &f.Name.Schema, &f.Name.Name, &f.ArgTypes, &f.Args, &f.ReturnOID, &f.Returns,
 			&f.ReturnsSet, &f.Definer, &vol, &f.Language, &f.Config, &f.Executors); err != nil {
@@ -382,7 +383,7 @@ func readBatch(br *Results, cat *Catalog, req Request, withServer bool) error {
 
 // readNamedSequences adds the rows of queryNamedSequences or
 // queryFreeSequences, the next result of br, to cat.
-func readNamedSequences(br *Results, cat *Catalog, what string) error {
+func readNamedSequences(br *pgsession.Results, cat *catalog.Catalog, what string) error {
 	return each(br, what, func(rows pgx.Rows) error {
 		q := &catalog.NamedSequence{}
 		var ownSchema, ownTable, ownColumn *string
@@ -390,7 +391,7 @@ func readNamedSequences(br *Results, cat *Catalog, what string) error {
 			return err
 		}
 		if ownColumn != nil {
-			q.OwnedBy = catalog.ColumnRef{Table: Name{Schema: *ownSchema, Name: *ownTable}, Column: *ownColumn}
+			q.OwnedBy = catalog.ColumnRef{Table: catalog.Name{Schema: *ownSchema, Name: *ownTable}, Column: *ownColumn}
 		}
 		cat.Sequences[q.Name] = q
 		return nil
@@ -398,9 +399,9 @@ func readNamedSequences(br *Results, cat *Catalog, what string) error {
 }
 
 // readEnums adds the enum rows (queryEnums, queryEnumsUsed) to cat.
-func readEnums(rows pgx.Rows, cat *Catalog, what string) error {
+func readEnums(rows pgx.Rows, cat *catalog.Catalog, what string) error {
 	for rows.Next() {
-		e := &Enum{}
+		e := &catalog.Enum{}
 		if err := rows.Scan(&e.OID, &e.Name.Schema, &e.Name.Name, &e.IsEnum, &e.Labels); err != nil {
 			return fmt.Errorf("reading %s: %w", what, err)
 		}
@@ -415,8 +416,8 @@ func readEnums(rows pgx.Rows, cat *Catalog, what string) error {
 // columnName returns the name of r's column number num, from the columns
 // read before the keys; "" when there is none (a relation created after the
 // relations query ran).
-func columnName(r *Relation, num int16) string {
-	i, ok := slices.BinarySearchFunc(r.Columns, int(num), func(c *Column, n int) int { return cmp.Compare(c.Num, n) })
+func columnName(r *catalog.Relation, num int16) string {
+	i, ok := slices.BinarySearchFunc(r.Columns, int(num), func(c *catalog.Column, n int) int { return cmp.Compare(c.Num, n) })
 	if !ok {
 		return ""
 	}
@@ -424,7 +425,7 @@ func columnName(r *Relation, num int16) string {
 }
 
 // each runs fn on every row of the next batch result.
-func each(br *Results, what string, fn func(pgx.Rows) error) error {
+func each(br *pgsession.Results, what string, fn func(pgx.Rows) error) error {
 	rows, err := br.Query()
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", what, err)
@@ -444,15 +445,15 @@ func each(br *Results, what string, fn func(pgx.Rows) error) error {
 func relKind(k string) string {
 	switch k {
 	case "p":
-		return KindPartitionedTable
+		return catalog.KindPartitionedTable
 	case "v":
-		return KindView
+		return catalog.KindView
 	case "m":
-		return KindMaterializedView
+		return catalog.KindMaterializedView
 	case "f":
-		return KindForeignTable
+		return catalog.KindForeignTable
 	}
-	return KindTable
+	return catalog.KindTable
 }
 
 func identityKind(k string) string {

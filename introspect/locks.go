@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 )
 
 // queryLockHolders lists the relations of the current database that other
@@ -72,13 +73,13 @@ func (e *LockWaitError) Unwrap() error { return e.Err }
 // DescribeLockWait returns err as a [*LockWaitError] naming the locked
 // relations and their holders when err is a lock timeout (55P03), and err
 // unchanged otherwise or when the context has ended.
-func DescribeLockWait(ctx context.Context, conn *Session, err error) error {
+func DescribeLockWait(ctx context.Context, conn *pgsession.Session, err error) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "55P03" || ctx.Err() != nil || conn.pg.IsClosed() {
+	if !errors.As(err, &pgErr) || pgErr.Code != "55P03" || ctx.Err() != nil || conn.Closed() {
 		return err
 	}
 	var holders []LockHolder
-	qerr := conn.Read(ctx, func(q *Queue) { q.Query(queryLockHolders) }, func(r *Results) error {
+	qerr := conn.Read(ctx, func(q *pgsession.Queue) { q.Query(queryLockHolders) }, func(r *pgsession.Results) error {
 		rows, err := r.Query()
 		if err != nil {
 			return err

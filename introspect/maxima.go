@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // Integer type OIDs: the columns whose maxima are read.
@@ -30,14 +32,14 @@ const (
 // are quoted with [pgx.Identifier]. A server error (a timeout, a lock wait,
 // a privilege) leaves every maximum unread and is not an error of the
 // check.
-func ReadColumnMaxima(ctx context.Context, s *Session, cat *Catalog) error {
+func ReadColumnMaxima(ctx context.Context, s *pgsession.Session, cat *catalog.Catalog) error {
 	type target struct {
-		seq *Sequence
+		seq *catalog.Sequence
 		sql string
 	}
 	var targets []target
 	for _, r := range cat.Relations {
-		if r.Kind != KindTable && r.Kind != KindPartitionedTable {
+		if r.Kind != catalog.KindTable && r.Kind != catalog.KindPartitionedTable {
 			continue
 		}
 		for _, q := range r.Sequences {
@@ -65,7 +67,7 @@ func ReadColumnMaxima(ctx context.Context, s *Session, cat *Catalog) error {
 	for i := range vals {
 		dest[i] = &vals[i]
 	}
-	err := s.Read(ctx, func(q *Queue) { q.Query(sql) }, func(r *Results) error {
+	err := s.Read(ctx, func(q *pgsession.Queue) { q.Query(sql) }, func(r *pgsession.Results) error {
 		return r.QueryRow().Scan(dest...)
 	})
 	var pgErr *pgconn.PgError

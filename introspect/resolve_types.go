@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // serialTypes are the CREATE TABLE shorthands that are not types: PostgreSQL's
@@ -24,8 +26,8 @@ var serialTypes = map[string]string{
 // columns give the modifiers (varchar(64) is 68). Names the server does not
 // know come back in unknown with its message. The names must have passed
 // spec.ValidTypeName, so they are words, digits and brackets only.
-func ResolveTypes(ctx context.Context, conn *Session, names []string) (known map[string]Type, unknown map[string]string, err error) {
-	known, unknown = map[string]Type{}, map[string]string{}
+func ResolveTypes(ctx context.Context, conn *pgsession.Session, names []string) (known map[string]catalog.Type, unknown map[string]string, err error) {
+	known, unknown = map[string]catalog.Type{}, map[string]string{}
 	todo := []string{}
 	seen := map[string]bool{}
 	for _, n := range names {
@@ -46,14 +48,14 @@ func ResolveTypes(ctx context.Context, conn *Session, names []string) (known map
 			fmt.Fprintf(&sql, "$%d::%s", i+1, castable(n))
 		}
 		var sd *pgconn.StatementDescription
-		perr := conn.Unit(ctx, nil, func(q *Queue) { q.Prepare("", sql.String(), nil) }, func(r *Results) error {
+		perr := conn.Unit(ctx, nil, func(q *pgsession.Queue) { q.Prepare("", sql.String(), nil) }, func(r *pgsession.Results) error {
 			var err error
 			sd, err = r.Prepare()
 			return err
 		})
 		if perr == nil {
 			for i, n := range todo {
-				t := Type{OID: sd.ParamOIDs[i], TypMod: sd.Fields[i].TypeModifier}
+				t := catalog.Type{OID: sd.ParamOIDs[i], TypMod: sd.Fields[i].TypeModifier}
 				if sd.Fields[i].DataTypeOID != t.OID {
 					t.TypMod = -1 // a domain: its columns carry no modifier of their own
 				}

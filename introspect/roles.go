@@ -6,12 +6,14 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // ReadRoles reads the named roles and the connecting user in one round trip.
-func ReadRoles(ctx context.Context, conn *Session, names []string) (*Roles, error) {
-	var out *Roles
-	err := conn.Read(ctx, func(q *Queue) { q.Query(queryRoles, names) }, func(r *Results) error {
+func ReadRoles(ctx context.Context, conn *pgsession.Session, names []string) (*catalog.Roles, error) {
+	var out *catalog.Roles
+	err := conn.Read(ctx, func(q *pgsession.Queue) { q.Query(queryRoles, names) }, func(r *pgsession.Results) error {
 		rows, err := r.Query()
 		if err != nil {
 			return err
@@ -25,11 +27,11 @@ func ReadRoles(ctx context.Context, conn *Session, names []string) (*Roles, erro
 	return out, nil
 }
 
-func readRoles(rows pgx.Rows) (*Roles, error) {
-	out := &Roles{ByName: map[string]*Role{}}
+func readRoles(rows pgx.Rows) (*catalog.Roles, error) {
+	out := &catalog.Roles{ByName: map[string]*catalog.Role{}}
 	first := true
 	for rows.Next() {
-		r := &Role{}
+		r := &catalog.Role{}
 		if err := rows.Scan(&r.Name, &r.Exists, &r.Superuser, &r.BypassRLS, &r.CanAssume, &out.SessionUser); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("reading roles: %w", err)
@@ -57,7 +59,7 @@ type FactsRequest struct {
 	Role      string
 	Relations []string
 	BareNames []string
-	Types     []TypeRef
+	Types     []catalog.TypeRef
 }
 
 // factsStatement is the name of the statement that reads the facts of a
@@ -66,7 +68,7 @@ const factsStatement = "rbacdrift_facts"
 
 // ReadQueryFacts reads what one query's dry run needs, as
 // [ReadQueryFactsBatch] does for one.
-func ReadQueryFacts(ctx context.Context, conn *Session, searchPath, role string, rels, bareNames []string, types []TypeRef) (*QueryFacts, error) {
+func ReadQueryFacts(ctx context.Context, conn *pgsession.Session, searchPath, role string, rels, bareNames []string, types []catalog.TypeRef) (*catalog.QueryFacts, error) {
 	out, err := ReadQueryFactsBatch(ctx, conn, searchPath, []FactsRequest{{Role: role, Relations: rels, BareNames: bareNames, Types: types}})
 	if err != nil {
 		return nil, err
@@ -79,11 +81,11 @@ func ReadQueryFacts(ctx context.Context, conn *Session, searchPath, role string,
 // (planned once, generically) as a named statement, executed once per
 // request, and closed before the ROLLBACK. searchPath, when set, is put
 // first on the search_path, as for a tenant schema's queries.
-func ReadQueryFactsBatch(ctx context.Context, conn *Session, searchPath string, reqs []FactsRequest) ([]*QueryFacts, error) {
+func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPath string, reqs []FactsRequest) ([]*catalog.QueryFacts, error) {
 	type raw struct{ rel, elsewhere []byte }
 	raws := make([]raw, len(reqs))
-	out := make([]*QueryFacts, len(reqs))
-	err := conn.Unit(ctx, []string{"SET LOCAL plan_cache_mode = force_generic_plan"}, func(q *Queue) {
+	out := make([]*catalog.QueryFacts, len(reqs))
+	err := conn.Unit(ctx, []string{"SET LOCAL plan_cache_mode = force_generic_plan"}, func(q *pgsession.Queue) {
 		if searchPath != "" {
 			q.Query(SetSearchPathSQL, SearchPathValue(searchPath))
 		}
@@ -97,7 +99,7 @@ func ReadQueryFactsBatch(ctx context.Context, conn *Session, searchPath string, 
 			q.QueryPreparedArgs(factsStatement, rq.Role, orEmpty(rq.Relations), orEmpty(rq.BareNames), oids, mods)
 		}
 		q.Close(factsStatement)
-	}, func(r *Results) error {
+	}, func(r *pgsession.Results) error {
 		if searchPath != "" {
 			if _, err := r.Exec(); err != nil {
 				return err
@@ -107,7 +109,7 @@ func ReadQueryFactsBatch(ctx context.Context, conn *Session, searchPath string, 
 			return err
 		}
 		for i := range reqs {
-			out[i] = &QueryFacts{Elsewhere: map[string][]Name{}}
+			out[i] = &catalog.QueryFacts{Elsewhere: map[string][]catalog.Name{}}
 			if err := r.QueryRow().Scan(&raws[i].rel, &raws[i].elsewhere, &out[i].TypeNames); err != nil {
 				return err
 			}
@@ -126,7 +128,7 @@ func ReadQueryFactsBatch(ctx context.Context, conn *Session, searchPath string, 
 			return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
 		}
 		for _, e := range elsewhere {
-			f.Elsewhere[e.Wanted] = append(f.Elsewhere[e.Wanted], Name{Schema: e.Schema, Name: e.Name})
+			f.Elsewhere[e.Wanted] = append(f.Elsewhere[e.Wanted], catalog.Name{Schema: e.Schema, Name: e.Name})
 		}
 	}
 	return out, nil

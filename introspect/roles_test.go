@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
 )
 
@@ -34,11 +35,11 @@ func TestReadRolesCanAssume(t *testing.T) {
 	} else {
 		t.Logf("PostgreSQL %d has no SET option on memberships: only member and other are checked", version)
 	}
-	target, err := introspect.ParseTarget(db.URLAs(checker, "pw-checker"))
+	target, err := pgsession.ParseTarget(db.URLAs(checker, "pw-checker"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := introspect.Open(ctx, target, introspect.Options{})
+	s, err := pgsession.Open(ctx, target, pgsession.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

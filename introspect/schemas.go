@@ -5,18 +5,19 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 )
 
 // ListSchemas returns the schemas matching any of the globs (* any run, ?
 // one character), in one read-only unit: the tenant schemas of check
 // --schemas.
-func ListSchemas(ctx context.Context, conn *Session, globs []string) ([]string, error) {
+func ListSchemas(ctx context.Context, conn *pgsession.Session, globs []string) ([]string, error) {
 	likes := make([]string, len(globs))
 	for i, g := range globs {
 		likes[i] = globToLike(g)
 	}
 	var out []string
-	err := conn.Read(ctx, func(q *Queue) { q.Query(queryListSchemas, likes) }, func(r *Results) error {
+	err := conn.Read(ctx, func(q *pgsession.Queue) { q.Query(queryListSchemas, likes) }, func(r *pgsession.Results) error {
 		rows, err := r.Query()
 		if err != nil {
 			return err

@@ -1,7 +1,7 @@
 // Package synth describes the synthetic catalog that rbacdrift's benchmarks
 // run on, and renders it three ways: as the SQL that builds it ([WriteSQL]),
 // as a version-1 model file that declares it ([WriteModel]), and as the
-// [introspect.Catalog] that introspect would read from it ([BuildCatalog]).
+// [catalog.Catalog] that introspect would read from it ([BuildCatalog]).
 //
 // # The catalog
 //
@@ -27,7 +27,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
 // Version names the generator's output. The bench runner stores it in the
@@ -282,30 +282,30 @@ func WriteModel(w io.Writer, c Config) error {
 // [WriteModel] declares. It is a benchmark input built in memory, so that
 // the comparison can be measured without a database; OIDs of relations and
 // enums are made up, those of built-in types are PostgreSQL's.
-func BuildCatalog(c Config) (*introspect.Catalog, map[string]introspect.Type) {
-	cat := &introspect.Catalog{
-		Server:    introspect.Server{Version: "15.20", VersionNum: 150020, User: "postgres", SessionUser: "postgres", Database: "synth", SearchPath: `"$user", public`},
-		Relations: map[introspect.Name]*introspect.Relation{},
-		Elsewhere: map[introspect.Name][]*introspect.Relation{},
-		Enums:     map[introspect.Name]*introspect.Enum{},
+func BuildCatalog(c Config) (*catalog.Catalog, map[string]catalog.Type) {
+	cat := &catalog.Catalog{
+		Server:    catalog.Server{Version: "15.20", VersionNum: 150020, User: "postgres", SessionUser: "postgres", Database: "synth", SearchPath: `"$user", public`},
+		Relations: map[catalog.Name]*catalog.Relation{},
+		Elsewhere: map[catalog.Name][]*catalog.Relation{},
+		Enums:     map[catalog.Name]*catalog.Enum{},
 	}
-	types := map[string]introspect.Type{}
+	types := map[string]catalog.Type{}
 	enumOID := map[string]uint32{}
 	for s := 0; s < c.Schemas; s++ {
 		for e := 0; e < EnumsPerSchema; e++ {
-			n := introspect.Name{Schema: SchemaName(s), Name: EnumName(e)}
+			n := catalog.Name{Schema: SchemaName(s), Name: EnumName(e)}
 			oid := uint32(enumOIDBase + s*EnumsPerSchema + e)
 			enumOID[n.String()] = oid
-			cat.Enums[n] = &introspect.Enum{OID: oid, Name: n, IsEnum: true, Labels: EnumLabels(e)}
+			cat.Enums[n] = &catalog.Enum{OID: oid, Name: n, IsEnum: true, Labels: EnumLabels(e)}
 		}
 	}
 	oid := uint32(enumOIDBase * 2)
 	c.Each(func(t *Table) {
 		oid++
-		name := introspect.Name{Schema: t.Schema, Name: t.Name}
-		r := &introspect.Relation{OID: oid, Name: name, Kind: introspect.KindTable, Owner: "postgres", EstimatedRows: -1}
+		name := catalog.Name{Schema: t.Schema, Name: t.Name}
+		r := &catalog.Relation{OID: oid, Name: name, Kind: catalog.KindTable, Owner: "postgres", EstimatedRows: -1}
 		for i, col := range t.Columns {
-			lc := &introspect.Column{Num: i + 1, Name: col.Name, TypeOID: col.OID, TypMod: col.TypMod, Type: col.FormatType, NotNull: col.NotNull}
+			lc := &catalog.Column{Num: i + 1, Name: col.Name, TypeOID: col.OID, TypMod: col.TypMod, Type: col.FormatType, NotNull: col.NotNull}
 			if col.OID == 0 {
 				lc.TypeOID = enumOID[col.SQLType]
 			}
@@ -316,25 +316,25 @@ func BuildCatalog(c Config) (*introspect.Catalog, map[string]introspect.Type) {
 			if col.Identity {
 				lc.Identity = "by_default"
 			}
-			types[col.SQLType] = introspect.Type{OID: lc.TypeOID, TypMod: lc.TypMod}
+			types[col.SQLType] = catalog.Type{OID: lc.TypeOID, TypMod: lc.TypMod}
 			r.Columns = append(r.Columns, lc)
 		}
-		r.PrimaryKey = &introspect.Constraint{Name: t.Name + "_pkey", Columns: []string{"id"}}
-		r.Uniques = []*introspect.Constraint{{Name: t.Name + "_code_key", Columns: []string{"code"}}}
+		r.PrimaryKey = &catalog.Constraint{Name: t.Name + "_pkey", Columns: []string{"id"}}
+		r.Uniques = []*catalog.Constraint{{Name: t.Name + "_code_key", Columns: []string{"code"}}}
 		for _, fk := range t.FKs {
-			r.ForeignKeys = append(r.ForeignKeys, &introspect.ForeignKey{Name: t.Name + "_" + fk.Column + "_fkey",
-				Columns: []string{fk.Column}, References: introspect.Name{Schema: t.Schema, Name: fk.Ref}, RefColumns: []string{"id"},
+			r.ForeignKeys = append(r.ForeignKeys, &catalog.ForeignKey{Name: t.Name + "_" + fk.Column + "_fkey",
+				Columns: []string{fk.Column}, References: catalog.Name{Schema: t.Schema, Name: fk.Ref}, RefColumns: []string{"id"},
 				OnDelete: "no_action", OnUpdate: "no_action"})
 		}
-		r.Indexes = []*introspect.Index{
+		r.Indexes = []*catalog.Index{
 			{Name: t.Name + "_pkey", Columns: []string{"id"}, Unique: true, Primary: true, Method: "btree", Valid: true},
 			{Name: t.Name + "_code_key", Columns: []string{"code"}, Unique: true, Method: "btree", Valid: true},
 		}
 		for _, ix := range t.Indexes {
-			r.Indexes = append(r.Indexes, &introspect.Index{Name: ix.Name, Columns: ix.Columns, Method: "btree", Valid: true})
+			r.Indexes = append(r.Indexes, &catalog.Index{Name: ix.Name, Columns: ix.Columns, Method: "btree", Valid: true})
 		}
 		for _, p := range []string{"DELETE", "INSERT", "REFERENCES", "SELECT", "TRIGGER", "TRUNCATE", "UPDATE"} {
-			r.Privileges = append(r.Privileges, &introspect.Privilege{Grantee: "postgres", Privilege: p})
+			r.Privileges = append(r.Privileges, &catalog.Privilege{Grantee: "postgres", Privilege: p})
 		}
 		cat.Relations[name] = r
 	})

@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -75,7 +76,7 @@ type checkFlags struct {
 	out      outputFlags
 	timeout  time.Duration
 	queries  queryFlags
-	mig      engine.MigrationOptions
+	mig      check.MigrationOptions
 	migTable string
 	verbose  bool
 	schemas  string
@@ -122,11 +123,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code >= 0 {
 		return code
 	}
-	opts := engine.CheckOptions{RunAs: f.queries.runAs, SkipQueries: f.queries.skip, Migrations: migs, Schemas: splitList(f.schemas)}
+	opts := check.CheckOptions{RunAs: f.queries.runAs, SkipQueries: f.queries.skip, Migrations: migs, Schemas: splitList(f.schemas)}
 	if f.targets != "" {
 		return f.runFleet(ctx, model, opts, stdout, stderr)
 	}
-	target, err := engine.ParseTarget(f.db)
+	target, err := check.ParseTarget(f.db)
 	if err != nil {
 		errorf(stderr, "check", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
 		return exitConnect
@@ -137,13 +138,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
 	defer cancel()
-	session, err := introspect.Open(ctx, target, introspect.Options{Timeout: f.timeout})
+	session, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: f.timeout})
 	if err != nil {
 		return failure(ctx, stderr, "check", target, err)
 	}
 	defer session.Close(context.WithoutCancel(ctx))
 
-	res, err := engine.Check(ctx, session, model, opts)
+	res, err := check.Check(ctx, session, model, opts)
 	if code := usageError(stderr, err); code >= 0 {
 		return code
 	}
@@ -158,8 +159,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // usageError prints the errors of a check that mean the flags or the model
 // are wrong, not the database, and returns exit 2; -1 for any other.
 func usageError(stderr io.Writer, err error) int {
-	var migErr *engine.MigrationError
-	var tenErr *engine.TenantError
+	var migErr *check.MigrationError
+	var tenErr *check.TenantError
 	switch {
 	case errors.As(err, &migErr):
 		errorf(stderr, "check", migErr.Error(), "--migrations names the folder (migrations.dir in the model, relative to it); --migrations-tool the tool when the folder does not show it")
@@ -173,7 +174,7 @@ func usageError(stderr io.Writer, err error) int {
 
 // sessionNote tells the user what became of the session's startup
 // settings when that is news, and with --verbose which path it took.
-func sessionNote(stderr io.Writer, cmd string, p engine.Path, verbose bool) {
+func sessionNote(stderr io.Writer, cmd string, p pgsession.Path, verbose bool) {
 	if verbose {
 		fmt.Fprintf(stderr, "rbacdrift %s: %s\n", cmd, p.Describe())
 	} else if n := p.Note(); n != "" {
@@ -181,7 +182,7 @@ func sessionNote(stderr io.Writer, cmd string, p engine.Path, verbose bool) {
 	}
 }
 
-func targetInfo(t *introspect.Target, s introspect.Server, p engine.Path) report.Target {
+func targetInfo(t *pgsession.Target, s catalog.Server, p pgsession.Path) report.Target {
 	rt := report.Target{Host: t.Config.Host, Port: int(t.Config.Port), Database: s.Database, User: s.User,
 		ServerVersion: s.Version, InRecovery: s.InRecovery, StartupSettings: p.Startup}
 	if s.ReplayLag != nil {
@@ -217,10 +218,10 @@ func plural(n int, word string) string {
 
 // failure prints why a command could not be done and returns its exit code:
 // 130 when interrupted, else 3.
-func failure(ctx context.Context, stderr io.Writer, cmd string, t *introspect.Target, err error) int {
-	f := engine.Explain(ctx, t, cmd, err)
+func failure(ctx context.Context, stderr io.Writer, cmd string, t *pgsession.Target, err error) int {
+	f := check.Explain(ctx, t, cmd, err)
 	errorf(stderr, cmd, f.Message, f.Hints...)
-	if f.Kind == engine.FailInterrupted {
+	if f.Kind == check.FailInterrupted {
 		return exitInterrupted
 	}
 	return exitConnect
@@ -228,10 +229,10 @@ func failure(ctx context.Context, stderr io.Writer, cmd string, t *introspect.Ta
 
 // migrations returns what --migrations and the model's migrations section
 // ask for (the flags win), or nil; an exit code when the flags are wrong.
-func (f *checkFlags) migrations(m *spec.Model, stderr io.Writer) (*engine.MigrationOptions, int) {
-	o := engine.MigrationOptionsOf(m)
+func (f *checkFlags) migrations(m *spec.Model, stderr io.Writer) (*check.MigrationOptions, int) {
+	o := check.MigrationOptionsOf(m)
 	if f.mig.Dir != "" {
-		o = &engine.MigrationOptions{Dir: f.mig.Dir}
+		o = &check.MigrationOptions{Dir: f.mig.Dir}
 	}
 	if o == nil {
 		if f.mig.Tool != "" || f.migTable != "" {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/golden"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
 )
 
 // runIn runs the command with dir as the working directory (tests that use

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rbacdrift/rbacdrift/internal/golden"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -56,7 +56,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("MIGRATIONS", migs)
 			env.Setenv("MISSING_DB", legacy.Server.URL("no_such_db_"+legacy.Name, "", ""))
 			var fromcode string
-			fromcode, err = filepath.Abs("../../testdata/fromcode")
+			fromcode, err = filepath.Abs("../../testdata/derive")
 			if err != nil {
 				return err
 			}

@@ -8,8 +8,8 @@ import (
 	"slices"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -28,7 +28,7 @@ func (f *checkFlags) validateFleet(stderr io.Writer) int {
 		return exitUsage
 	}
 	if f.shard != "" {
-		if _, err := engine.ParseShard(f.shard); err != nil {
+		if _, err := check.ParseShard(f.shard); err != nil {
 			errorf(stderr, "check", "--shard: "+err.Error())
 			return exitUsage
 		}
@@ -39,7 +39,7 @@ func (f *checkFlags) validateFleet(stderr io.Writer) int {
 // runFleet checks every target of --targets (of --shard) against model and
 // writes one report for all. The exit code is the worst target's: 3 when
 // one could not be checked, else 1 when one has drift, else 0.
-func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts engine.CheckOptions, stdout, stderr io.Writer) int {
+func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check.CheckOptions, stdout, stderr io.Writer) int {
 	targets, err := spec.LoadTargets(f.targets)
 	var errs spec.Errors
 	if errors.As(err, &errs) {
@@ -54,14 +54,14 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts engin
 		errorf(stderr, "check", err.Error())
 		return exitUsage
 	}
-	shard, _ := engine.ParseShard(f.shard)
+	shard, _ := check.ParseShard(f.shard)
 	if f.shard == "" {
-		shard = engine.Shard{}
+		shard = check.Shard{}
 	}
 	targets = slices.DeleteFunc(targets, func(t *spec.Target) bool { return !shard.Has(t.Name) })
 	var passwords []string
 	for _, t := range targets {
-		if c, err := introspect.ParseTarget(t.DB); err == nil {
+		if c, err := pgsession.ParseTarget(t.DB); err == nil {
 			passwords = append(passwords, c.Password())
 		}
 	}
@@ -72,13 +72,13 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts engin
 		fmt.Fprintf(stderr, "rbacdrift check: note: shard %s of %s holds no target\n", f.shard, f.targets)
 	}
 
-	results := engine.CheckFleet(ctx, model, targets, engine.FleetOptions{Check: opts,
-		Session: introspect.Options{Timeout: f.timeout}, Parallel: f.parallel})
+	results := check.CheckFleet(ctx, model, targets, check.FleetOptions{Check: opts,
+		Session: pgsession.Options{Timeout: f.timeout}, Parallel: f.parallel})
 	code := exitOK
 	var fts []*report.FleetTarget
 	for _, r := range results {
 		if r.Failure != nil {
-			if r.Failure.Kind == engine.FailInterrupted {
+			if r.Failure.Kind == check.FailInterrupted {
 				errorf(stderr, "check", "interrupted")
 				return exitInterrupted
 			}

@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/golden"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 )
 
 // tenantsDB creates n tenant schemas tenant_000 ... each with the

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -99,7 +99,7 @@ func (o *outputFlags) validate(stderr io.Writer) int {
 // newReport builds the report of a check: its findings (the engine has
 // applied the waivers), and the list of checked subjects. Queries are
 // listed only when checked counts them, that is when they were dry-run.
-func newReport(modelFile string, target report.Target, m *spec.Model, res *engine.CheckResult) *report.Report {
+func newReport(modelFile string, target report.Target, m *spec.Model, res *check.CheckResult) *report.Report {
 	checked := report.Checked{Tables: len(m.Tables), Enums: len(m.Enums), Queries: res.Queries,
 		Migrations: res.Migrations, Schemas: res.Schemas, Subjects: res.Subjects}
 	return report.New(modelFile, target, checked, res.Findings)

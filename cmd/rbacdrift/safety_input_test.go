@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 )
 
 // TestSafetyBadModels gives check and validate broken model files: each is

@@ -17,9 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -33,7 +32,7 @@ import (
 // PgBouncer takes anyway, and extra_float_digits, which drivers often send.
 func ignoredParameters() []string {
 	var out []string
-	for k := range introspect.SessionSettings(introspect.Options{}) {
+	for k := range pgsession.SessionSettings(pgsession.Options{}) {
 		if k != "application_name" {
 			out = append(out, k)
 		}
@@ -53,17 +52,17 @@ func poolerSetups(modes ...string) []poolerSetup {
 	var out []poolerSetup
 	for _, mode := range modes {
 		out = append(out,
-			poolerSetup{mode + "/default", pgtest.PgBouncerOptions{PoolMode: mode, PoolSize: 2}, engine.StartupRefused},
+			poolerSetup{mode + "/default", pgtest.PgBouncerOptions{PoolMode: mode, PoolSize: 2}, pgsession.PathRefused},
 			poolerSetup{mode + "/ignore_startup_parameters", pgtest.PgBouncerOptions{PoolMode: mode, PoolSize: 2,
-				IgnoreStartupParameters: ignoredParameters()}, engine.StartupIgnored})
+				IgnoreStartupParameters: ignoredParameters()}, pgsession.PathIgnored})
 	}
 	return out
 }
 
 // The note a run prints on stderr for each startup outcome.
 var poolerNotes = map[string]*regexp.Regexp{
-	engine.StartupRefused: regexp.MustCompile(`^rbacdrift check: note: the server \(or a connection pooler in front of it\) refused rbacdrift's startup settings \(unsupported startup parameter: [a-z_]+ \(SQLSTATE 08P01\)\); connected again without them: .*\n$`),
-	engine.StartupIgnored: regexp.MustCompile(`^` + regexp.QuoteMeta("rbacdrift check: note: "+engine.Path{Startup: engine.StartupIgnored}.Note()) + `\n$`),
+	pgsession.PathRefused: regexp.MustCompile(`^rbacdrift check: note: the server \(or a connection pooler in front of it\) refused rbacdrift's startup settings \(unsupported startup parameter: [a-z_]+ \(SQLSTATE 08P01\)\); connected again without them: .*\n$`),
+	pgsession.PathIgnored: regexp.MustCompile(`^` + regexp.QuoteMeta("rbacdrift check: note: "+pgsession.Path{Startup: pgsession.PathIgnored}.Note()) + `\n$`),
 }
 
 // A poolerCase is a database of the reference scenario and the model to
@@ -163,8 +162,8 @@ func testSafetyPooler(t *testing.T, setup poolerSetup) {
 	before := map[string]dbState{}
 	for _, c := range cases {
 		c.want, _ = checkJSON(t, c.db.URLAs("postgres", safetyPassword), c.model, c.wantCode, c.args...)
-		if c.want.Target.StartupSettings != engine.StartupInForce {
-			t.Fatalf("%s: a direct connection has startup_settings %q, want %q", c.name, c.want.Target.StartupSettings, engine.StartupInForce)
+		if c.want.Target.StartupSettings != pgsession.PathInForce {
+			t.Fatalf("%s: a direct connection has startup_settings %q, want %q", c.name, c.want.Target.StartupSettings, pgsession.PathInForce)
 		}
 		before[c.name] = readState(t, c.db)
 	}
@@ -247,10 +246,10 @@ func testSafetyPooler(t *testing.T, setup poolerSetup) {
 // poolerNoteText is the note of a startup outcome without its variable
 // part (the refusal's parameter name).
 func poolerNoteText(startup string) string {
-	if startup == engine.StartupRefused {
+	if startup == pgsession.PathRefused {
 		return "the server (or a connection pooler in front of it) refused rbacdrift's startup settings (unsupported startup parameter: "
 	}
-	return engine.Path{Startup: startup}.Note()
+	return pgsession.Path{Startup: startup}.Note()
 }
 
 func wantFinding(t *testing.T, rep *report.Report, code, object, sqlstate string) {
@@ -273,10 +272,10 @@ func wantFinding(t *testing.T, rep *report.Report, code, object, sqlstate string
 // as it checks a direct one.
 func pooledSessions(t *testing.T, name string, conns [][]pgproto3.FrontendMessage, startup string) [][]pgproto3.FrontendMessage {
 	t.Helper()
-	if startup != engine.StartupRefused {
+	if startup != pgsession.PathRefused {
 		return conns
 	}
-	settings := introspect.SessionSettings(introspect.Options{})
+	settings := pgsession.SessionSettings(pgsession.Options{})
 	var out [][]pgproto3.FrontendMessage
 	for i := 0; i < len(conns); i++ {
 		first, ok := conns[i][0].(*pgproto3.StartupMessage)
@@ -304,8 +303,8 @@ func pooledSessions(t *testing.T, name string, conns [][]pgproto3.FrontendMessag
 				t.Errorf("%s: connection %d sent %s=%s again after the refusal", name, i, k, v)
 			}
 		}
-		if retry.Parameters["application_name"] != introspect.ApplicationName {
-			t.Errorf("%s: connection %d: application_name %q, want %q", name, i, retry.Parameters["application_name"], introspect.ApplicationName)
+		if retry.Parameters["application_name"] != pgsession.ApplicationName {
+			t.Errorf("%s: connection %d: application_name %q, want %q", name, i, retry.Parameters["application_name"], pgsession.ApplicationName)
 		}
 		asked := *retry
 		asked.Parameters = maps.Clone(retry.Parameters)

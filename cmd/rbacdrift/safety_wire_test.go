@@ -14,8 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
-	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
-	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/internal/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 )
 
 // A wireRecorder keeps every message the command sends to one database, as
@@ -39,7 +39,7 @@ var (
 func recordWire(t *testing.T, dbname string) *wireRecorder {
 	t.Helper()
 	hookOnce.Do(func() {
-		introspect.ConfigHook = func(cfg *pgx.ConnConfig) {
+		pgsession.ConfigHook = func(cfg *pgx.ConnConfig) {
 			v, ok := recorders.Load(cfg.Database)
 			if !ok {
 				return

@@ -12,13 +12,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rbacdrift/rbacdrift/internal/fromcode/drizzle"
-	"github.com/rbacdrift/rbacdrift/internal/fromcode/prisma"
+	"github.com/rbacdrift/rbacdrift/internal/derive"
+	"github.com/rbacdrift/rbacdrift/internal/derive/drizzle"
+	"github.com/rbacdrift/rbacdrift/internal/derive/prisma"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 
-	"github.com/rbacdrift/rbacdrift/internal/engine"
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/derive/replay"
 	"github.com/rbacdrift/rbacdrift/internal/migrations"
-	"github.com/rbacdrift/rbacdrift/internal/replay"
-	"github.com/rbacdrift/rbacdrift/internal/scratchpg"
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -131,7 +134,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if f.fromMigrations != "" {
 		return snapshotFromMigrations(ctx, f, sel, args, stdout, stderr)
 	}
-	target, err := engine.ParseTarget(f.db)
+	target, err := check.ParseTarget(f.db)
 	if err != nil {
 		errorf(stderr, "snapshot", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
 		return exitConnect
@@ -140,8 +143,8 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
 	defer cancel()
-	res, err := engine.Snapshot(ctx, target, sel, introspect.Options{Timeout: f.timeout})
-	var selErr *engine.SelectionError
+	res, err := derive.Snapshot(ctx, target, sel, pgsession.Options{Timeout: f.timeout})
+	var selErr *derive.SelectionError
 	if errors.As(err, &selErr) {
 		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
 		return exitUsage
@@ -210,16 +213,16 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 		}
 		return exitUsage
 	}
-	opts := replay.Options{Selection: sel, Introspect: introspect.Options{Timeout: f.timeout}}
+	opts := replay.Options{Selection: sel, Introspect: pgsession.Options{Timeout: f.timeout}}
 	if f.devDB != "" {
-		if opts.DevDB, err = introspect.ParseTarget(f.devDB); err != nil {
+		if opts.DevDB, err = pgsession.ParseTarget(f.devDB); err != nil {
 			errorf(stderr, "snapshot", err.Error(), "give --dev-db postgres://user@host:5432/postgres, a server where the role may create databases")
 			return exitConnect
 		}
 		stderr = scrubWriter(stderr, opts.DevDB.Password())
 	}
 	res, err := replay.Derive(ctx, plan, opts)
-	var selErr *engine.SelectionError
+	var selErr *derive.SelectionError
 	var migErr *replay.MigrationError
 	var devErr *replay.DevDBError
 	switch {
@@ -237,7 +240,7 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 	case errors.As(err, &selErr):
 		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
 		return exitUsage
-	case errors.Is(err, scratchpg.ErrNoBinaries):
+	case errors.Is(err, pgserver.ErrNoBinaries):
 		errorf(stderr, "snapshot", err.Error(), "install the PostgreSQL server binaries (Debian: apt-get install postgresql), or give --dev-db URL")
 		return exitUsage
 	case errors.As(err, &devErr):
@@ -305,7 +308,7 @@ func tuneGC() {
 
 // snapshotHeader says where and when the snapshot was taken, never with a
 // password, and how to take it again.
-func snapshotHeader(t *introspect.Target, s introspect.Server, args []string) []string {
+func snapshotHeader(t *pgsession.Target, s catalog.Server, args []string) []string {
 	var again []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]

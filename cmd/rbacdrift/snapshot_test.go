@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rbacdrift/rbacdrift/internal/golden"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 )
 
 var (

@@ -3,18 +3,19 @@ package report
 import (
 	"bytes"
 	"context"
-	"github.com/rbacdrift/rbacdrift/internal/engine"
-	"github.com/rbacdrift/rbacdrift/introspect"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/internal/engine/dryrun"
-	"github.com/rbacdrift/rbacdrift/internal/golden"
-	"github.com/rbacdrift/rbacdrift/internal/pgtest"
+	"github.com/rbacdrift/rbacdrift/internal/dryrun"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -56,8 +57,8 @@ func referenceReport(t testing.TB) *Report {
 		t.Fatalf("parsing the reference model: %v", err)
 	}
 	ctx, conn := context.Background(), db.Conn(t)
-	session := introspect.NewSession(conn, introspect.Options{})
-	res, err := engine.Compare(ctx, session, m)
+	session := pgsession.NewSession(conn, pgsession.Options{})
+	res, err := check.Compare(ctx, session, m)
 	if err != nil {
 		t.Fatalf("checking the reference database: %v", err)
 	}
