@@ -1,20 +1,14 @@
-package drift_test
+package check_test
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/rbacdrift/rbacdrift/internal/check"
-	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/checktest"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
-	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 // found is the part of a finding a comparison test pins down.
@@ -35,28 +29,11 @@ func checkDB(t *testing.T, setup, model string) []*drift.Finding {
 	return checkURL(t, db.URL, model)
 }
 
+// checkURL runs the catalog comparison of the model text against the
+// database at url.
 func checkURL(t *testing.T, url, model string) []*drift.Finding {
 	t.Helper()
-	m, err := spec.Parse("model.yaml", []byte(model))
-	if err != nil {
-		t.Fatalf("model: %v", err)
-	}
-	target, err := pgsession.ParseTarget(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgsession.Connect(ctx, target, pgsession.Options{Timeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	res, err := check.Compare(ctx, pgsession.NewSession(conn, pgsession.Options{}), m)
-	if err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	return res.Findings
+	return checktest.Compare(t, url, checktest.Parse(t, "model.yaml", []byte(model)))
 }
 
 func summary(fs []*drift.Finding) []found {
@@ -79,10 +56,10 @@ func readFile(t *testing.T, path string) string {
 // TestReferenceScenario is our users' incident: the application's model of
 // the normalised layout against the legacy database, and the reverse.
 func TestReferenceScenario(t *testing.T) {
-	normSQL := readFile(t, "../testdata/reference/normalised.sql")
-	legacySQL := readFile(t, "../testdata/reference/legacy.sql")
-	normModel := readFile(t, "../testdata/reference/normalised.yaml")
-	legacyModel := readFile(t, "../testdata/reference/legacy.yaml")
+	normSQL := readFile(t, "../../testdata/reference/normalised.sql")
+	legacySQL := readFile(t, "../../testdata/reference/legacy.sql")
+	normModel := readFile(t, "../../testdata/reference/normalised.yaml")
+	legacyModel := readFile(t, "../../testdata/reference/legacy.yaml")
 	rp := "public.role_permissions"
 	tests := []struct {
 		name         string
@@ -440,25 +417,6 @@ enums:
 			}
 			checkHints(t, fs, tt.hints)
 		})
-	}
-}
-
-// TestREADMEListsEveryCode keeps the manual's findings table complete.
-func TestREADMEListsEveryCode(t *testing.T) {
-	readme := readFile(t, "../README.md")
-	for _, c := range drift.Codes {
-		if !strings.Contains(readme, "| `"+string(c.Code)+"` |") {
-			t.Errorf("README.md has no row for finding code %s", c.Code)
-			continue
-		}
-		// The row says what the registry says: severity, why, summary, fix.
-		row := fmt.Sprintf("| `%s` | %s | %s | %s | %s |\n", c.Code, c.Severity, c.Why, c.Summary, c.Fix)
-		if !strings.Contains(readme, row) {
-			t.Errorf("README.md row for %s differs from drift.Codes; want\n%s", c.Code, row)
-		}
-		if c.Why == "" {
-			t.Errorf("code %s has no Why for its severity", c.Code)
-		}
 	}
 }
 
