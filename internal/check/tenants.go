@@ -248,7 +248,7 @@ const firstUserOID = 16384
 // read: its part of the catalog (t.catalog, the very value handed to
 // [drift.Compare] and [dryrun.Run]) and the server's reading of its
 // declared types, with the tenant's schema name replaced by "~" wherever it
-// occurs, and without the fields of [oidFields] and [dataFields]. Tenants
+// stands as a name, and without the fields of [oidFields] and [dataFields]. Tenants
 // with the same fingerprint have the same catalog facts, so the dry run of
 // one stands for all. Every other field, including one added to the
 // catalog's types later, is part of it: the description is generated from
@@ -275,7 +275,7 @@ func tenantFingerprint(t tenant) string {
 	if err := json.Unmarshal(j, &tree); err != nil {
 		return "unique:" + t.schema
 	}
-	a := anonymiser{schema: t.schema, renamer: strings.NewReplacer(t.schema+".", "~.", drift.QuoteIdent(t.schema)+".", "~.")}
+	a := anonymiser{schema: t.schema, quoted: drift.QuoteIdent(t.schema)}
 	out, _ := json.Marshal(a.value(tree)) // map keys come out sorted
 	return string(out)
 }
@@ -290,18 +290,43 @@ func byName[V any](m map[catalog.Name]V, name func(catalog.Name) string) map[str
 }
 
 // An anonymiser rewrites a decoded JSON value: the tenant's schema name
-// becomes "~", alone or as the qualifier of a name, in keys and strings;
-// the fields of [oidFields] (user objects only) and [dataFields] go.
+// becomes "~" wherever it stands as a name, in keys and strings (a
+// qualifier, a search_path setting, an expression); the fields of
+// [oidFields] (user objects only) and [dataFields] go.
 type anonymiser struct {
-	schema  string
-	renamer *strings.Replacer
+	schema string
+	quoted string // drift.QuoteIdent(schema)
 }
 
 func (a anonymiser) str(s string) string {
 	if s == a.schema {
 		return "~"
 	}
-	return a.renamer.Replace(s)
+	if a.quoted != a.schema {
+		s = strings.ReplaceAll(s, a.quoted, "~")
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, a.schema)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(a.schema)
+		b.WriteString(s[:i])
+		if (i == 0 || !identByte(s[i-1])) && (end == len(s) || !identByte(s[end])) {
+			b.WriteString("~")
+		} else {
+			b.WriteString(a.schema)
+		}
+		s = s[end:]
+	}
+}
+
+// identByte reports whether c may be part of an unquoted identifier (a
+// byte of a multi-byte letter counts).
+func identByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 0x80 || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 func (a anonymiser) value(v any) any {
