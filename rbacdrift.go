@@ -74,14 +74,16 @@ func LoadModel(path string) (*Model, error) {
 // query files it names, so that a service can compile its model in with
 // //go:embed:
 //
-//	//go:embed rbacdrift.yaml queries migrations
+//	//go:embed rbacdrift.yaml queries all:migrations
 //	var modelFS embed.FS
 //	...
 //	m, err := rbacdrift.LoadModelFS(modelFS, "rbacdrift.yaml")
 //
 // path and the paths the model holds (query_files, migrations.dir) are
 // slash-separated paths inside fsys, the latter relative to the model
-// file's folder; [Check] reads the migrations folder from fsys too. A
+// file's folder; [Check] reads the migrations folder from fsys too (embed
+// it with all: when the tool keeps files whose names start with _ or ., as
+// drizzle's meta/_journal.json). A
 // broken file is an error that names the file, line, column and field of
 // each problem.
 func LoadModelFS(fsys fs.FS, path string) (*Model, error) {

@@ -80,23 +80,25 @@ func CheckFleet(ctx context.Context, m *spec.Model, targets []*spec.Target, opts
 	}
 	runCtx, cancel := context.WithTimeout(ctx, timeout+Grace)
 	defer cancel()
+	// Targets take their turns in the list's order, par at a time.
 	out := make([]*FleetResult, len(targets))
-	sem := make(chan struct{}, par)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, t := range targets {
+	for range min(par, len(targets)) {
 		wg.Go(func() {
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-runCtx.Done():
+			for i := range next {
+				if runCtx.Err() != nil {
+					out[i] = notChecked(runCtx, targets[i])
+					continue
+				}
+				out[i] = checkTarget(runCtx, m, targets[i], opts)
 			}
-			if runCtx.Err() != nil {
-				out[i] = notChecked(runCtx, t)
-				return
-			}
-			out[i] = checkTarget(runCtx, m, t, opts)
 		})
 	}
+	for i := range targets {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 	return out
 }
