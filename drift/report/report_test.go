@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,7 +57,7 @@ func referenceReport(t testing.TB) *Report {
 	}
 	ctx, conn := context.Background(), db.Conn(t)
 	session := pgsession.NewSession(conn, pgsession.Options{})
-	res, err := check.Compare(ctx, session, m)
+	res, err := compareLive(ctx, session, m)
 	if err != nil {
 		t.Fatalf("checking the reference database: %v", err)
 	}
