@@ -269,6 +269,9 @@ func (c *comparer) indexes(r *catalog.Relation, ds []*spec.Index) {
 		}
 		var candidates []*catalog.Index
 		for _, ix := range r.Indexes {
+			if d.Name == "" && backsKey(r, ix) {
+				continue // the key's, which the model declares as a key
+			}
 			if (d.Name == "" || d.Name == ix.Name) && (d.Columns == nil || sameExprs(d.Columns, ix.Columns)) {
 				candidates = append(candidates, ix)
 			}
@@ -279,6 +282,12 @@ func (c *comparer) indexes(r *catalog.Relation, ds []*spec.Index) {
 		})
 		c.indexFinding(r, d, candidates)
 	}
+}
+
+// backsKey reports whether ix is the index of r's primary key or of one
+// of its unique constraints.
+func backsKey(r *catalog.Relation, ix *catalog.Index) bool {
+	return ix.Primary || slices.ContainsFunc(r.Uniques, func(u *catalog.Constraint) bool { return u.Name == ix.Name })
 }
 
 // sameExprs reports whether two lists of key columns are the same as the

@@ -1,0 +1,9 @@
+package check_test
+
+import (
+	"testing"
+
+	pgtest "github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
