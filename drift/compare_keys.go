@@ -108,7 +108,7 @@ func uniqueKeys(r *catalog.Relation) []*catalog.Constraint {
 	}
 	out = append(out, r.Uniques...)
 	for _, ix := range r.Indexes {
-		if ix.Unique && ix.Valid && ix.Predicate == nil && !ix.Primary {
+		if ix.Unique && ix.Valid && ix.Predicate == nil && !backsKey(r, ix) {
 			out = append(out, &catalog.Constraint{Name: ix.Name, Columns: ix.Columns, NullsNotDistinct: ix.NullsNotDistinct})
 		}
 	}
@@ -119,7 +119,7 @@ func uniqueKeys(r *catalog.Relation) []*catalog.Constraint {
 func keyDiffs(d *spec.Key, l *catalog.Constraint) []string {
 	var diffs []string
 	if d.Deferrable != nil && *d.Deferrable != l.Deferrable {
-		diffs = append(diffs, "is "+notWord(l.Deferrable)+"DEFERRABLE, the model says "+notWord(*d.Deferrable)+"DEFERRABLE")
+		diffs = append(diffs, "is "+deferrableWord(l.Deferrable)+", the model says "+deferrableWord(*d.Deferrable))
 	}
 	if d.InitiallyDeferred != nil && *d.InitiallyDeferred != l.InitiallyDeferred {
 		diffs = append(diffs, "is INITIALLY "+deferredWord(l.InitiallyDeferred)+", the model says INITIALLY "+deferredWord(*d.InitiallyDeferred))
@@ -135,6 +135,13 @@ func notWord(b bool) string {
 		return "NOT "
 	}
 	return ""
+}
+
+func deferrableWord(b bool) string {
+	if b {
+		return "DEFERRABLE"
+	}
+	return "NOT DEFERRABLE"
 }
 
 func deferredWord(b bool) string {
@@ -193,7 +200,7 @@ func (c *comparer) foreignKey(r *catalog.Relation, d *spec.ForeignKey, l *catalo
 		diffs = append(diffs, fmt.Sprintf("ON UPDATE %s, not %s", actionWord(l.OnUpdate), actionWord(d.OnUpdate)))
 	}
 	if d.Deferrable != nil && *d.Deferrable != l.Deferrable {
-		diffs = append(diffs, notWord(l.Deferrable)+"DEFERRABLE, not "+notWord(*d.Deferrable)+"DEFERRABLE")
+		diffs = append(diffs, deferrableWord(l.Deferrable)+", not "+deferrableWord(*d.Deferrable))
 	}
 	if d.InitiallyDeferred != nil && *d.InitiallyDeferred != l.InitiallyDeferred {
 		diffs = append(diffs, "INITIALLY "+deferredWord(l.InitiallyDeferred)+", not INITIALLY "+deferredWord(*d.InitiallyDeferred))
@@ -371,7 +378,7 @@ func indexDiffs(d *spec.Index, ix *catalog.Index) []string {
 	}
 	if ix.Exclusion != nil {
 		if d.Deferrable != nil && *d.Deferrable != ix.Exclusion.Deferrable {
-			add("is %sDEFERRABLE", notWord(ix.Exclusion.Deferrable))
+			add("is %s", deferrableWord(ix.Exclusion.Deferrable))
 		}
 		if d.InitiallyDeferred != nil && *d.InitiallyDeferred != ix.Exclusion.InitiallyDeferred {
 			add("is INITIALLY %s", deferredWord(ix.Exclusion.InitiallyDeferred))
