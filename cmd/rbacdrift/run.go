@@ -8,7 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/rbacdrift/rbacdrift/internal/migrations"
+	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -111,18 +111,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// loadModel reads a model file, and checks what the spec package leaves to
-// the packages that own the facts: that migrations.tool names a tool.
-func loadModel(file string) (*spec.Model, error) {
-	m, err := spec.Load(file)
-	if err != nil {
-		return nil, err
-	}
-	if err := migrations.CheckModel(m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
+// loadModel reads a model file as the Go API does.
+func loadModel(file string) (*spec.Model, error) { return check.LoadModel(file) }
 
 // isTerminal reports whether w is a terminal that wants colour.
 func isTerminal(w io.Writer) bool {
