@@ -72,8 +72,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	res, err := derive.Snapshot(ctx, target, sel, pgsession.Options{Timeout: f.timeout})
 	var selErr *derive.SelectionError
 	if errors.As(err, &selErr) {
-		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
-		return exitUsage
+		return selectionError(stderr, selErr)
 	}
 	if err != nil {
 		return failure(ctx, stderr, "snapshot", target, err)
@@ -153,8 +152,7 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 		errorf(stderr, "snapshot", err.Error(), hints...)
 		return exitUsage
 	case errors.As(err, &selErr):
-		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
-		return exitUsage
+		return selectionError(stderr, selErr)
 	case errors.Is(err, pgserver.ErrNoBinaries):
 		errorf(stderr, "snapshot", err.Error(), "install the PostgreSQL server binaries (Debian: apt-get install postgresql), or give --dev-db URL")
 		return exitUsage
@@ -291,4 +289,18 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// selectionError words a selection that names what the database does not
+// have in terms of the flags that made it.
+func selectionError(stderr io.Writer, e *derive.SelectionError) int {
+	switch e.What {
+	case derive.SelectNoRole:
+		errorf(stderr, "snapshot", "--grants-for: "+e.Error(), "role names are exact and case-sensitive; SELECT rolname FROM pg_roles lists them")
+	case derive.SelectNoTable:
+		errorf(stderr, "snapshot", "--tables: "+e.Error(), "names are exact and case-sensitive, as in the catalog; --schemas chooses the schemas")
+	default:
+		errorf(stderr, "snapshot", e.Error(), "--schemas chooses the schemas (default public); check the database name in --db")
+	}
+	return exitUsage
 }
