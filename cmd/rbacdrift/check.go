@@ -63,7 +63,9 @@ Flags:
                    exit code of the worst target
   --parallel N     targets checked at once, with --targets (default 4)
   --shard K/N      with --targets, only the K-th of N shards (a stable
-                   partition by name), to split a fleet across CI jobs
+                   partition by name), to split a fleet across CI jobs;
+                   index=I,count=N is the same counted from 0, as a
+                   Kubernetes Indexed Job's $JOB_COMPLETION_INDEX is
   --timeout DUR    bound on the whole run: connecting, every statement and
                    the dry run end within it, plus 2s to report (default 30s)
   --verbose        say on standard error how the session kept itself

@@ -28,7 +28,7 @@ func (f *checkFlags) validateFleet(stderr io.Writer) int {
 		return exitUsage
 	}
 	if f.shard != "" {
-		if _, err := check.ParseShard(f.shard); err != nil {
+		if _, err := parseShard(f.shard); err != nil {
 			errorf(stderr, "check", "--shard: "+err.Error())
 			return exitUsage
 		}
@@ -54,7 +54,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 		errorf(stderr, "check", err.Error())
 		return exitUsage
 	}
-	shard, _ := check.ParseShard(f.shard)
+	shard, _ := parseShard(f.shard)
 	if f.shard == "" {
 		shard = check.Shard{}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 )
 
@@ -27,6 +26,8 @@ Usage:
   rbacdrift check [flags]       compare the database with the model
   rbacdrift snapshot [flags]    write a model of a working database
   rbacdrift validate FILE...    check model files offline, without a database
+  rbacdrift serve [flags]       check on a schedule; serve /metrics and /readyz
+  rbacdrift merge FILE...       join the JSON reports of shards into one
   rbacdrift version             print the version
   rbacdrift help [command]      show help
 
@@ -53,12 +54,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSnapshot(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "merge":
+		return runMerge(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "rbacdrift %s\n", version())
+		printVersion(stdout)
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 && (rest[0] == "snapshot" || rest[0] == "validate") {
-			fmt.Fprint(stdout, map[string]string{"snapshot": snapshotUsage, "validate": validateUsage}[rest[0]])
+		if len(rest) > 0 && (rest[0] == "snapshot" || rest[0] == "validate" || rest[0] == "serve" || rest[0] == "merge") {
+			fmt.Fprint(stdout, map[string]string{"snapshot": snapshotUsage, "validate": validateUsage, "serve": serveUsage, "merge": mergeUsage}[rest[0]])
 			return exitOK
 		}
 		if len(rest) > 0 && rest[0] == "check" {
@@ -72,14 +77,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "hint: run 'rbacdrift help' for the commands\n")
 		return exitUsage
 	}
-}
-
-// version is the module version when installed with go install, else "devel".
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 // newFlagSet returns a flag set that prints nothing itself: parseFlags
