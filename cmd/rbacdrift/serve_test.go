@@ -47,7 +47,9 @@ func startServe(t *testing.T, args ...string) (base string, stderr *syncBuffer, 
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr = &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, stderr) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, stderr)
+	}()
 	re := regexp.MustCompile(`serving on (http://127\.0\.0\.1:[0-9]+)`)
 	deadline := time.Now().Add(20 * time.Second)
 	for base == "" {
