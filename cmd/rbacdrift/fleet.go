@@ -31,7 +31,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 		errorf(stderr, "check", err.Error())
 		return exitUsage
 	}
-	shard, _ := check.ParseShard(f.shard)
+	shard, _ := parseShard(f.shard)
 	if f.shard == "" {
 		shard = check.Shard{}
 	}
