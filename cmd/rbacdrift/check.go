@@ -138,7 +138,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
 	defer cancel()
-	session, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: f.timeout})
+	session, err := pgsession.Open(ctx, target, sessionOptions(f.timeout))
 	if err != nil {
 		return failure(ctx, stderr, "check", target, err)
 	}

@@ -73,7 +73,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 	}
 
 	results := check.CheckFleet(ctx, model, targets, check.FleetOptions{Check: opts,
-		Session: pgsession.Options{Timeout: f.timeout}, Parallel: f.parallel})
+		Session: sessionOptions(f.timeout), Parallel: f.parallel})
 	code := exitOK
 	var fts []*report.FleetTarget
 	for _, r := range results {

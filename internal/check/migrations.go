@@ -49,7 +49,7 @@ func (e *MigrationError) Unwrap() error { return e.Err }
 func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOptions) ([]*migrations.Finding, error) {
 	opts := migrations.Options{Dir: o.Dir, Tool: migrations.Tool(o.Tool), Schema: o.Schema, Table: o.Table}
 	var findings []*migrations.Finding
-	err := s.InTx(ctx, func(q pgsession.Querier) error {
+	err := s.Steps(ctx, pgsession.UnitOptions{}, func(q pgsession.Querier) error {
 		if opts.Tool == "" {
 			tool, err := migrations.Detect(opts.Dir)
 			var amb *migrations.AmbiguousError

@@ -138,11 +138,6 @@ func (t *Target) String() string {
 // Password reports the password the target would send, for scrubbing output.
 func (t *Target) Password() string { return t.Config.Password }
 
-// ConfigHook, when not nil, sees and may change the configuration of every
-// session just before [Connect] opens it. It exists for tests, which install
-// a recorder of every message the tool sends; the command never sets it.
-var ConfigHook func(*pgx.ConnConfig)
-
 // Options shape a session.
 type Options struct {
 	// Timeout bounds connecting and every statement (statement_timeout).
@@ -151,6 +146,10 @@ type Options struct {
 	// of Timeout, so that a statement stuck behind another session's lock
 	// fails as a lock wait (55P03), not as a slow statement.
 	LockTimeout time.Duration
+	// ConfigHook, when not nil, sees and may change the configuration of
+	// the connection just before [Open] opens it. It exists for tests,
+	// which install a recorder of every message the tool sends.
+	ConfigHook func(*pgx.ConnConfig)
 }
 
 // Connect opens a session as [Open] does and returns its connection.
@@ -204,8 +203,8 @@ func Open(ctx context.Context, t *Target, opts Options) (*Session, error) {
 	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 2 * time.Second}
 	}
-	if ConfigHook != nil {
-		ConfigHook(cfg)
+	if opts.ConfigHook != nil {
+		opts.ConfigHook(cfg)
 	}
 	startup, refused := StartupSent, ""
 	conn, err := pgx.ConnectConfig(ctx, cfg)
