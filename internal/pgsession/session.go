@@ -32,13 +32,22 @@ type Target struct {
 // as libpq reads it, another URL form that dburl knows (pg://, postgres+unix:,
 // a socket path), or libpq key=value pairs. An empty string means the libpq
 // environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE,
-// ~/.pgpass). Errors never contain the password.
+// ~/.pgpass). Errors never contain the password, nor any part of it.
+//
+// A URL whose user name and password hold more than one '@' is refused
+// before anything is resolved: the part after the first '@' would be taken
+// for the host and sent to the DNS resolver.
 func ParseTarget(conn string) (*Target, error) {
+	if isURL(conn) {
+		if auth := authority(conn); strings.Count(auth, "@") > 1 {
+			return nil, fmt.Errorf("connection URL %s: the user name or password holds an unencoded '@'; percent-encode it as %%40", RedactURL(conn))
+		}
+	}
 	dsn := conn
 	if conn != "" && strings.Contains(conn, ":") && !isLibpqURL(conn) && !isKeyValue(conn) {
 		u, err := dburl.Parse(conn)
 		if err != nil {
-			return nil, fmt.Errorf("parsing connection URL %s: %v", RedactURL(conn), scrub(err.Error(), conn))
+			return nil, fmt.Errorf("parsing connection URL %s: %s%s", RedactURL(conn), scrub(err.Error(), conn), encodingHint(conn))
 		}
 		if u.Driver != "postgres" && u.Driver != "pgx" {
 			return nil, fmt.Errorf("connection URL %s is for %s, not PostgreSQL", RedactURL(conn), u.Driver)
@@ -49,10 +58,14 @@ func ParseTarget(conn string) (*Target, error) {
 	if err != nil {
 		msg := err.Error()
 		var pe *pgconn.ParseConfigError
-		if errors.As(err, &pe) && pe.Unwrap() != nil {
-			msg = pe.Unwrap().Error()
+		if errors.As(err, &pe) {
+			if pe.Unwrap() != nil {
+				msg = pe.Unwrap().Error()
+			} else {
+				msg = withoutConnString(msg)
+			}
 		}
-		return nil, fmt.Errorf("parsing connection %s: %s", RedactURL(conn), scrub(scrub(msg, conn), dsn))
+		return nil, fmt.Errorf("parsing connection %s: %s%s", RedactURL(conn), scrub(scrub(msg, conn), dsn), encodingHint(conn))
 	}
 	return &Target{Config: cfg}, nil
 }
@@ -66,6 +79,64 @@ func isKeyValue(s string) bool {
 	return eq > 0 && !strings.Contains(s[:eq], ":") && !strings.Contains(s[:eq], "/")
 }
 
+// urlUserRE matches the start of a URL with a password: the scheme, "//",
+// the user name (which holds none of ":/@?#") and the colon before the
+// password.
+var urlUserRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*:`)
+
+func isURL(s string) bool { return strings.Contains(s, "://") }
+
+// authority returns the host part of a URL as a URL parser reads it: from
+// "//" to the first '/', '?' or '#'.
+func authority(s string) string {
+	_, rest, _ := strings.Cut(s, "//")
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+// splitPassword finds the password of a URL-like string, well formed or
+// not: everything between "scheme://user:" and the last '@' of the string.
+// A password may hold '/', '?', '#', ':' or '@', which end the user
+// information of a well-formed URL; redacting too much is safe where too
+// little is not.
+func splitPassword(conn string) (head, pw, tail string, ok bool) {
+	m := urlUserRE.FindStringIndex(conn)
+	if m == nil {
+		return "", "", "", false
+	}
+	at := strings.LastIndexByte(conn, '@')
+	if at < m[1] {
+		return "", "", "", false
+	}
+	return conn[:m[1]], conn[m[1]:at], conn[at:], true
+}
+
+// encodingHint explains a URL that does not parse because its password
+// holds a character that ends the user information.
+func encodingHint(conn string) string {
+	if _, pw, _, ok := splitPassword(conn); ok && strings.ContainsAny(pw, "/?#@ ") {
+		return "; a password that holds '/', '?', '#', '@' or a space must be percent-encoded (%2F, %3F, %23, %40, %20)"
+	}
+	return ""
+}
+
+// withoutConnString drops the connection string pgx quotes in its own
+// parse errors ("cannot parse `...`: invalid port"): it redacts the
+// password as it read it, which is not all of it when the password holds
+// an '@' or a '/'.
+func withoutConnString(msg string) string {
+	const prefix = "cannot parse `"
+	if !strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	if i := strings.LastIndex(msg, "`: "); i >= len(prefix) {
+		return msg[i+len("`: "):]
+	}
+	return "cannot parse the connection string"
+}
+
 // scrub removes the password of conn (plain and URL-encoded) from msg.
 func scrub(msg, conn string) string {
 	for _, pw := range passwords(conn) {
@@ -76,52 +147,74 @@ func scrub(msg, conn string) string {
 	return msg
 }
 
-// userinfoRE finds the password of a URL that net/url cannot parse (a bad port, say).
-var userinfoRE = regexp.MustCompile(`^([a-z0-9+.-]+://[^:/@?#]*):([^@/?#]*)@`)
+var (
+	// queryPasswordRE finds a password in the query of a URL.
+	queryPasswordRE = regexp.MustCompile(`(?i)([?&]password=)[^&#]*`)
+	// keyValuePasswordRE finds the password of libpq key=value pairs:
+	// quoted (with backslash escapes) or up to the next space.
+	keyValuePasswordRE = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)`)
+)
 
 func passwords(conn string) []string {
 	var out []string
-	if m := userinfoRE.FindStringSubmatch(conn); m != nil && m[2] != "" {
-		out = append(out, m[2])
-		if pw, err := url.PathUnescape(m[2]); err == nil {
-			out = append(out, pw)
+	add := func(pw string) {
+		if pw == "" {
+			return
+		}
+		out = append(out, pw, url.QueryEscape(pw), url.PathEscape(pw))
+		if dec, err := url.PathUnescape(pw); err == nil {
+			out = append(out, dec)
+		}
+		if dec, err := url.QueryUnescape(pw); err == nil {
+			out = append(out, dec)
+		}
+		// What a parser may have kept of it: the parts around an '@' or a
+		// '/' (the rest taken for the host, a port or the path).
+		for _, part := range strings.FieldsFunc(pw, func(r rune) bool { return strings.ContainsRune("@/?#:", r) }) {
+			if len(part) >= 4 {
+				out = append(out, part)
+			}
 		}
 	}
-	if u, err := url.Parse(conn); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			out = append(out, pw, url.QueryEscape(pw), url.PathEscape(pw))
+	if isURL(conn) {
+		if _, pw, _, ok := splitPassword(conn); ok {
+			add(pw)
 		}
-		if pw := u.Query().Get("password"); pw != "" {
-			out = append(out, pw, url.QueryEscape(pw))
+		if u, err := url.Parse(conn); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok {
+				add(pw)
+			}
 		}
+		for _, m := range queryPasswordRE.FindAllStringSubmatch(conn, -1) {
+			add(m[0][len(m[1]):])
+		}
+		return out
 	}
-	for _, f := range strings.Fields(conn) {
-		if v, ok := strings.CutPrefix(f, "password="); ok {
-			out = append(out, strings.Trim(v, "'"))
+	for _, m := range keyValuePasswordRE.FindAllStringSubmatch(conn, -1) {
+		v := m[2]
+		add(v)
+		if strings.HasPrefix(v, "'") {
+			add(strings.TrimSuffix(strings.TrimPrefix(v, "'"), "'"))
 		}
 	}
 	return out
 }
 
-// RedactURL returns conn with any password replaced by xxxxx.
+// RedactURL returns conn with any password replaced by xxxxx: in a URL,
+// everything between "scheme://user:" and the last '@' (see
+// [splitPassword]) and a password parameter of its query; in key=value
+// pairs, the password's value.
 func RedactURL(conn string) string {
 	if conn == "" {
 		return "(from the PG* environment)"
 	}
-	if u, err := url.Parse(conn); err == nil && u.Scheme != "" {
-		if u.User != nil {
-			if _, ok := u.User.Password(); ok {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			}
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.String()
+	if !isURL(conn) {
+		return keyValuePasswordRE.ReplaceAllString(conn, "${1}xxxxx")
 	}
-	return userinfoRE.ReplaceAllString(scrub(conn, conn), "${1}:xxxxx@")
+	if head, _, tail, ok := splitPassword(conn); ok {
+		conn = head + "xxxxx" + tail
+	}
+	return queryPasswordRE.ReplaceAllString(conn, "${1}xxxxx")
 }
 
 // String describes the target as postgres://user@host:port/database, never
