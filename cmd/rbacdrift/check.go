@@ -220,7 +220,8 @@ func plural(n int, word string) string {
 // 130 when interrupted, else 3.
 func failure(ctx context.Context, stderr io.Writer, cmd string, t *pgsession.Target, err error) int {
 	f := check.Explain(ctx, t, cmd, err)
-	errorf(stderr, cmd, f.Message, f.Hints...)
+	msg, hints := explain(f)
+	errorf(stderr, cmd, msg, hints...)
 	if f.Kind == check.FailInterrupted {
 		return exitInterrupted
 	}

@@ -86,8 +86,9 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 			if r.Conn != nil {
 				t = report.Target{Host: r.Conn.Config.Host, Port: int(r.Conn.Config.Port), Database: r.Conn.Config.Database, User: r.Conn.Config.User}
 			}
-			errorf(stderr, "check", r.Target.Name+": "+r.Failure.Message, r.Failure.Hints...)
-			fts = append(fts, report.UnreachableTarget(r.Target.Name, t, r.Failure.Message))
+			msg, hints := explain(*r.Failure)
+			errorf(stderr, "check", r.Target.Name+": "+msg, hints...)
+			fts = append(fts, report.UnreachableTarget(r.Target.Name, t, msg))
 			code = exitConnect
 			continue
 		}

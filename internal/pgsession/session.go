@@ -310,7 +310,8 @@ func Open(ctx context.Context, t *Target, opts Options) (*Session, error) {
 		conn, err = pgx.ConnectConfig(ctx, cfg)
 	}
 	if err != nil {
-		return nil, &ConnectError{Target: t.String(), Err: errors.New(scrub(describeConnectError(err), t.Config.Password))}
+		msg, kind := describeConnectError(err)
+		return nil, &ConnectError{Target: t.String(), Kind: kind, Err: errors.New(scrub(msg, t.Config.Password))}
 	}
 	s := NewSession(conn, opts)
 	s.Startup, s.RefusedBecause = startup, refused
@@ -360,11 +361,29 @@ func SessionSettings(opts Options) map[string]string {
 	}
 }
 
-// A ConnectError means the session could not be opened.
+// A ConnectError means the session could not be opened. Its message is the
+// server's or the network's own words, with what to check; Kind says which
+// kind of failure it was, for a caller to add its own advice (the command
+// names the flag that sets the connect timeout).
 type ConnectError struct {
 	Target string
+	Kind   ConnectKind
 	Err    error
 }
+
+// A ConnectKind classifies a [ConnectError].
+type ConnectKind string
+
+// The kinds of [ConnectError].
+const (
+	ConnectOther    ConnectKind = ""
+	ConnectTimeout  ConnectKind = "timeout"  // the server did not answer within the connect timeout
+	ConnectAuth     ConnectKind = "auth"     // the server refused the user name or password (28P01, 28000)
+	ConnectDatabase ConnectKind = "database" // no such database (3D000)
+	ConnectDenied   ConnectKind = "denied"   // the role may not connect (42501)
+	ConnectTLS      ConnectKind = "tls"      // the TLS handshake or the certificate failed
+	ConnectResolve  ConnectKind = "resolve"  // the host name did not resolve
+)
 
 func (e *ConnectError) Error() string {
 	return fmt.Sprintf("cannot connect to %s: %v", e.Target, e.Err)
@@ -372,21 +391,47 @@ func (e *ConnectError) Error() string {
 
 func (e *ConnectError) Unwrap() error { return e.Err }
 
+// A TimeoutError is a statement of a unit of work that ran past the unit's
+// statement_timeout (the server's 57014): the limit the unit set, which a
+// caller may raise. Its message is the server's.
+type TimeoutError struct {
+	Limit time.Duration // the statement_timeout of the unit
+	Err   error         // the *pgconn.PgError
+}
+
+func (e *TimeoutError) Error() string { return e.Err.Error() }
+
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// asTimeout returns err as a [TimeoutError] when it is the server's
+// statement_timeout, else err.
+func asTimeout(err error, limit time.Duration) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "57014" && strings.Contains(pgErr.Message, "statement timeout") {
+		return &TimeoutError{Limit: limit, Err: err}
+	}
+	return err
+}
+
 // describeConnectError keeps the server's or the network's own words and
 // drops pgx's repetition of the connection parameters.
-func describeConnectError(err error) string {
+func describeConnectError(err error) (string, ConnectKind) {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		msg := pgErr.Message + " (SQLSTATE " + pgErr.Code + ")"
+		kind := ConnectOther
 		switch pgErr.Code {
 		case "28P01", "28000":
 			msg += "; check the user name and password (PGPASSWORD, ~/.pgpass or the URL)"
+			kind = ConnectAuth
 		case "3D000":
 			msg += "; check the database name"
+			kind = ConnectDatabase
 		case "42501":
 			msg += "; the role needs CONNECT on the database"
+			kind = ConnectDenied
 		}
-		return msg
+		return msg, kind
 	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) && ce.Unwrap() != nil {
@@ -395,19 +440,19 @@ func describeConnectError(err error) string {
 	msg := oneLine(err.Error())
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "timeout"):
-		return msg + "; the server did not answer in time (--timeout)"
+		return msg + "; the server did not answer in time", ConnectTimeout
 	case strings.Contains(msg, "x509:") || strings.Contains(msg, "tls: failed to verify"):
-		return msg + "; the server's certificate was not accepted: sslrootcert must name the CA that signed it, and with sslmode=verify-full the host must be a name or address the certificate holds"
+		return msg + "; the server's certificate was not accepted: sslrootcert must name the CA that signed it, and with sslmode=verify-full the host must be a name or address the certificate holds", ConnectTLS
 	case strings.HasPrefix(msg, "hostname resolving error"):
 		detail := strings.TrimPrefix(strings.TrimPrefix(msg, "hostname resolving error"), ": ")
 		if detail == "" || strings.HasPrefix(detail, "%!") { // the resolver gave no address and no error
 			detail = "no address"
 		}
-		return "cannot resolve the host name (" + detail + "); check the host in the connection string"
+		return "cannot resolve the host name (" + detail + "); check the host in the connection string", ConnectResolve
 	case strings.Contains(msg, "server refused TLS connection"):
-		return msg + "; the server does not offer TLS: turn ssl on there, or use sslmode=prefer or sslmode=disable on a network you trust"
+		return msg + "; the server does not offer TLS: turn ssl on there, or use sslmode=prefer or sslmode=disable on a network you trust", ConnectTLS
 	}
-	return msg
+	return msg, ConnectOther
 }
 
 // oneLine joins the lines of a connection error, once each: pgx reports

@@ -440,9 +440,11 @@ func (r *Results) CloseStatement() error {
 // reads and does not return is its to judge (a dry run makes it a finding).
 // Otherwise Unit fails when the unit could not be opened or ended, when the
 // connection broke, or on a server error in a statement recv did not read.
+// A statement past the unit's statement_timeout is a [*TimeoutError].
 func (s *Session) Unit(ctx context.Context, o UnitOptions, send func(q *Queue), recv func(r *Results) error) error {
 	q := s.queue(ctx)
-	begin := s.beginStatements(s.statementTimeout(ctx, o.Budgeted), o.Settings)
+	st := s.statementTimeout(ctx, o.Budgeted)
+	begin := s.beginStatements(st, o.Settings)
 	for _, b := range begin {
 		q.Query(b)
 	}
@@ -459,7 +461,7 @@ func (s *Session) Unit(ctx context.Context, o UnitOptions, send func(q *Queue), 
 		recvErr = recv(r)
 	}
 	endErr := s.finish(ctx, r)
-	return cmp.Or(recvErr, q.err, beginErr, r.broken, r.unread, endErr)
+	return asTimeout(cmp.Or(recvErr, q.err, beginErr, r.broken, r.unread, endErr), st)
 }
 
 // openedErr reads the answers to the n statements that open a unit.
@@ -489,7 +491,8 @@ type Querier interface {
 // statement, whatever the connection's exec mode.
 func (s *Session) Steps(ctx context.Context, o UnitOptions, fn func(q Querier) error) error {
 	q := s.queue(ctx)
-	begin := s.beginStatements(s.statementTimeout(ctx, o.Budgeted), o.Settings)
+	st := s.statementTimeout(ctx, o.Budgeted)
+	begin := s.beginStatements(st, o.Settings)
 	for _, b := range begin {
 		q.Query(b)
 	}
@@ -521,7 +524,7 @@ func (s *Session) Steps(ctx context.Context, o UnitOptions, fn func(q Querier) e
 			endErr = s.finish(ctx, re)
 		}
 	}
-	return cmp.Or(fnErr, beginErr, r.broken, endErr)
+	return asTimeout(cmp.Or(fnErr, beginErr, r.broken, endErr), st)
 }
 
 type execQuerier struct{ conn *pgx.Conn }

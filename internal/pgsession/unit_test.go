@@ -3,6 +3,8 @@ package pgsession_test
 import (
 	"context"
 	"errors"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,5 +222,62 @@ func TestUnitThroughTransactionPooler(t *testing.T) {
 	}
 	if held != 0 {
 		t.Errorf("the next client of the pool inherits %d advisory locks", held)
+	}
+}
+
+// TestTypedErrors checks the errors a caller words for itself: a statement
+// past the unit's statement_timeout is a TimeoutError with the limit, a
+// server that never answers is a ConnectError of kind ConnectTimeout, and
+// neither names a flag of the command.
+func TestTypedErrors(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	s := openSession(t, db.URL, pgsession.Options{Timeout: 300 * time.Millisecond})
+	for _, form := range []string{"unit", "steps"} {
+		var err error
+		if form == "unit" {
+			err = s.Read(context.Background(), func(q *pgsession.Queue) { q.Query("SELECT pg_catalog.pg_sleep(5)") },
+				func(r *pgsession.Results) error { _, err := r.Exec(); return err })
+		} else {
+			err = s.Steps(context.Background(), pgsession.UnitOptions{}, func(q pgsession.Querier) error {
+				rows, err := q.Query(context.Background(), "SELECT pg_catalog.pg_sleep(5)")
+				if err != nil {
+					return err
+				}
+				rows.Close()
+				return rows.Err()
+			})
+		}
+		var te *pgsession.TimeoutError
+		if !errors.As(err, &te) || te.Limit != 300*time.Millisecond {
+			t.Errorf("%s: err = %#v, want a TimeoutError with a limit of 300ms", form, err)
+		} else if strings.Contains(err.Error(), "--") {
+			t.Errorf("%s: %v names a flag", form, err)
+		}
+	}
+
+	// A server that accepts the connection and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	target, err := pgsession.ParseTarget("postgres://app@" + ln.Addr().String() + "/db?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pgsession.Open(context.Background(), target, pgsession.Options{Timeout: 300 * time.Millisecond})
+	var ce *pgsession.ConnectError
+	if !errors.As(err, &ce) || ce.Kind != pgsession.ConnectTimeout || strings.Contains(err.Error(), "--") {
+		t.Errorf("silent server: err = %v, want a ConnectError of kind %q that names no flag", err, pgsession.ConnectTimeout)
 	}
 }
