@@ -1,6 +1,9 @@
 package spec
 
-import "fmt"
+import (
+	"fmt"
+	"io/fs"
+)
 
 // A Pos is a position in a model or query file, 1-based.
 type Pos struct {
@@ -60,6 +63,10 @@ type Model struct {
 	// Migrations says where the application's migrations are, to name the
 	// migration that has not run (check --migrations); nil when not given.
 	Migrations *Migrations
+	// FS is the file system the model was read from with [LoadFS]: File,
+	// the query files and the migrations folder are paths inside it. Nil
+	// when the model was read from the operating system's ([Load]).
+	FS fs.FS
 }
 
 // Migrations is the model's migrations section: the folder (relative to the

@@ -63,6 +63,13 @@ func NewSession(conn *pgx.Conn, opts Options) *Session {
 	return &Session{conn: conn, pg: conn.PgConn(), tm: conn.TypeMap(), opts: opts.withDefaults()}
 }
 
+// Addr returns the host and port the session was given (a host that
+// starts with '/' is a socket directory), for a report to name its target.
+func (s *Session) Addr() (host string, port uint16) {
+	cfg := s.conn.Config()
+	return cfg.Host, cfg.Port
+}
+
 // Options returns the limits of the session's units of work.
 func (s *Session) Options() Options { return s.opts }
 
