@@ -78,7 +78,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	stderr = &lockedWriter{w: scrubWriter(stderr, passwords...)}
 
-	opts := check.FleetOptions{Parallel: 1, Session: pgsession.Options{Timeout: f.timeout},
+	opts := check.FleetOptions{Parallel: 1, Session: sessionOptions(f.timeout),
 		Check: check.CheckOptions{RunAs: f.queries.runAs, SkipQueries: f.queries.skip, Schemas: splitList(f.schemas)}}
 	checkOne := serveCheck(f.spec, model, byName, opts, report.FailLevel(f.failOn))
 	bi := readBuildInfo()
