@@ -85,11 +85,9 @@ func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOpti
 	var findings []*migrations.Finding
 	err := s.Steps(ctx, pgsession.UnitOptions{}, func(q pgsession.Querier) error {
 		if opts.Tool == "" {
-			tool, err := migrations.Detect(opts.Dir)
-			var amb *migrations.AmbiguousError
-			if errors.As(err, &amb) {
-				tool, err = migrations.DetectDB(ctx, q, opts.Dir)
-			}
+			// What the database holds decides: a folder that looks like one
+			// tool's is another's when only that one's history table is here.
+			tool, err := migrations.DetectDB(ctx, q, opts.Dir)
 			if err != nil {
 				return &MigrationError{Err: err}
 			}
@@ -100,6 +98,10 @@ func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOpti
 			return &MigrationError{Err: err}
 		}
 		hist, err := migrations.ReadHistory(ctx, q, folder, opts)
+		var cols *migrations.ColumnsError
+		if errors.As(err, &cols) {
+			return &MigrationError{Err: err}
+		}
 		if err != nil {
 			return fmt.Errorf("reading the %s history: %w", opts.Tool, err)
 		}
