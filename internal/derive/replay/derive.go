@@ -24,6 +24,10 @@ type Options struct {
 	// database it names is only connected to. Nil starts a throwaway cluster
 	// with [pgserver.Start].
 	DevDB *pgsession.Target
+	// Template is the template database of the temporary database made on
+	// DevDB; empty: the server's default (template1), which holds what the
+	// server's platform put there.
+	Template string
 	// Selection and Introspect are those of a live snapshot.
 	Selection  introspect.Selection
 	Introspect pgsession.Options
@@ -78,11 +82,16 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 		return nil, err
 	}
 	name := TempPrefix + randomHex()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE template0 ENCODING 'UTF8'"); err != nil {
+	if _, err := admin.Exec(ctx, createDatabase(name, opts)); err != nil {
 		return nil, fmt.Errorf("creating the temporary database %s: %w", name, err)
 	}
 	defer func() { err = errors.Join(err, dropDatabase(context.WithoutCancel(ctx), server, name)) }()
-	for _, r := range roles {
+	if opts.DevDB == nil {
+		if err := p.platform.layRoles(ctx, admin); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range p.platform.withoutPlatformRoles(roles) {
 		if _, err := admin.Exec(ctx, "CREATE ROLE "+pgx.Identifier{r}.Sanitize()+" NOLOGIN"); err != nil {
 			return nil, fmt.Errorf("creating role %s that the migrations grant to: %w", r, err)
 		}
@@ -90,6 +99,9 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 
 	target := &pgsession.Target{Config: server.Config.Copy()}
 	target.Config.Database = name
+	if err := p.platform.layBase(ctx, target, opts.DevDB != nil); err != nil {
+		return nil, err
+	}
 	if err := applyOn(ctx, target, p); err != nil {
 		return nil, err
 	}
@@ -97,6 +109,7 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	withoutHistory(res.Model, p.history)
 	return &Result{SnapshotResult: res, Where: where}, nil
 }
 

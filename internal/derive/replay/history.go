@@ -1,0 +1,87 @@
+package replay
+
+import (
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rbacdrift/rbacdrift/internal/migrations"
+	"github.com/rbacdrift/rbacdrift/spec"
+)
+
+// keepLedger fills in what the plan writes to the tool's history table, as
+// the tool writes it: the table made before the first migration, each
+// migration recorded as it runs (golang-migrate: marked dirty before, clean
+// after). A project whose migrations alter the tool's own table replays.
+func (p *Plan) keepLedger(f *migrations.Folder, byFile map[string]*migrations.Migration) {
+	l := f.Ledger(migrations.Options{})
+	if l == nil {
+		return
+	}
+	p.history, p.setup = l.Table, l.Create
+	for i, pm := range p.Migrations {
+		m := byFile[pm.File]
+		if l.Before != nil {
+			pm.before = l.Before(m, i)
+		}
+		if l.After != nil {
+			pm.after = l.After(m, i)
+		}
+	}
+}
+
+// withoutHistory leaves the tool's history table out of the derived model:
+// it is the tool's, not the application's, and a model taken from the
+// application's database with `snapshot --db` names the tables the
+// application reads.
+func withoutHistory(m *spec.Model, ref pgx.Identifier) {
+	if m == nil || len(ref) == 0 {
+		return
+	}
+	schema, name := "public", ref[len(ref)-1] // an unqualified table lands first on the search_path
+	if len(ref) > 1 {
+		schema = ref[0]
+	}
+	kept := m.Tables[:0]
+	for _, t := range m.Tables {
+		s := t.Name.Schema
+		if s == "" {
+			s = m.Schema
+		}
+		if s == schema && t.Name.Name == name {
+			continue
+		}
+		kept = append(kept, t)
+	}
+	m.Tables = kept
+}
+
+// record sends what the tool writes to its history table before or after m;
+// an error there is the migration's, as the tool would report it.
+func (m *Migration) record(exec func(string) ([]*pgconn.Result, error), sql string, p *Plan) error {
+	if sql == "" {
+		return nil
+	}
+	if _, err := exec(sql); err != nil {
+		line, col := position(m.text, len(m.text))
+		return &MigrationError{Migration: m.Name, File: m.File, Line: line, Column: col,
+			Err: fmt.Errorf("recording it in %s's history table %s, as the tool does: %w", p.Tool, p.history.Sanitize(), err)}
+	}
+	return nil
+}
+
+// createDatabase makes the temporary database: on a throwaway cluster from
+// template0 in UTF8, as before; on a --dev-db server from the server's
+// default template (template1, where a platform such as Supabase keeps its
+// schemas), or the one named.
+func createDatabase(name string, opts Options) string {
+	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	switch {
+	case opts.DevDB == nil:
+		sql += " TEMPLATE template0 ENCODING 'UTF8'"
+	case opts.Template != "":
+		sql += " TEMPLATE " + pgx.Identifier{opts.Template}.Sanitize()
+	}
+	return sql
+}
