@@ -109,7 +109,6 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	withoutHistory(res.Model, p.history)
 	return &Result{SnapshotResult: res, Where: where}, nil
 }
 

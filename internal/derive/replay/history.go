@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rbacdrift/rbacdrift/internal/migrations"
-	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 // keepLedger fills in what the plan writes to the tool's history table, as
@@ -29,32 +28,6 @@ func (p *Plan) keepLedger(f *migrations.Folder, byFile map[string]*migrations.Mi
 			pm.after = l.After(m, i)
 		}
 	}
-}
-
-// withoutHistory leaves the tool's history table out of the derived model:
-// it is the tool's, not the application's, and a model taken from the
-// application's database with `snapshot --db` names the tables the
-// application reads.
-func withoutHistory(m *spec.Model, ref pgx.Identifier) {
-	if m == nil || len(ref) == 0 {
-		return
-	}
-	schema, name := "public", ref[len(ref)-1] // an unqualified table lands first on the search_path
-	if len(ref) > 1 {
-		schema = ref[0]
-	}
-	kept := m.Tables[:0]
-	for _, t := range m.Tables {
-		s := t.Name.Schema
-		if s == "" {
-			s = m.Schema
-		}
-		if s == schema && t.Name.Name == name {
-			continue
-		}
-		kept = append(kept, t)
-	}
-	m.Tables = kept
 }
 
 // record sends what the tool writes to its history table before or after m;
