@@ -66,18 +66,19 @@ type Migration struct {
 	accept  []string // further checksums the tool accepts (line-ending variants)
 	version []int64  // Flyway's dotted version, for ordering
 	after   []string // IDs it comes after: Alembic's down_revision and depends_on, Django's replaces
+
+	tool   Tool              // the folder's tool, for [Migration.Changes]
+	tables map[string]string // Django: the db_table of the app's models, by lower-cased name
 }
 
 // Object returns the finding object for m: migration:0007_normalise_rbac.
 func (m *Migration) Object() string { return "migration:" + m.Name }
 
-// Touches lists the objects m's SQL creates, alters, drops or grants on;
-// nil for a migration that is not a .sql file.
+// Touches lists the objects m creates, alters, drops or grants on, as far
+// as [Migration.Changes] can read them.
 func (m *Migration) Touches() []Object {
-	if !strings.HasSuffix(m.File, ".sql") {
-		return nil
-	}
-	return Touches(m.SQL)
+	objs, _ := m.Changes()
+	return objs
 }
 
 // A Folder is the migrations folder read by [ReadFolder]: its migrations in
@@ -275,6 +276,14 @@ func ReadFolder(opts Options) (*Folder, error) {
 	f := &Folder{Tool: tool, Dir: opts.Dir}
 	if err := d.readFolder(f); err != nil {
 		return nil, err
+	}
+	var tables map[string]map[string]string
+	if tool == Django {
+		tables = djangoTables(f.Migrations)
+	}
+	for _, m := range f.Migrations {
+		m.tool = tool
+		m.tables = tables[m.app()]
 	}
 	return f, nil
 }
