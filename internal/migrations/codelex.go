@@ -16,12 +16,12 @@ import (
 type ctokKind int
 
 const (
-	cIdent  ctokKind = iota // a name or keyword, as written
-	cString                 // a string literal; text is its value
-	cSymbol                 // a Ruby symbol (:roles); text is the name
-	cNumber                 // a number
-	cPunct                  // punctuation and operators, one or two characters
-	cNewline                // the end of a line outside brackets (Ruby and Python)
+	cIdent   ctokKind = iota // a name or keyword, as written
+	cString                  // a string literal; text is its value
+	cSymbol                  // a Ruby symbol (:roles); text is the name
+	cNumber                  // a number
+	cPunct                   // punctuation and operators, one or two characters
+	cNewline                 // the end of a line outside brackets (Ruby and Python)
 )
 
 // A ctok is one token of a code migration.
