@@ -78,11 +78,23 @@
 //     apps whose migrations folders are under Dir; the app label is the
 //     folder's name.
 //
+//   - Supabase CLI (supabase db push): supabase_migrations.schema_migrations,
+//     one row per version that ran. Pending (with the hint that db push
+//     passes over a version older than the newest that ran) and unknown.
+//     The folder is the CLI's when supabase/config.toml sits beside it;
+//     elsewhere its files look like sqlx's, and [DetectDB] tells them
+//     apart by which history table exists.
+//
 // node-pg-migrate, knex, Sequelize, TypeORM, Rails, Alembic and Django keep
 // neither a checksum nor a failed state: a file changed after it ran cannot
 // be told, and a migration that failed there rolled back or left no row.
-// [Touches] reads .sql files only; the SQL inside JavaScript, Python or Ruby
-// migrations is not looked at.
+//
+// A history table that lacks the columns its tool reads is a
+// [*ColumnsError]. [Folder.Ledger] says how each SQL tool creates and
+// writes its history table, for a replay that runs as the tool does.
+// [Migration.Changes] reads SQL with [Touches], and Rails, Django, Alembic,
+// knex and TypeORM migrations through their DSLs (codetouches.go), never
+// running them, and says what it could not read.
 //
 // Where a tool keeps its history in a schema or table of another name, pass
 // them in [Options]. Names are sent to the server as parameters of
