@@ -63,8 +63,8 @@ func TestReadFile(t *testing.T) {
 		{path: "fifo", kind: ErrNotRegular, msg: "fifo: is a FIFO (named pipe), not a regular file"},
 		{path: "tofifo", kind: ErrNotRegular, msg: "tofifo: is a FIFO (named pipe), not a regular file"},
 		{path: "zero", kind: ErrNotRegular, msg: "zero: is a character device, not a regular file"},
-		{path: "todir", kind: ErrNotRegular, msg: "todir: is a folder, not a regular file"},
-		{path: ".", kind: ErrNotRegular, msg: "is a folder, not a regular file"},
+		{path: "todir", kind: ErrNotRegular, msg: "todir: is a directory, not a regular file"},
+		{path: ".", kind: ErrNotRegular, msg: "is a directory, not a regular file"},
 		{path: "missing", msg: "missing: no such file or directory"},
 	}
 	for _, tt := range tests {
