@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/internal/migrations"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 )
 
 // Dbmate is the tool name of dbmate (amacneil/dbmate), which
@@ -100,6 +101,9 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("reading migrations: %s is not a folder", dir)
 	}
+	if err := inspectFolder(dir); err != nil {
+		return nil, err
+	}
 	if tool == "" {
 		if isDbmate(dir) {
 			tool = Dbmate
@@ -129,6 +133,9 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 	}
 	p := &Plan{Tool: tool, Dir: dir, OneTransaction: tool == migrations.Drizzle}
 	for _, m := range f.Migrations {
+		if err := inFolder(dir, m.File, len(m.SQL)); err != nil {
+			return nil, err
+		}
 		pm := &Migration{Name: m.Name, File: m.File, text: m.SQL}
 		switch tool {
 		case migrations.Goose:
@@ -336,7 +343,7 @@ func isDbmate(dir string) bool {
 		if e.IsDir() || !dbmateFile.MatchString(e.Name()) {
 			continue
 		}
-		if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+		if b, err := safefile.ReadFileIn(dir, e.Name(), safefile.MaxMigration, "a migration"); err == nil {
 			for _, l := range lines(string(b)) {
 				if m := dbmateDirective.FindStringSubmatch(strings.TrimSpace(l.text)); m != nil && m[1] == "up" {
 					return true
@@ -369,7 +376,7 @@ func readDbmate(dir string) (*Plan, error) {
 			return nil, fmt.Errorf("reading dbmate migrations: %s and %s have the same version %s", o, path, sub[1])
 		}
 		versions[sub[1]] = path
-		b, err := os.ReadFile(path)
+		b, err := safefile.ReadFileIn(dir, e.Name(), safefile.MaxMigration, "a migration")
 		if err != nil {
 			return nil, fmt.Errorf("reading dbmate migration: %w", err)
 		}
