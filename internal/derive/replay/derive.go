@@ -136,6 +136,13 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 		}
 	}
 	if err := applyOn(ctx, target, p, budget); err != nil {
+		var ce *connectError
+		if errors.As(err, &ce) && ctx.Err() == nil {
+			return nil, &DevDBError{
+				Message: fmt.Sprintf("the role rbacdrift made to apply the migrations, %s, cannot log in to %s: %v", m.name, where, ce.Err),
+				Hint:    "rbacdrift applies the migrations as a role it creates for the run, with a password; the server's pg_hba.conf must let any role log in with a password (scram-sha-256 or md5) from where rbacdrift runs",
+			}
+		}
 		return nil, err
 	}
 	res, err := derive.Snapshot(ctx, &pgsession.Target{Config: m.target(server, name, 0).Config}, opts.Selection, opts.Introspect)
@@ -257,7 +264,7 @@ func (m *migrator) dropRole(ctx context.Context, admin *pgx.Conn) error {
 func applyOn(ctx context.Context, t *pgsession.Target, p *Plan, budget time.Duration) error {
 	conn, err := pgx.ConnectConfig(ctx, t.Config)
 	if err != nil {
-		return fmt.Errorf("connecting to the temporary database as %s: %w", t.Config.User, err)
+		return &connectError{Err: err}
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	actx, cancel := context.WithTimeout(ctx, budget)
@@ -269,6 +276,13 @@ func applyOn(ctx context.Context, t *pgsession.Target, p *Plan, budget time.Dura
 	}
 	return err
 }
+
+// A connectError says that the migrator could not log in.
+type connectError struct{ Err error }
+
+func (e *connectError) Error() string { return "connecting to the temporary database: " + e.Err.Error() }
+
+func (e *connectError) Unwrap() error { return e.Err }
 
 // A TimeoutError says that the migrations together ran longer than their
 // limit ([Options.ApplyTimeout]); the statement in flight was cancelled.
