@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/rbacdrift
 PKGS    := ./...
 
-.PHONY: all build test test-versions lint demo fuzz bench bench-clean clean
+.PHONY: all build test test-versions golden lint demo fuzz bench bench-clean clean
 
 all: lint test
 
@@ -14,6 +14,11 @@ build:
 ## test: the whole suite against a real PostgreSQL (RBACDRIFT_TEST_DATABASE_URL, else a throwaway initdb cluster)
 test:
 	$(GO) test -count=1 $(PKGS)
+
+## golden: rewrite every golden file (and testscript script) with the output the tests get; review with git diff. internal/check first: it writes the findings drift/report's goldens are rendered from
+golden:
+	RBACDRIFT_UPDATE_GOLDEN=1 $(GO) test -count=1 ./internal/check
+	RBACDRIFT_UPDATE_GOLDEN=1 $(GO) test -count=1 $(PKGS)
 
 ## test-versions: the database tests once per PostgreSQL major in PG_MAJORS, each on a throwaway cluster of that major's binaries (scripts/pg-fetch.sh, cached); a pass/fail line per major
 PG_MAJORS ?= 13 14 15 16 17 18

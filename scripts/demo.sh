@@ -5,7 +5,7 @@
 # Everything is removed afterwards. Needs the PostgreSQL server binaries.
 set -eu
 bin=${1:-bin/rbacdrift}
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
 
 find_bin() {
 	if command -v "$1" >/dev/null 2>&1; then command -v "$1"; return; fi

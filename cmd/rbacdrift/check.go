@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rbacdrift/rbacdrift/drift/report"
 	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
-	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -123,6 +121,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code >= 0 {
 		return code
 	}
+	// The check reads the model's migrations section itself; the flags
+	// only override it.
 	opts := check.CheckOptions{RunAs: f.queries.runAs, SkipQueries: f.queries.skip, Migrations: migs, Schemas: splitList(f.schemas)}
 	if f.targets != "" {
 		return f.runFleet(ctx, model, opts, stdout, stderr)
@@ -136,7 +136,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	stdout = scrubWriter(stdout, target.Password())
 	stderr = scrubWriter(stderr, target.Password())
 
-	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, f.timeout+check.Grace)
 	defer cancel()
 	session, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: f.timeout})
 	if err != nil {
@@ -152,8 +152,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return failure(ctx, stderr, "check", target, err)
 	}
 	sessionNote(stderr, "check", res.Path, f.verbose)
-	rep := newReport(f.spec, targetInfo(target, res.Catalog.Server, res.Path), model, res)
-	return f.out.write(rep, stdout, stderr, color, target.Password())
+	return f.out.write(res.Report(f.spec), stdout, stderr, color, target.Password())
 }
 
 // usageError prints the errors of a check that mean the flags or the model
@@ -180,16 +179,6 @@ func sessionNote(stderr io.Writer, cmd string, p pgsession.Path, verbose bool) {
 	} else if n := p.Note(); n != "" {
 		fmt.Fprintf(stderr, "rbacdrift %s: note: %s\n", cmd, n)
 	}
-}
-
-func targetInfo(t *pgsession.Target, s catalog.Server, p pgsession.Path) report.Target {
-	rt := report.Target{Host: t.Config.Host, Port: int(t.Config.Port), Database: s.Database, User: s.User,
-		ServerVersion: s.Version, InRecovery: s.InRecovery, StartupSettings: p.Startup}
-	if s.ReplayLag != nil {
-		secs := s.ReplayLag.Seconds()
-		rt.ReplayLagSeconds = &secs
-	}
-	return rt
 }
 
 // modelError prints every problem of a model file and returns exit 2.
@@ -227,20 +216,19 @@ func failure(ctx context.Context, stderr io.Writer, cmd string, t *pgsession.Tar
 	return exitConnect
 }
 
-// migrations returns what --migrations and the model's migrations section
-// ask for (the flags win), or nil; an exit code when the flags are wrong.
+// migrations returns what --migrations, --migrations-tool and
+// --migrations-table override of the model's migrations section (see
+// [check.MigrationOptions.Resolve]), or nil; an exit code when the flags
+// are wrong.
 func (f *checkFlags) migrations(m *spec.Model, stderr io.Writer) (*check.MigrationOptions, int) {
-	o := check.MigrationOptionsOf(m)
-	if f.mig.Dir != "" {
-		o = &check.MigrationOptions{Dir: f.mig.Dir}
+	if f.mig.Dir == "" && m.Migrations == nil && (f.mig.Tool != "" || f.migTable != "") {
+		errorf(stderr, "check", "--migrations-tool and --migrations-table go with --migrations", "give --migrations DIR, or migrations.dir in the model")
+		return nil, exitUsage
 	}
-	if o == nil {
-		if f.mig.Tool != "" || f.migTable != "" {
-			errorf(stderr, "check", "--migrations-tool and --migrations-table go with --migrations", "give --migrations DIR, or migrations.dir in the model")
-			return nil, exitUsage
-		}
+	if f.mig.Dir == "" && f.mig.Tool == "" && f.migTable == "" {
 		return nil, -1
 	}
+	o := &check.MigrationOptions{Dir: f.mig.Dir}
 	if f.mig.Tool != "" {
 		if !slices.Contains(spec.MigrationTools, f.mig.Tool) {
 			errorf(stderr, "check", fmt.Sprintf("unknown --migrations-tool %q", f.mig.Tool), "it takes "+strings.Join(spec.MigrationTools, ", "))

@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/check"
-	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 // formatNames lists the report formats of --format and --report, in the
@@ -94,15 +92,6 @@ func (o *outputFlags) validate(stderr io.Writer) int {
 		return exitUsage
 	}
 	return -1
-}
-
-// newReport builds the report of a check: its findings (the engine has
-// applied the waivers), and the list of checked subjects. Queries are
-// listed only when checked counts them, that is when they were dry-run.
-func newReport(modelFile string, target report.Target, m *spec.Model, res *check.CheckResult) *report.Report {
-	checked := report.Checked{Tables: len(m.Tables), Enums: len(m.Enums), Queries: res.Queries,
-		Migrations: res.Migrations, Schemas: res.Schemas, Subjects: res.Subjects}
-	return report.New(modelFile, target, checked, res.Findings)
 }
 
 // write renders rep on stdout and in every --report file, appends the

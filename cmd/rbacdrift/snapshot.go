@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -129,7 +128,11 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 
-	tuneGC()
+	// The garbage collector keeps the runtime's defaults (GOGC=100, no
+	// memory limit; the GOGC and GOMEMLIMIT environment variables as usual):
+	// its pace follows the live heap, so it scales with the catalog, from a
+	// dozen tables to tens of thousands. A fixed soft limit below the live
+	// heap of a large catalog would make it collect without pause.
 
 	if f.fromMigrations != "" {
 		return snapshotFromMigrations(ctx, f, sel, args, stdout, stderr)
@@ -290,20 +293,6 @@ func writeModel(stdout, stderr io.Writer, out string, model *spec.Model, header 
 	}
 	fmt.Fprintf(stderr, "rbacdrift snapshot: wrote %s: %s, %s\n", out, plural(len(model.Tables), "relation"), plural(len(model.Enums), "enum"))
 	return exitOK
-}
-
-// tuneGC trades the garbage collector's default (a collection each time the
-// heap doubles) for a memory limit, unless GOGC or GOMEMLIMIT says otherwise.
-// A snapshot keeps its catalog and model live to the end while allocating
-// several times that, so the default both collects often while the heap is
-// small and lets the peak wander with the timing of the last collections;
-// collecting rarely under a soft limit gives a steady peak and less CPU.
-// BENCHMARKS.md has the measurements.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetGCPercent(400)
-		debug.SetMemoryLimit(110 << 20)
-	}
 }
 
 // snapshotHeader says where and when the snapshot was taken, never with a

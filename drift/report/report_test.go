@@ -2,76 +2,48 @@ package report
 
 import (
 	"bytes"
-	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
-
-	"github.com/rbacdrift/rbacdrift/internal/check"
-	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
-	"github.com/rbacdrift/rbacdrift/internal/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
-	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
-	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// referenceInput is the input of every reference golden file: the report of
+// the crossed reference scenario, as [New] takes it. It is checked in,
+// so that the renderers are tested without a database; the end-to-end test
+// TestReferenceInput in internal/check keeps it what a real check of the
+// scenario finds (the normalised model with its waivers against the legacy
+// database, dry run included, target fixed so that nothing depends on the
+// server's host, port or version).
+const referenceInput = "testdata/reference.input.json"
 
-// referenceWaivers are appended to the reference model: one active waiver
-// (the missing index, a warning) and one expired on referenceToday (the
-// forbidden legacy columns, which it therefore no longer hides).
-const referenceWaivers = `ignore:
-  - code: missing-index
-    object: public.role_permissions
-    reason: "the index lands with the permission_id migration (RBAC-142)"
-  - code: forbidden-column
-    object: public.role_permissions.*
-    reason: "legacy columns kept for the rollback window"
-    until: 2024-06-30
-`
+// An input is what [New] takes, as referenceInput holds it.
+type input struct {
+	Model    string           `json:"model"`
+	Target   Target           `json:"target"`
+	Checked  Checked          `json:"checked"`
+	Findings []*drift.Finding `json:"findings"`
+}
 
-// referenceToday is the date the waivers are judged on.
-var referenceToday = time.Date(2025, 1, 15, 9, 0, 0, 0, time.UTC)
-
-// referenceReport is the report of the crossed reference scenario: the
-// normalised model (testdata/reference/normalised.yaml, saved as
-// rbacdrift.yaml with [referenceWaivers] appended) checked by [drift.Check]
-// and dry-run by [dryrun.Run] against a real database loaded from
-// testdata/reference/legacy.sql. The
-// target is fixed, so that the golden files do not depend on the server's
-// host, port or version.
+// referenceReport is the report of the crossed reference scenario, built
+// from referenceInput.
 func referenceReport(t testing.TB) *Report {
 	t.Helper()
-	db := pgtest.NewDB(t)
-	db.ExecFile(t, "../../testdata/reference/legacy.sql")
-	data, err := os.ReadFile("../../testdata/reference/normalised.yaml")
+	data, err := os.ReadFile(referenceInput)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := spec.Parse("rbacdrift.yaml", append(data, referenceWaivers...))
-	if err != nil {
-		t.Fatalf("parsing the reference model: %v", err)
+	var in input
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		t.Fatalf("reading %s: %v", referenceInput, err)
 	}
-	ctx, conn := context.Background(), db.Conn(t)
-	session := pgsession.NewSession(conn, pgsession.Options{})
-	res, err := check.Compare(ctx, session, m)
-	if err != nil {
-		t.Fatalf("checking the reference database: %v", err)
-	}
-	queries, err := dryrun.Run(ctx, session, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
-	if err != nil {
-		t.Fatalf("dry-running the reference queries: %v", err)
-	}
-	fs := append(res.Findings, queries...)
-	drift.Sort(fs)
-	fs = drift.ApplyWaivers(fs, m.Ignore, referenceToday)
-	target := Target{Host: "db.example.com", Port: 5432, Database: "app", User: "rbacdrift", ServerVersion: "15.0 (Debian 15.0-1.pgdg120+1)"}
-	checked := Checked{Tables: len(m.Tables), Enums: len(m.Enums), Queries: len(m.Queries), Subjects: drift.Subjects(m)}
-	return New("rbacdrift.yaml", target, checked, fs)
+	return New(in.Model, in.Target, in.Checked, in.Findings)
 }
 
 // renderers are every format, by the name --format gives it.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/internal/derive/prisma"
 	"github.com/rbacdrift/rbacdrift/internal/safefile"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/checktest"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -65,7 +66,7 @@ func checkAfter(t *testing.T, n int) []found {
 		t.Fatal(err)
 	}
 	out := []found{}
-	for _, f := range checkModel(t, db.URL, m) {
+	for _, f := range checktest.Check(t, db.URL, m) {
 		out = append(out, found{string(f.Code), f.Object})
 		t.Logf("%s %s %s: %s", f.Severity, f.Code, f.Object, f.Message)
 	}

@@ -280,7 +280,9 @@ func applyOn(ctx context.Context, t *pgsession.Target, p *Plan, budget time.Dura
 // A connectError says that the migrator could not log in.
 type connectError struct{ Err error }
 
-func (e *connectError) Error() string { return "connecting to the temporary database: " + e.Err.Error() }
+func (e *connectError) Error() string {
+	return "connecting to the temporary database: " + e.Err.Error()
+}
 
 func (e *connectError) Unwrap() error { return e.Err }
 

@@ -1,4 +1,4 @@
-package drift_test
+package check_test
 
 import (
 	"context"
@@ -20,7 +20,8 @@ func TestEffectivePrivileges(t *testing.T) {
 	const table = "CREATE TABLE t (id int, email text);\n"
 	tests := []struct {
 		name         string
-		minVersion   int // server_version_num the case needs; 0: any
+		minVersion   int    // server_version_num the case needs; 0: any
+		needs        string // what of that version it needs, for the skip
 		setup, model string
 		want         []found
 		hints        map[string]string // object+code -> substring of the hint or the message
@@ -47,6 +48,7 @@ func TestEffectivePrivileges(t *testing.T) {
 		{
 			name:       "through pg_read_all_data",
 			minVersion: 140000,
+			needs:      "the predefined role pg_read_all_data",
 			setup:      table + `GRANT pg_read_all_data TO {{app}};`,
 			model:      "version: 1\ntables:\n  t:\n    grants: { {{app}}: [SELECT] }\n",
 			want:       []found{},
@@ -74,6 +76,7 @@ func TestEffectivePrivileges(t *testing.T) {
 		{
 			name:       "a membership granted WITH INHERIT FALSE",
 			minVersion: 160000,
+			needs:      "GRANT ... WITH INHERIT FALSE",
 			setup:      table + `GRANT SELECT ON t TO {{readers}}; GRANT {{readers}} TO {{app}} WITH INHERIT FALSE;`,
 			model:      "version: 1\ntables:\n  t:\n    grants: { {{app}}: [SELECT] }\n",
 			want:       []found{{"missing-privilege", "public.t", drift.Error}},
@@ -89,6 +92,7 @@ func TestEffectivePrivileges(t *testing.T) {
 		{
 			name:       "an unexpected privilege through pg_write_all_data",
 			minVersion: 140000,
+			needs:      "the predefined role pg_write_all_data",
 			setup:      table + `GRANT SELECT ON t TO {{app}}; GRANT pg_write_all_data TO {{app}};`,
 			model:      "version: 1\ntables:\n  t:\n    grants: { {{app}}: [SELECT] }\n",
 			want:       []found{{"unexpected-privilege", "public.t", drift.Warning}},
@@ -125,8 +129,9 @@ tables:
 			db := pgtest.NewDB(t)
 			if tt.minVersion > 0 {
 				if v := serverVersion(t, db.URL); v < tt.minVersion {
-					t.Logf("server_version_num %d: the case needs %d", v, tt.minVersion)
-					return
+					// The same rule without the newer syntax or role is a
+					// case of its own above (NOINHERIT, a group's grant).
+					t.Skipf("server_version_num %d: the case needs %s (server_version_num %d)", v, tt.needs, tt.minVersion)
 				}
 			}
 			r := strings.NewReplacer("{{app}}", db.Role(t, "app"), "{{readers}}", db.Role(t, "readers"), "{{mid}}", db.Role(t, "mid"))

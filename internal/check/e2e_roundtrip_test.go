@@ -1,4 +1,4 @@
-package drift_test
+package check_test
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func TestRoundTripBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Exec(t, script.String())
-	db.ExecFile(t, "../testdata/reference/normalised.sql")
+	db.ExecFile(t, "../../testdata/reference/normalised.sql")
 	app := db.Role(t, "app")
 	db.Exec(t, "GRANT SELECT ON users, roles, permissions, user_roles, role_permissions TO "+pgx.Identifier{app}.Sanitize())
 

@@ -1,4 +1,4 @@
-package drift_test
+package check_test
 
 import (
 	"context"
@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/internal/derive"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/checktest"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -25,7 +25,7 @@ func everyDB(t *testing.T) (db *pgtest.DB, app, admin string) {
 	t.Helper()
 	db = pgtest.NewDB(t)
 	app, admin = db.Role(t, "app"), db.Role(t, "admin")
-	b, err := os.ReadFile("../testdata/snapshot/every.sql")
+	b, err := os.ReadFile("../../testdata/snapshot/every.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,34 +50,10 @@ func takeSnapshot(t *testing.T, url string, sel introspect.Selection) []byte {
 	return spec.Format(res.Model, "snapshot for "+t.Name())
 }
 
-func openSession(t *testing.T, ctx context.Context, url string) *pgsession.Session {
-	t.Helper()
-	target, err := pgsession.ParseTarget(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close(context.Background()) })
-	return s
-}
-
 // checkText parses a model text and checks the database at url against it.
 func checkText(t *testing.T, url string, model []byte) []*drift.Finding {
 	t.Helper()
-	m, err := spec.Parse("snapshot.yaml", model)
-	if err != nil {
-		t.Fatalf("the snapshot does not parse: %v\n%s", err, model)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := check.Compare(ctx, openSession(t, ctx, url), m)
-	if err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	return res.Findings
+	return checktest.Compare(t, url, checktest.Parse(t, "snapshot.yaml", model))
 }
 
 // TestSnapshotRoundTrip: a snapshot checked against the database it was
@@ -89,9 +65,9 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		sel     func(app, admin string) introspect.Selection
 		tables  int // how many relations the snapshot must hold
 	}{
-		{"reference normalised", "../testdata/reference/normalised.sql",
+		{"reference normalised", "../../testdata/reference/normalised.sql",
 			func(_, _ string) introspect.Selection { return introspect.Selection{Schemas: []string{"public"}} }, 5},
-		{"reference legacy", "../testdata/reference/legacy.sql",
+		{"reference legacy", "../../testdata/reference/legacy.sql",
 			func(_, _ string) introspect.Selection { return introspect.Selection{Schemas: []string{"public"}} }, 5},
 		{"every construct, two schemas, grants", "",
 			func(app, admin string) introspect.Selection {

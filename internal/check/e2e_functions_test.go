@@ -1,10 +1,11 @@
-package drift_test
+package check_test
 
 import (
-	"github.com/jackc/pgx/v5"
-	"github.com/rbacdrift/rbacdrift/introspect"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/introspect"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/drift"

@@ -1,4 +1,4 @@
-package drift_test
+package check_test
 
 import (
 	"os"
@@ -36,7 +36,7 @@ func roundTripClean(t *testing.T, url string, sel introspect.Selection) *spec.Mo
 // adapter), with the grants an application role holds on it and with each
 // corpus's own drift applied, checks clean against that database.
 func TestCorpusSnapshotRoundTrip(t *testing.T) {
-	dirs, err := filepath.Glob("../testdata/dryrun/corpus/*/schema.sql")
+	dirs, err := filepath.Glob("../../testdata/dryrun/corpus/*/schema.sql")
 	if err != nil || len(dirs) < 3 {
 		t.Fatalf("the corpus is missing: %v %v", dirs, err)
 	}
