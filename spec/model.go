@@ -73,11 +73,14 @@ type Model struct {
 // model file), the tool that applies it (detected from the folder when
 // empty), and a history table other than the tool's own.
 type Migrations struct {
-	Dir    string
-	Tool   string
-	Schema string // of the history table; "" for the tool's default
-	Table  string // the history table; "" for the tool's default
-	Pos    Pos
+	Dir string
+	// Tool names the tool as written; spec does not check that it is one
+	// (internal/migrations holds the table of tools): see ToolPos.
+	Tool    string
+	ToolPos Pos    // of the tool value, to report a name that is not a tool
+	Schema  string // of the history table; "" for the tool's default
+	Table   string // the history table; "" for the tool's default
+	Pos     Pos
 }
 
 // A Table represents a declared table (or view) and the facts the model states about it.

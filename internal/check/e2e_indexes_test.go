@@ -1,4 +1,4 @@
-package drift_test
+package check_test
 
 import (
 	"testing"

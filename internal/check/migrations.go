@@ -174,7 +174,7 @@ func migrationFindings(m *spec.Model, fs []*drift.Finding, mfs []*migrations.Fin
 			Expected: mf.Expected, Actual: mf.Actual, Message: mf.Message, Hint: mf.Hint, File: mf.File,
 			Subject: drift.MigrationSubject}
 		out = append(out, f)
-		if mf.Migration == nil || (mf.Code != migrations.CodePending && mf.Code != migrations.CodeFailed) {
+		if mf.Migration == nil || (mf.Code != drift.MigrationPending && mf.Code != drift.MigrationFailed) {
 			continue
 		}
 		touched := touchedNames(m, mf.Migration.Touches())

@@ -5,13 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rbacdrift/rbacdrift/internal/migrations"
 )
 
-// FuzzPlan feeds the readers that cut a migration into what its tool sends
-// (goose's annotations, drizzle's breakpoints, dbmate's sections, read
-// through Read on a folder of one file) and the error position mapping
-// arbitrary text: no panic, no hang, and every chunk is a piece of the file
-// at its offset.
+// FuzzPlan feeds the migration plan readers (goose's annotations, drizzle's
+// breakpoints, dbmate's sections, golang-migrate's files, through [Read] on
+// a folder of one migration of each layout), the role reader and the error
+// position mapping arbitrary text: no panic, no hang, and every chunk is a
+// piece of the file at its offset.
 //
 //	go test -fuzz=FuzzPlan -fuzztime=1m ./internal/derive/replay
 func FuzzPlan(f *testing.F) {
@@ -26,38 +28,50 @@ func FuzzPlan(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	layouts := []struct {
+		tool  migrations.Tool
+		files func(text string) map[string]string
+	}{
+		{migrations.Goose, func(text string) map[string]string { return map[string]string{"00001_x.sql": text} }},
+		{migrations.GolangMigrate, func(text string) map[string]string { return map[string]string{"000001_x.up.sql": text} }},
+		{migrations.Dbmate, func(text string) map[string]string { return map[string]string{"20240101000000_x.sql": text} }},
+		{migrations.Drizzle, func(text string) map[string]string {
+			return map[string]string{"0000_x.sql": text,
+				"meta/_journal.json": `{"version": "7", "dialect": "postgresql", "entries": [{"idx": 0, "tag": "0000_x", "when": 1, "breakpoints": true}]}`}
+		}},
+	}
 	f.Fuzz(func(t *testing.T, text string) {
-		checkChunks := func(m *Migration) {
-			for _, c := range m.Chunks {
-				if c.Off < 0 || c.Off+len(c.SQL) > len(m.text) || m.text[c.Off:c.Off+len(c.SQL)] != c.SQL {
-					t.Fatalf("chunk %q at %d is not a piece of the file", c.SQL, c.Off)
+		for _, l := range layouts {
+			dir := t.TempDir()
+			for name, body := range l.files(text) {
+				path := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
 				}
-				for done := 0; done < 3; done++ {
-					if err := m.errorAt(c, done, os.ErrInvalid); err == nil {
-						t.Fatal("errorAt returned nil")
+				if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := Read(dir, l.tool)
+			if err != nil {
+				if err.Error() == "" || strings.Contains(err.Error(), "outside the folder") {
+					t.Fatalf("%s: %v", l.tool, err)
+				}
+				continue
+			}
+			rolesToCreate(p, nil)
+			for _, m := range p.Migrations {
+				for _, c := range m.Chunks {
+					if c.Off < 0 || c.Off+len(c.SQL) > len(m.text) || m.text[c.Off:c.Off+len(c.SQL)] != c.SQL {
+						t.Fatalf("%s: chunk %q at %d is not a piece of the file", l.tool, c.SQL, c.Off)
+					}
+					for done := 0; done < 3; done++ {
+						if err := m.errorAt(c, done, os.ErrInvalid); err == nil {
+							t.Fatal("errorAt returned nil")
+						}
 					}
 				}
 			}
-		}
-		m := &Migration{Name: "1", File: "1.sql", text: text, Chunks: drizzleChunks(text)}
-		checkChunks(m)
-		g := &Migration{Name: "1", File: "1.sql", text: text}
-		if gooseUp(g) == nil {
-			checkChunks(g)
-		}
-		roleNames(text)
-		rolesToCreate(&Plan{Migrations: []*Migration{m}}, nil)
-
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "20240101000000_x.sql"), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if p, err := Read(dir, Dbmate); err == nil {
-			for _, m := range p.Migrations {
-				checkChunks(m)
-			}
-		} else if !strings.Contains(err.Error(), "dbmate") {
-			t.Fatalf("dbmate error does not say so: %v", err)
 		}
 	})
 }
