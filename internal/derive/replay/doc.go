@@ -6,9 +6,9 @@
 // # What it owns
 //
 // [Read] turns a migrations folder into a [Plan]: the tool (named, or
-// detected by internal/migrations, which also orders the folder; dbmate is
-// read here), its migrations in order, and each cut into the queries the
-// tool sends:
+// detected by internal/migrations, which also orders the folder and cuts
+// each migration), its migrations in order, and each cut into the queries
+// the tool sends:
 //
 //   - drizzle: the journal's order; each file split at "--> statement-breakpoint",
 //     every part a query of its own, all migrations in one transaction, as
