@@ -27,6 +27,7 @@ Usage:
   rbacdrift check [flags]       compare the database with the model
   rbacdrift snapshot [flags]    write a model of a working database
   rbacdrift validate FILE...    check model files offline, without a database
+  rbacdrift harvest [flags]     write the queries the application sends as a query file
   rbacdrift version             print the version
   rbacdrift help [command]      show help
 
@@ -53,12 +54,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSnapshot(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, rest, stdout, stderr)
+	case "harvest":
+		return runHarvest(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "rbacdrift %s\n", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && (rest[0] == "snapshot" || rest[0] == "validate") {
 			fmt.Fprint(stdout, map[string]string{"snapshot": snapshotUsage, "validate": validateUsage}[rest[0]])
+			return exitOK
+		}
+		if len(rest) > 0 && rest[0] == "harvest" {
+			fmt.Fprint(stdout, harvestUsage)
 			return exitOK
 		}
 		if len(rest) > 0 && rest[0] == "check" {

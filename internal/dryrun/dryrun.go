@@ -125,6 +125,7 @@ type try struct {
 	sql      *sqlText
 	kind     string // first keyword: SELECT, INSERT ...
 	declared []uint32
+	sent     string // the text sent when it is not q.SQL (see genericText)
 
 	desc      *pgconn.StatementDescription
 	prepErr   *pgconn.PgError
@@ -153,6 +154,9 @@ func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Findi
 		}
 	}
 	t.declared = r.paramOIDs(q)
+	if sent, oids := genericText(q.SQL, t.declared); sent != q.SQL {
+		t.sent, t.declared = sent, oids
+	}
 
 	var roleErr *pgconn.PgError
 	if err := r.prepareAndPlan(ctx, t, &roleErr); err != nil {
@@ -265,7 +269,7 @@ func (r *runner) prepareAndPlan(ctx context.Context, t *try, roleErr **pgconn.Pg
 		// (never seen; the lexer would have to misread the SQL): the
 		// EXPLAIN had the wrong number of NULLs and the sample may be
 		// missing. Ask again, one statement at a time, as the server counts.
-		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared}
+		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent}
 		*roleErr = nil
 		return r.inTx(ctx, t, roleErr, func() error { return r.stepByStep(ctx, t) })
 	}
@@ -332,7 +336,7 @@ func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.
 	planned := plannable(t.kind)
 	sample := planned && t.q.Sample != nil && len(t.q.Sample.Args) == n
 	return r.inPipeline(ctx, t, roleErr, func(p *pgconn.Pipeline) {
-		p.SendPrepare(StatementName, t.q.SQL, t.declared)
+		p.SendPrepare(StatementName, t.text(), t.declared)
 		if planned {
 			p.SendQueryParams(explainSQL(n), nil, nil, nil, nil)
 		}
@@ -488,7 +492,7 @@ func execResult(p *pgconn.Pipeline) error {
 
 // stepByStep prepares, plans and samples t one statement at a time.
 func (r *runner) stepByStep(ctx context.Context, t *try) error {
-	sd, err := r.pg.Prepare(ctx, StatementName, t.q.SQL, t.declared)
+	sd, err := r.pg.Prepare(ctx, StatementName, t.text(), t.declared)
 	if err != nil {
 		t.prepErr, err = asPgError(err)
 		return err
