@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,15 +18,73 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// exampleDatabase returns the URL of a fresh database loaded from sqlFile,
-// and its drop, for the runnable examples, which have no *testing.T.
-func exampleDatabase(sqlFile string) (string, func()) {
-	url, drop, err := pgtest.Scratch("example", sqlFile)
-	if err != nil {
+// exampleDatabase returns the URL of a fresh database loaded from the SQL
+// files, in order, and its drop, for the runnable examples, which have no
+// *testing.T.
+func exampleDatabase(sqlFiles ...string) (string, func()) {
+	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	var all []byte
+	for _, f := range sqlFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			fail(err)
+		}
+		all = append(append(all, b...), '\n')
+	}
+	dir, err := os.MkdirTemp("", "rbacdrift-example-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "example.sql")
+	if err := os.WriteFile(file, all, 0o600); err != nil {
+		fail(err)
+	}
+	url, drop, err := pgtest.Scratch("example", file)
+	if err != nil {
+		fail(err)
+	}
 	return url, drop
+}
+
+// TestZeroReport: the zero Report has not failed, and its methods do not
+// panic.
+func TestZeroReport(t *testing.T) {
+	t.Parallel()
+	var r rbacdrift.Report
+	if r.Failed() || len(r.Failing()) != 0 {
+		t.Errorf("the zero Report fails")
+	}
+	var js strings.Builder
+	if err := r.WriteJSON(&js); err != nil || !strings.Contains(js.String(), `"findings": []`) {
+		t.Errorf("WriteJSON of the zero Report: %v\n%s", err, js.String())
+	}
+	r.Findings = []*rbacdrift.Finding{{Code: "missing-table", Severity: rbacdrift.Error, Object: "public.users"}}
+	if !r.Failed() || len(r.Failing()) != 1 {
+		t.Errorf("a Report built by hand with an error finding does not fail at the default level")
+	}
+}
+
+// TestEmbeddedModelIsTheReferenceModel: testdata/embed/rbacdrift.yaml, the
+// model the examples embed, is the reference model and a migrations
+// section, nothing else, so the two cannot drift apart.
+func TestEmbeddedModelIsTheReferenceModel(t *testing.T) {
+	t.Parallel()
+	ref, err := os.ReadFile("testdata/reference/normalised.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb, err := os.ReadFile("testdata/embed/rbacdrift.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string(ref) + "migrations:\n  dir: ../migrations/drizzle-reference\n  tool: drizzle\n"
+	if diff := cmp.Diff(want, string(emb)); diff != "" {
+		t.Errorf("testdata/embed/rbacdrift.yaml is not normalised.yaml and its migrations section (-want +got):\n%s", diff)
+	}
 }
 
 // sessionState is what a caller would see of its own connection: prepared
@@ -169,5 +228,20 @@ func TestCheckAPI(t *testing.T) {
 	os.WriteFile(bad, []byte("version: 1\ntables:\n  users:\n    colums: {}\n"), 0o644)
 	if _, err := rbacdrift.LoadModel(bad); err == nil || !strings.Contains(err.Error(), "bad.yaml:4:5") {
 		t.Errorf("a broken model: %v, want its file:line:column", err)
+	}
+}
+
+// TestLoadModelUnknownTool: the Go API refuses a model whose
+// migrations.tool names no tool, as the command does, before any check.
+func TestLoadModelUnknownTool(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rbacdrift.yaml")
+	model := "version: 1\nmigrations:\n  dir: migrations\n  tool: flywheel\ntables:\n  t:\n    columns:\n      id: { type: integer }\n"
+	if err := os.WriteFile(file, []byte(model), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rbacdrift.LoadModel(file)
+	if err == nil || !strings.Contains(err.Error(), "flywheel") || !strings.Contains(err.Error(), "rbacdrift.yaml:4") {
+		t.Fatalf("LoadModel = %v, want an error naming the tool and its position", err)
 	}
 }

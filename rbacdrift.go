@@ -41,6 +41,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,7 +63,31 @@ type Model struct {
 // names. A broken file is an error that names the file, line, column and
 // field of each problem.
 func LoadModel(path string) (*Model, error) {
-	m, err := spec.Load(path)
+	m, err := check.LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{m: m, path: path}, nil
+}
+
+// LoadModelFS reads and parses the model file at path inside fsys, and the
+// query files it names, so that a service can compile its model in with
+// //go:embed:
+//
+//	//go:embed rbacdrift.yaml queries all:migrations
+//	var modelFS embed.FS
+//	...
+//	m, err := rbacdrift.LoadModelFS(modelFS, "rbacdrift.yaml")
+//
+// path and the paths the model holds (query_files, migrations.dir) are
+// slash-separated paths inside fsys, the latter relative to the model
+// file's folder; [Check] reads the migrations folder from fsys too (embed
+// it with all: when the tool keeps files whose names start with _ or ., as
+// drizzle's meta/_journal.json). A
+// broken file is an error that names the file, line, column and field of
+// each problem.
+func LoadModelFS(fsys fs.FS, path string) (*Model, error) {
+	m, err := check.LoadModelFS(fsys, path)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +142,13 @@ type Options struct {
 
 // A Report is what [Check] found.
 type Report struct {
-	// Findings holds every finding, waived ones included, in the model's
-	// order: tables and enums first, then queries.
+	// Findings holds every finding, waived ones included, in three groups:
+	// first the migrations findings (a migration that has not run is the
+	// root cause other findings name in ExplainedBy), then every finding
+	// that is not about a query (tables, enums, functions, sequences, roles,
+	// expired waivers), then the queries' findings. Within a group they are
+	// ordered by file, line and column (a finding without a position comes
+	// first), then by object, then by code.
 	Findings []*Finding
 	// ServerVersion is the server's version, e.g. "15.20".
 	ServerVersion string
@@ -129,22 +159,35 @@ type Report struct {
 }
 
 // Failed reports whether a finding that no waiver accepts reaches the fail
-// level of the check's options.
-func (r *Report) Failed() bool { return r.rep.Failed() }
+// level of the check's options. The zero Report has no finding: it has not
+// failed.
+func (r *Report) Failed() bool { return len(r.Failing()) > 0 }
 
-// Failing returns the findings that make the check fail.
+// Failing returns the findings that make the check fail (at FailOnError
+// for the zero Report).
 func (r *Report) Failing() []*Finding {
+	var level FailLevel
+	if r.rep != nil {
+		level = r.rep.FailOn
+	}
 	var out []*Finding
 	for _, f := range r.Findings {
-		if r.rep.FailOn.Fails(f) {
+		if level.Fails(f) {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// WriteJSON writes the report as the command's --format json does.
-func (r *Report) WriteJSON(w io.Writer) error { return report.JSON(w, r.rep) }
+// WriteJSON writes the report as the command's --format json does; the
+// zero Report as a report of no finding, without a model or a target.
+func (r *Report) WriteJSON(w io.Writer) error {
+	rep := r.rep
+	if rep == nil {
+		rep = report.New("", report.Target{}, report.Checked{}, r.Findings)
+	}
+	return report.JSON(w, rep)
+}
 
 // ErrBusy means the connection given to [Check] is in a transaction.
 var ErrBusy = errors.New("rbacdrift: the connection is in a transaction; Check needs an idle connection")
@@ -175,19 +218,17 @@ func Check(ctx context.Context, conn *pgx.Conn, m *Model, opts Options) (*Report
 	}
 	// The server's own limits end a slow statement first, which leaves the
 	// connection usable; the context is the backstop.
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout+2*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout+check.Grace)
 	defer cancel()
 	s := pgsession.NewSession(conn, pgsession.Options{Timeout: opts.Timeout})
+	// The same pipeline as the command's: the model's migrations section
+	// included, so the same model names the same root causes.
 	res, err := check.Check(ctx, s, m.m, check.CheckOptions{RunAs: opts.RunAs, SkipQueries: opts.SkipQueries})
 	if err != nil {
 		return nil, fmt.Errorf("rbacdrift: checking %s: %w", m.path, err)
 	}
-	srv := res.Catalog.Server
-	cfg := conn.Config()
-	target := report.Target{Host: cfg.Host, Port: int(cfg.Port), Database: srv.Database, User: srv.User,
-		ServerVersion: srv.Version, InRecovery: srv.InRecovery, StartupSettings: res.Path.Startup}
-	checked := report.Checked{Tables: len(m.m.Tables), Enums: len(m.m.Enums), Queries: res.Queries, Subjects: res.Subjects}
-	rep := report.New(m.path, target, checked, res.Findings)
+	rep := res.Report(m.path)
 	rep.FailOn = opts.FailOn
+	srv := res.Catalog.Server
 	return &Report{Findings: res.Findings, ServerVersion: srv.Version, InRecovery: srv.InRecovery, rep: rep}, nil
 }

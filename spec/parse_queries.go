@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -289,18 +288,19 @@ func ParseQueryFile(file string, data []byte, runAs string) ([]*Query, error) {
 	return out, nil
 }
 
-func (m *Model) loadQueryFiles(dir string) error {
+// loadQueryFiles reads the query files of m from the operating system's
+// file system, relative to dir.
+func (m *Model) loadQueryFiles(dir string) error { return m.loadQueryFilesFrom(osFiles{}, dir) }
+
+// loadQueryFilesFrom reads the query files of m from src, relative to dir.
+func (m *Model) loadQueryFilesFrom(src files, dir string) error {
 	var errs Errors
 	seen := map[string]Pos{}
 	for _, q := range m.Queries {
 		seen[q.Name] = q.Pos
 	}
 	for _, g := range m.QueryFiles {
-		pattern := g
-		if !filepath.IsAbs(pattern) {
-			pattern = filepath.Join(dir, g)
-		}
-		files, err := filepath.Glob(pattern)
+		files, err := src.glob(src.join(dir, g))
 		if err != nil {
 			errs = append(errs, &Error{Pos: m.QueryFilesPos, Field: "query_files", Msg: fmt.Sprintf("%q: %v", g, err)})
 			continue
@@ -311,7 +311,7 @@ func (m *Model) loadQueryFiles(dir string) error {
 		}
 		sort.Strings(files)
 		for _, f := range files {
-			data, err := readFile(f)
+			data, err := src.read(f)
 			if err != nil {
 				errs = append(errs, err.(Errors)...)
 				continue

@@ -13,29 +13,6 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-// validateFleet checks the flags of a fleet before anything runs; -1 when
-// they are fine.
-func (f *checkFlags) validateFleet(stderr io.Writer) int {
-	switch {
-	case f.targets != "" && f.db != "":
-		errorf(stderr, "check", "--db and --targets are given together", "--targets names every database to check; leave --db out")
-		return exitUsage
-	case f.parallel < 1:
-		errorf(stderr, "check", fmt.Sprintf("--parallel must be at least 1, got %d", f.parallel))
-		return exitUsage
-	case f.shard != "" && f.targets == "":
-		errorf(stderr, "check", "--shard goes with --targets", "give --targets FILE, the list of databases to split")
-		return exitUsage
-	}
-	if f.shard != "" {
-		if _, err := check.ParseShard(f.shard); err != nil {
-			errorf(stderr, "check", "--shard: "+err.Error())
-			return exitUsage
-		}
-	}
-	return -1
-}
-
 // runFleet checks every target of --targets (of --shard) against model and
 // writes one report for all. The exit code is the worst target's: 3 when
 // one could not be checked, else 1 when one has drift, else 0.
@@ -75,31 +52,26 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 	results := check.CheckFleet(ctx, model, targets, check.FleetOptions{Check: opts,
 		Session: pgsession.Options{Timeout: f.timeout}, Parallel: f.parallel})
 	code := exitOK
-	var fts []*report.FleetTarget
 	for _, r := range results {
-		if r.Failure != nil {
-			if r.Failure.Kind == check.FailInterrupted {
-				errorf(stderr, "check", "interrupted")
-				return exitInterrupted
-			}
-			var t report.Target
-			if r.Conn != nil {
-				t = report.Target{Host: r.Conn.Config.Host, Port: int(r.Conn.Config.Port), Database: r.Conn.Config.Database, User: r.Conn.Config.User}
-			}
-			errorf(stderr, "check", r.Target.Name+": "+r.Failure.Message, r.Failure.Hints...)
-			fts = append(fts, report.UnreachableTarget(r.Target.Name, t, r.Failure.Message))
+		switch {
+		case r.Failure != nil && r.Failure.Kind == check.FailInterrupted:
+			errorf(stderr, "check", "interrupted")
+			return exitInterrupted
+		case r.Failure != nil && r.Failure.Kind == check.FailNotChecked:
+			errorf(stderr, "check", r.Target.Name+": "+r.Failure.Message,
+				"--timeout bounds the whole run, every target included; raise it, raise --parallel, or split the fleet with --shard")
 			code = exitConnect
-			continue
-		}
-		sessionNote(stderr, "check "+r.Target.Name, r.Result.Path, f.verbose)
-		rep := newReport(f.spec, targetInfo(r.Conn, r.Result.Catalog.Server, r.Result.Path), model, r.Result)
-		rep.FailOn = report.FailLevel(f.out.failOn)
-		fts = append(fts, report.CheckedTarget(r.Target.Name, rep))
-		if rep.Failed() && code == exitOK {
-			code = exitDrift
+		case r.Failure != nil:
+			errorf(stderr, "check", r.Target.Name+": "+r.Failure.Message, r.Failure.Hints...)
+			code = exitConnect
+		default:
+			sessionNote(stderr, "check "+r.Target.Name, r.Result.Path, f.verbose)
 		}
 	}
-	fleet := report.NewFleet(f.spec, report.FailLevel(f.out.failOn), fts)
+	fleet := check.FleetReport(f.spec, report.FailLevel(f.out.failOn), results)
+	if code == exitOK && fleet.Failed() {
+		code = exitDrift
+	}
 	draw := func(w io.Writer, format string, color bool) error { return renderFleet(w, format, fleet, color) }
 	summary := func(w io.Writer) error { return report.FleetMarkdown(w, fleet) }
 	if c := f.out.emit(draw, summary, stdout, stderr, color, passwords); c >= 0 {

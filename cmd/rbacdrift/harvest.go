@@ -15,7 +15,19 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-const harvestUsage = `Usage: rbacdrift harvest [--db URL] [--spec FILE] --out FILE [flags]
+// harvestFlags are the flags of harvest.
+type harvestFlags struct {
+	db, spec, out, role, fromLog string
+	timeout                      time.Duration
+}
+
+// command declares the flags of harvest, bound to f.
+func (f *harvestFlags) command() *command {
+	f.spec, f.timeout = "rbacdrift.yaml", 30*time.Second
+	return &command{
+		name:  "harvest",
+		width: 19,
+		head: `Usage: rbacdrift harvest [--db URL] [--spec FILE] --out FILE [flags]
 
 Reads the statements the application really sends from pg_stat_statements
 (or from the server's log), keeps those that read or write the model's
@@ -25,43 +37,29 @@ touches is what the server's plan says: each statement is prepared and
 planned, never executed, as the role that sent it, in a read-only
 transaction. Utility statements, health checks and statements on other
 tables (a session store) are left out.
+`,
+		flags: []*flagDef{
+			{name: "db", arg: "URL", str: &f.db, help: "the database the application ran against: staging, a CI database after the application's tests, a replica (default: $DATABASE_URL, else the libpq environment); with --from-log, the database the statements are planned on"},
+			{name: "spec", arg: "FILE", str: &f.spec, nonEmpty: true, help: "the model file (default rbacdrift.yaml); its tables decide which statements are kept"},
+			{name: "out", arg: "FILE", str: &f.out, nonEmpty: true, help: "the query file to write. When it exists, its names and order are kept, new statements are added at the end and those no longer seen are marked with a comment, not deleted"},
+			{name: "role", arg: "ROLE", str: &f.role, nonEmpty: true, help: "keep only the statements ROLE sent (the application's)"},
+			{name: "from-log", arg: "FILE", str: &f.fromLog, nonEmpty: true, help: "read the statements from a PostgreSQL log (stderr, csvlog or jsonlog, with log_min_duration_statement = 0 or log_statement = all) instead of pg_stat_statements"},
+			{name: "timeout", arg: "DUR", dur: &f.timeout, help: "bound on the whole run (default 30s)"},
+		},
+	}
+}
 
-Flags:
-  --db URL         the database the application ran against: staging, a CI
-                   database after the application's tests, a replica
-                   (default: $DATABASE_URL, else the libpq environment); with
-                   --from-log, the database the statements are planned on
-  --spec FILE      the model file (default rbacdrift.yaml); its tables decide
-                   which statements are kept
-  --out FILE       the query file to write. When it exists, its names and
-                   order are kept, new statements are added at the end and
-                   those no longer seen are marked with a comment, not deleted
-  --role ROLE      keep only the statements ROLE sent (the application's)
-  --from-log FILE  read the statements from a PostgreSQL log (stderr, csvlog
-                   or jsonlog, with log_min_duration_statement = 0 or
-                   log_statement = all) instead of pg_stat_statements
-  --timeout DUR    bound on the whole run (default 30s)
-`
+// harvestUsage is the help of harvest.
+var harvestUsage = new(harvestFlags).command().usage()
 
 func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("harvest")
-	var db, specFile, out, role, fromLog string
-	var timeout time.Duration
-	fs.StringVar(&db, "db", "", "")
-	fs.StringVar(&specFile, "spec", "rbacdrift.yaml", "")
-	fs.StringVar(&out, "out", "", "")
-	fs.StringVar(&role, "role", "", "")
-	fs.StringVar(&fromLog, "from-log", "", "")
-	fs.DurationVar(&timeout, "timeout", 30*time.Second, "")
-	if code := parseFlags(fs, args, harvestUsage, stdout, stderr); code >= 0 {
+	var f harvestFlags
+	if code := f.command().parse(args, stdout, stderr); code >= 0 {
 		return code
 	}
+	db, specFile, out, role, fromLog, timeout := f.db, f.spec, f.out, f.role, f.fromLog, f.timeout
 	if out == "" {
 		errorf(stderr, "harvest", "--out is required", "give the query file to write, e.g. --out sql/harvested.sql, and name it in the model's query_files")
-		return exitUsage
-	}
-	if timeout <= 0 {
-		errorf(stderr, "harvest", fmt.Sprintf("--timeout must be positive, got %s", timeout))
 		return exitUsage
 	}
 	// The model's tables only: its query_files may name the file this

@@ -6,12 +6,19 @@ import (
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/drift/report"
 	"github.com/rbacdrift/rbacdrift/internal/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
+
+// Grace is the time a run is given beyond its timeout to roll back, close
+// and report: the server's own limits (statement_timeout) end a slow
+// statement within the timeout, and the context, set to the timeout plus
+// Grace, is the backstop.
+const Grace = 2 * time.Second
 
 // CheckOptions shape [Check].
 type CheckOptions struct {
@@ -25,9 +32,11 @@ type CheckOptions struct {
 	// tables, enums and functions are checked in each matching schema, and
 	// its queries run with that schema first on the search_path.
 	Schemas []string
-	// Migrations, when set, compares the application's migrations folder
-	// with the tool's history table and links the findings a migration that
-	// has not run explains to it.
+	// Migrations overrides the model's migrations section (see
+	// [MigrationOptions.Resolve]); nil keeps it. With either, the check
+	// compares the application's migrations folder with the tool's history
+	// table and links the findings a migration that has not run explains to
+	// it.
 	Migrations *MigrationOptions
 }
 
@@ -48,6 +57,21 @@ type CheckResult struct {
 	// Subjects names everything checked, as findings name their subject
 	// (see [drift.Subjects]), so that reports list what passed too.
 	Subjects []string
+	// Target describes the database checked, without a password.
+	Target report.Target
+
+	tables, enums int // declared in the model
+}
+
+// Report returns the report of the check, as every format renders it, for
+// the model file modelFile. It is the one place a check's report is built:
+// the command, the Go API and each target of a fleet call it. The fail
+// level is the report's zero value ([report.FailOnError]) until the caller
+// sets FailOn.
+func (r *CheckResult) Report(modelFile string) *report.Report {
+	checked := report.Checked{Tables: r.tables, Enums: r.enums, Queries: r.Queries,
+		Migrations: r.Migrations, Schemas: r.Schemas, Subjects: r.Subjects}
+	return report.New(modelFile, r.Target, checked, r.Findings)
 }
 
 // Check is the whole check of a database against a model, in this order:
@@ -59,20 +83,25 @@ type CheckResult struct {
 //  3. the comparison ([drift.Compare]), which touches nothing;
 //  4. the dry run of the model's queries, each in its own read-only
 //     transaction ([dryrun.Run]), unless opts.SkipQueries;
-//  5. with opts.Migrations, the migrations folder against the tool's history
-//     table, read in one READ ONLY transaction; a migration that has not run
-//     becomes the root cause (ExplainedBy) of the findings it explains;
+//  5. with the model's migrations section or opts.Migrations, the
+//     migrations folder against the tool's history table, read in one READ
+//     ONLY transaction; a migration that has not run becomes the root cause
+//     (ExplainedBy) of the findings it explains;
 //  6. the waivers ([drift.ApplyWaivers]).
 //
 // Every unit of work is a READ ONLY transaction with its own SET LOCAL
 // limits that ends with ROLLBACK, so s may be a connection through a
 // transaction pooler, or a caller's connection, which is left as it was. An
 // error means the check could not be done (the connection broke, the
-// catalog refused a read, the context ended); drift is in the findings.
+// catalog refused a read, the context ended, the migrations folder cannot
+// be read: a [*MigrationError]); drift is in the findings.
 func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckOptions) (*CheckResult, error) {
+	migs, err := opts.Migrations.Resolve(m)
+	if err != nil {
+		return nil, err
+	}
 	var c *Compared
 	var tenants []tenant
-	var err error
 	if len(opts.Schemas) > 0 {
 		tenants, c, err = compareTenants(ctx, s, m, opts.Schemas)
 	} else {
@@ -87,7 +116,7 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 	if !opts.SkipQueries && len(m.Queries) > 0 {
 		var qf []*drift.Finding
 		if tenants != nil {
-			qf, err = dryRunTenants(ctx, s, m, cat, tenants, opts.RunAs)
+			qf, err = dryRunTenants(ctx, s, tenants, opts.RunAs)
 		} else {
 			qf, err = dryrun.Run(ctx, s, dryrun.Input{Model: m, Catalog: cat, Types: c.Types, RunAs: opts.RunAs})
 		}
@@ -97,8 +126,8 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		findings = append(findings, qf...)
 		queries = len(m.Queries)
 	}
-	if opts.Migrations != nil {
-		mfs, err := checkMigrations(ctx, s, opts.Migrations)
+	if migs != nil {
+		mfs, err := checkMigrations(ctx, s, migs)
 		if err != nil {
 			return nil, err
 		}
@@ -112,8 +141,10 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		today = time.Now()
 	}
 	findings = drift.ApplyWaivers(findings, m.Ignore, today)
-	res := &CheckResult{Catalog: cat, Findings: findings, Queries: queries, Path: pgsession.PathOf(s, cat.Server.ReadOnlyGuard), Migrations: opts.Migrations != nil}
-	if opts.Migrations != nil {
+	path := pgsession.PathOf(s, cat.Server.ReadOnlyGuard)
+	res := &CheckResult{Catalog: cat, Findings: findings, Queries: queries, Path: path, Migrations: migs != nil,
+		Target: targetOf(s, cat.Server, path), tables: len(m.Tables), enums: len(m.Enums)}
+	if migs != nil {
 		res.Subjects = append(res.Subjects, drift.MigrationSubject)
 	}
 	models := []*spec.Model{m}
@@ -134,6 +165,19 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		}
 	}
 	return res, nil
+}
+
+// targetOf describes the database s is connected to, as the report shows
+// it: the host and port it was given, what the server says of itself.
+func targetOf(s *pgsession.Session, srv catalog.Server, p pgsession.Path) report.Target {
+	cfg := s.Conn().Config()
+	t := report.Target{Host: cfg.Host, Port: int(cfg.Port), Database: srv.Database, User: srv.User,
+		ServerVersion: srv.Version, InRecovery: srv.InRecovery, StartupSettings: p.Startup}
+	if srv.ReplayLag != nil {
+		secs := srv.ReplayLag.Seconds()
+		t.ReplayLagSeconds = &secs
+	}
+	return t
 }
 
 // Compared is what the first three steps of [Check] give.

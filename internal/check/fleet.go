@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rbacdrift/rbacdrift/drift/report"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -43,7 +45,9 @@ func (s Shard) Has(name string) bool {
 
 // FleetOptions shape [CheckFleet].
 type FleetOptions struct {
-	Check    CheckOptions // for every target; a target's run_as replaces RunAs
+	Check CheckOptions // for every target; a target's run_as replaces RunAs
+	// Session shapes every target's session; its Timeout (30s when zero)
+	// also bounds the whole run, plus [Grace].
 	Session  pgsession.Options
 	Parallel int // connections at once; 4 when zero
 }
@@ -59,25 +63,57 @@ type FleetResult struct {
 
 // CheckFleet checks every target against m, opts.Parallel at a time, and
 // returns the results in the targets' order. A target that cannot be
-// reached is its own failure; the others are checked all the same. Each
-// target gets the whole timeout of opts.Session for itself.
+// reached is its own failure; the others are checked all the same.
+//
+// The run as a whole ends within the session's timeout plus [Grace], as a
+// check of one database does: a target still being checked then fails
+// with [FailDeadline], and a target whose turn had not come fails with
+// [FailNotChecked].
 func CheckFleet(ctx context.Context, m *spec.Model, targets []*spec.Target, opts FleetOptions) []*FleetResult {
 	par := opts.Parallel
 	if par <= 0 {
 		par = 4
 	}
+	timeout := opts.Session.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	runCtx, cancel := context.WithTimeout(ctx, timeout+Grace)
+	defer cancel()
+	// Targets take their turns in the list's order, par at a time.
 	out := make([]*FleetResult, len(targets))
-	sem := make(chan struct{}, par)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, t := range targets {
+	for range min(par, len(targets)) {
 		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i] = checkTarget(ctx, m, t, opts)
+			for i := range next {
+				if runCtx.Err() != nil {
+					out[i] = notChecked(runCtx, targets[i])
+					continue
+				}
+				out[i] = checkTarget(runCtx, m, targets[i], opts)
+			}
 		})
 	}
+	for i := range targets {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 	return out
+}
+
+// notChecked is the result of a target whose turn did not come before the
+// run ended: interrupted, or out of time.
+func notChecked(ctx context.Context, t *spec.Target) *FleetResult {
+	r := &FleetResult{Target: t}
+	r.Conn, _ = pgsession.ParseTarget(t.DB)
+	if errors.Is(context.Cause(ctx), context.Canceled) {
+		r.Failure = &Failure{Kind: FailInterrupted, Message: "interrupted"}
+		return r
+	}
+	r.Failure = &Failure{Kind: FailNotChecked, Message: "not checked: the run's time bound ended before its turn came"}
+	return r
 }
 
 func checkTarget(ctx context.Context, m *spec.Model, t *spec.Target, opts FleetOptions) *FleetResult {
@@ -88,19 +124,13 @@ func checkTarget(ctx context.Context, m *spec.Model, t *spec.Target, opts FleetO
 		return r
 	}
 	r.Conn = conn
-	timeout := opts.Session.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	tctx, cancel := context.WithTimeout(ctx, timeout+2*time.Second)
-	defer cancel()
-	s, err := pgsession.Open(tctx, conn, opts.Session)
+	s, err := pgsession.Open(ctx, conn, opts.Session)
 	if err != nil {
-		f := Explain(tctx, conn, "check", err)
+		f := Explain(ctx, conn, "check", err)
 		r.Failure = &f
 		return r
 	}
-	defer s.Close(context.WithoutCancel(tctx))
+	defer s.Close(context.WithoutCancel(ctx))
 	co := opts.Check
 	if t.RunAs != "" {
 		co.RunAs = t.RunAs
@@ -108,12 +138,33 @@ func checkTarget(ctx context.Context, m *spec.Model, t *spec.Target, opts FleetO
 	if len(t.Schemas) > 0 {
 		co.Schemas = t.Schemas
 	}
-	res, err := Check(tctx, s, m, co)
+	res, err := Check(ctx, s, m, co)
 	if err != nil {
-		f := Explain(tctx, conn, "check", err)
+		f := Explain(ctx, conn, "check", err)
 		r.Failure = &f
 		return r
 	}
 	r.Result = res
 	return r
+}
+
+// FleetReport returns the report of a fleet, for the model file modelFile
+// at the fail level failOn: each checked target's [CheckResult.Report], and
+// each failure as a target that could not be checked.
+func FleetReport(modelFile string, failOn report.FailLevel, results []*FleetResult) *report.Fleet {
+	fts := make([]*report.FleetTarget, 0, len(results))
+	for _, r := range results {
+		if r.Failure != nil {
+			var t report.Target
+			if r.Conn != nil {
+				t = report.Target{Host: r.Conn.Config.Host, Port: int(r.Conn.Config.Port), Database: r.Conn.Config.Database, User: r.Conn.Config.User}
+			}
+			fts = append(fts, report.UnreachableTarget(r.Target.Name, t, r.Failure.Message))
+			continue
+		}
+		rep := r.Result.Report(modelFile)
+		rep.FailOn = failOn
+		fts = append(fts, report.CheckedTarget(r.Target.Name, rep))
+	}
+	return report.NewFleet(modelFile, failOn, fts)
 }

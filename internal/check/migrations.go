@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -20,20 +23,48 @@ type MigrationOptions struct {
 	Dir           string // the folder, as the user named it
 	Tool          string // empty: detected from the folder (and the history table)
 	Schema, Table string // a history table other than the tool's own
+	// FS, when set, holds Dir (a slash-separated path inside it): the
+	// folder of a model loaded with [spec.LoadFS]. Nil: the operating
+	// system's file system.
+	FS fs.FS
 }
 
-// MigrationOptionsOf returns the model's migrations section with its folder
-// made relative to the working directory (the model names it relative to
-// the model file); nil when the model has none.
-func MigrationOptionsOf(m *spec.Model) *MigrationOptions {
-	if m.Migrations == nil {
-		return nil
+// Resolve returns what a check of m compares: the model's migrations
+// section, with its folder relative to the model file (inside the model's
+// file system when it was loaded from one), overridden by o: o.Dir replaces
+// the model's folder, and its tool and table with it; o.Tool and o.Table
+// replace the model's. Nil when neither names a folder; a tool or a table
+// without a folder is a [*MigrationError]. o may be nil.
+func (o *MigrationOptions) Resolve(m *spec.Model) (*MigrationOptions, error) {
+	var out *MigrationOptions
+	if mm := m.Migrations; mm != nil {
+		out = &MigrationOptions{Dir: mm.Dir, Tool: mm.Tool, Schema: mm.Schema, Table: mm.Table, FS: m.FS}
+		switch {
+		case m.FS != nil:
+			out.Dir = path.Join(path.Dir(m.File), mm.Dir)
+		case !filepath.IsAbs(mm.Dir) && m.File != "":
+			out.Dir = filepath.Join(filepath.Dir(m.File), mm.Dir)
+		}
 	}
-	dir := m.Migrations.Dir
-	if !filepath.IsAbs(dir) && m.File != "" {
-		dir = filepath.Join(filepath.Dir(m.File), dir)
+	if o == nil {
+		return out, nil
 	}
-	return &MigrationOptions{Dir: dir, Tool: m.Migrations.Tool, Schema: m.Migrations.Schema, Table: m.Migrations.Table}
+	if o.Dir != "" {
+		out = &MigrationOptions{Dir: o.Dir, FS: o.FS}
+	}
+	if out == nil {
+		if o.Tool != "" || o.Table != "" {
+			return nil, &MigrationError{Err: errors.New("a migration tool or history table is given without a migrations folder")}
+		}
+		return nil, nil
+	}
+	if o.Tool != "" {
+		out.Tool = o.Tool
+	}
+	if o.Table != "" {
+		out.Schema, out.Table = o.Schema, o.Table
+	}
+	return out, nil
 }
 
 // A MigrationError is a migrations folder that cannot be read: the flags or
@@ -47,6 +78,9 @@ func (e *MigrationError) Unwrap() error { return e.Err }
 // in one READ ONLY transaction with the session's limits, and returns the
 // findings.
 func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOptions) ([]*migrations.Finding, error) {
+	if o.FS != nil {
+		return checkMigrationsFS(ctx, s, o)
+	}
 	opts := migrations.Options{Dir: o.Dir, Tool: migrations.Tool(o.Tool), Schema: o.Schema, Table: o.Table}
 	var findings []*migrations.Finding
 	err := s.InTx(ctx, func(q pgsession.Querier) error {
@@ -75,6 +109,60 @@ func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOpti
 	return findings, err
 }
 
+// checkMigrationsFS is [checkMigrations] for a folder inside o.FS. Package
+// migrations reads the operating system's files only, so the folder is
+// copied to a private temporary folder for the time of the comparison, and
+// the findings and errors name the folder as o.Dir again.
+func checkMigrationsFS(ctx context.Context, s *pgsession.Session, o *MigrationOptions) ([]*migrations.Finding, error) {
+	tmp, err := os.MkdirTemp("", "rbacdrift-migrations-")
+	if err != nil {
+		return nil, fmt.Errorf("copying the migrations folder %s: %w", o.Dir, err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := copyFS(filepath.Join(tmp, "m"), o.FS, o.Dir); err != nil {
+		return nil, &MigrationError{Err: fmt.Errorf("reading the migrations folder %s: %w", o.Dir, err)}
+	}
+	local := *o
+	local.FS, local.Dir = nil, filepath.Join(tmp, "m")
+	back := strings.NewReplacer(local.Dir, o.Dir)
+	found, err := checkMigrations(ctx, s, &local)
+	var me *MigrationError
+	if errors.As(err, &me) {
+		return nil, &MigrationError{Err: errors.New(back.Replace(me.Error()))}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range found {
+		for _, p := range []*string{&f.Object, &f.Expected, &f.Actual, &f.Message, &f.Hint, &f.File} {
+			*p = back.Replace(*p)
+		}
+	}
+	return found, nil
+}
+
+// copyFS copies the regular files and folders under dir of fsys to dst.
+func copyFS(dst string, fsys fs.FS, dir string) error {
+	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, dir), "/")
+		target := filepath.Join(dst, filepath.FromSlash(rel))
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o700)
+		case !d.Type().IsRegular():
+			return nil // links and devices: package migrations reads regular files only
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o600)
+	})
+}
+
 // migrationFindings turns the package's findings into the report's, and
 // links every other finding that a pending or failed migration explains to
 // it (ExplainedBy): a finding about a table, a column or an enum the
@@ -86,7 +174,7 @@ func migrationFindings(m *spec.Model, fs []*drift.Finding, mfs []*migrations.Fin
 			Expected: mf.Expected, Actual: mf.Actual, Message: mf.Message, Hint: mf.Hint, File: mf.File,
 			Subject: drift.MigrationSubject}
 		out = append(out, f)
-		if mf.Migration == nil || (mf.Code != migrations.CodePending && mf.Code != migrations.CodeFailed) {
+		if mf.Migration == nil || (mf.Code != drift.MigrationPending && mf.Code != drift.MigrationFailed) {
 			continue
 		}
 		touched := touchedNames(m, mf.Migration.Touches())

@@ -25,6 +25,7 @@ const (
 	FailCatalog     = "catalog"     // the database refused a read, or the connection broke
 	FailDeadline    = "deadline"    // the run did not finish within its budget
 	FailInterrupted = "interrupted" // the context was canceled (Ctrl-C)
+	FailNotChecked  = "not-checked" // a fleet's run ended before the target's turn came
 )
 
 // A Failure explains why a check or a snapshot could not be done.

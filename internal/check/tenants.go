@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift"
@@ -75,17 +74,19 @@ func tenantModel(m *spec.Model, schema string) *spec.Model {
 	return &t
 }
 
-// A tenant is one schema of check --schemas, with its model.
+// A tenant is one schema of check --schemas: its model, and what its
+// comparison and dry run read (see [tenantFingerprint]).
 type tenant struct {
-	schema string
-	model  *spec.Model
-	types  map[string]catalog.Type // the server's reading of its declared types
+	schema  string
+	model   *spec.Model
+	catalog *catalog.Catalog        // the objects of its schema, and the shared ones
+	types   map[string]catalog.Type // the server's reading of its declared types
 }
 
 // compareTenants reads the catalog of every tenant in the same round trips
 // as one model (one catalog batch, one describe of the declared types,
-// whatever the number of schemas) and compares each tenant's model with it.
-// Every finding carries its tenant's Schema.
+// whatever the number of schemas) and compares each tenant's model with its
+// part of it. Every finding carries its tenant's Schema.
 func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, globs []string) ([]tenant, *Compared, error) {
 	schemas, err := introspect.ListSchemas(ctx, s, globs)
 	if err != nil {
@@ -122,9 +123,14 @@ func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, gl
 	if err != nil {
 		return nil, nil, err
 	}
+	isTenant := map[string]bool{}
+	for _, sc := range schemas {
+		isTenant[sc] = true
+	}
 	all := &Compared{Catalog: cat}
 	for i := range tenants {
 		t := &tenants[i]
+		t.catalog = tenantCatalog(cat, t.schema, isTenant)
 		d := drift.DeclaredTypes(t.model)
 		types, unknownByDecl := map[string]catalog.Type{}, map[string]string{}
 		for j, a := range drift.AskedTypes(t.model, d) {
@@ -135,7 +141,7 @@ func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, gl
 			}
 		}
 		t.types = types
-		for _, f := range drift.Compare(drift.Input{Model: t.model, Catalog: cat, Types: types, UnknownTypes: unknownByDecl}) {
+		for _, f := range drift.Compare(drift.Input{Model: t.model, Catalog: t.catalog, Types: types, UnknownTypes: unknownByDecl}) {
 			f.Schema = t.schema
 			all.Findings = append(all.Findings, f)
 		}
@@ -146,25 +152,41 @@ func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, gl
 	return tenants, all, nil
 }
 
+// tenantCatalog returns the part of cat that one tenant's comparison and
+// dry run read: the relations, enums, functions and sequences of schema,
+// and those of schemas that are no tenant's (shared by all); the server,
+// the role memberships and the relations found elsewhere under the
+// tenant's names as they are.
+func tenantCatalog(cat *catalog.Catalog, schema string, isTenant map[string]bool) *catalog.Catalog {
+	mine := func(n catalog.Name) bool { return n.Schema == schema || !isTenant[n.Schema] }
+	out := &catalog.Catalog{Server: cat.Server, Memberships: cat.Memberships,
+		Relations: pick(cat.Relations, mine), Elsewhere: pick(cat.Elsewhere, mine), Enums: pick(cat.Enums, mine),
+		Functions: pick(cat.Functions, mine), Sequences: pick(cat.Sequences, mine)}
+	return out
+}
+
+// pick returns the entries of m whose name keep says to keep.
+func pick[V any](m map[catalog.Name]V, keep func(catalog.Name) bool) map[catalog.Name]V {
+	out := make(map[catalog.Name]V)
+	for n, v := range m {
+		if keep(n) {
+			out[n] = v
+		}
+	}
+	return out
+}
+
 // dryRunTenants dry-runs the model's queries once per group of tenants
-// whose catalog facts are the same, with the group's first schema first on
-// the search_path, and gives every member the group's findings, renamed to
-// its schema. A query's plan and errors follow from the catalog alone, which
-// is identical across the group; a sample's rows are data, and come from the
-// first schema of the group.
-func dryRunTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, cat *catalog.Catalog, tenants []tenant, runAs string) ([]*drift.Finding, error) {
+// with the same fingerprint ([tenantFingerprint]), with the group's first
+// schema first on the search_path, and gives every member the group's
+// findings, renamed to its schema. A query's plan and errors follow from
+// the catalog, which is the same across the group; a sample's rows are
+// data, and come from the first schema of the group.
+func dryRunTenants(ctx context.Context, s *pgsession.Session, tenants []tenant, runAs string) ([]*drift.Finding, error) {
 	var groups [][]tenant
 	index := map[string]int{}
-	bySchema := map[string][]*catalog.Relation{}
-	for _, r := range cat.Relations {
-		bySchema[r.Name.Schema] = append(bySchema[r.Name.Schema], r)
-	}
-	enums := map[string][]*catalog.Enum{}
-	for n, e := range cat.Enums {
-		enums[n.Schema] = append(enums[n.Schema], e)
-	}
 	for _, t := range tenants {
-		key := tenantFingerprint(bySchema[t.schema], enums[t.schema], t.schema)
+		key := tenantFingerprint(t)
 		i, ok := index[key]
 		if !ok {
 			i = len(groups)
@@ -176,7 +198,7 @@ func dryRunTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, cat
 	var out []*drift.Finding
 	for _, g := range groups {
 		rep := g[0]
-		fs, err := dryrun.Run(ctx, s, dryrun.Input{Model: rep.model, Catalog: cat, Types: rep.types, RunAs: runAs, SearchPath: rep.schema})
+		fs, err := dryrun.Run(ctx, s, dryrun.Input{Model: rep.model, Catalog: rep.catalog, Types: rep.types, RunAs: runAs, SearchPath: rep.schema})
 		if err != nil {
 			return nil, err
 		}
@@ -203,46 +225,151 @@ func renameSchema(f drift.Finding, from, to string) drift.Finding {
 	return f
 }
 
-// tenantFingerprint describes what the dry run of schema's queries depends
-// on in the catalog, with the schema's own name and the objects' OIDs left
-// out, so that tenants created by the same migrations share it.
-func tenantFingerprint(rels []*catalog.Relation, enumsOf []*catalog.Enum, schema string) string {
+// Fields of the catalog's values that a tenant's fingerprint leaves out,
+// by name, wherever they occur: what differs between tenants created by
+// the same migrations without being a fact of their catalogs.
+var (
+	// oidFields hold object identifiers. The OID of a built-in object
+	// (below [firstUserOID]) is the same in every database and names the
+	// object: it stays. A user object's differs from tenant to tenant; the
+	// object is described by name and shape elsewhere in the catalog.
+	oidFields = map[string]bool{"OID": true, "TypeOID": true, "ReturnOID": true, "ArgTypes": true}
+	// dataFields are data, not catalog: a table's row estimate, a
+	// sequence's current value, a column's maximum. The dry run's plans and
+	// errors do not depend on them.
+	dataFields = map[string]bool{"EstimatedRows": true, "LastValue": true, "ColumnMax": true, "MaxRead": true}
+)
+
+// firstUserOID is PostgreSQL's FirstNormalObjectId: objects created after
+// initdb have OIDs from here on.
+const firstUserOID = 16384
+
+// tenantFingerprint describes everything a tenant's comparison and dry run
+// read: its part of the catalog (t.catalog, the very value handed to
+// [drift.Compare] and [dryrun.Run]) and the server's reading of its
+// declared types, with the tenant's schema name replaced by "~" wherever it
+// stands as a name, and without the fields of [oidFields] and [dataFields]. Tenants
+// with the same fingerprint have the same catalog facts, so the dry run of
+// one stands for all. Every other field, including one added to the
+// catalog's types later, is part of it: the description is generated from
+// the values, not listed by hand.
+func tenantFingerprint(t tenant) string {
+	named := func(n catalog.Name) string { return n.String() }
+	facts := map[string]any{
+		"Server":      t.catalog.Server,
+		"Memberships": t.catalog.Memberships,
+		"Relations":   byName(t.catalog.Relations, named),
+		"Elsewhere":   byName(t.catalog.Elsewhere, named),
+		"Enums":       byName(t.catalog.Enums, named),
+		"Functions":   byName(t.catalog.Functions, named),
+		"Sequences":   byName(t.catalog.Sequences, named),
+		"Types":       t.types,
+	}
+	j, err := json.Marshal(facts)
+	if err != nil {
+		// The catalog's values are plain data; this cannot happen. Keep the
+		// tenant apart rather than merge it with another.
+		return "unique:" + t.schema
+	}
+	var tree any
+	if err := json.Unmarshal(j, &tree); err != nil {
+		return "unique:" + t.schema
+	}
+	a := anonymiser{schema: t.schema, quoted: drift.QuoteIdent(t.schema)}
+	out, _ := json.Marshal(a.value(tree)) // map keys come out sorted
+	return string(out)
+}
+
+// byName returns m keyed by the string of its names: JSON keys.
+func byName[V any](m map[catalog.Name]V, name func(catalog.Name) string) map[string]V {
+	out := make(map[string]V, len(m))
+	for n, v := range m {
+		out[name(n)] = v
+	}
+	return out
+}
+
+// An anonymiser rewrites a decoded JSON value: the tenant's schema name
+// becomes "~" wherever it stands as a name, in keys and strings (a
+// qualifier, a search_path setting, an expression); the fields of
+// [oidFields] (user objects only) and [dataFields] go.
+type anonymiser struct {
+	schema string
+	quoted string // drift.QuoteIdent(schema)
+}
+
+func (a anonymiser) str(s string) string {
+	if s == a.schema {
+		return "~"
+	}
+	if a.quoted != a.schema {
+		s = strings.ReplaceAll(s, a.quoted, "~")
+	}
 	var b strings.Builder
-	rename := strings.NewReplacer(schema+".", "~.", drift.QuoteIdent(schema)+".", "~.")
-	rels = slices.Clone(rels)
-	slices.SortFunc(rels, func(a, b *catalog.Relation) int { return strings.Compare(a.Name.Name, b.Name.Name) })
-	for _, rel := range rels {
-		r := *rel
-		r.OID, r.Name.Schema, r.EstimatedRows = 0, "", 0
-		// Sequences hold their current values (data, not catalog facts): the
-		// dry run depends on neither.
-		r.Columns, r.ForeignKeys, r.Sequences = nil, nil, nil
-		cols := make([]catalog.Column, len(r.Columns))
-		for i, c := range r.Columns {
-			cols[i] = *c
-			cols[i].TypeOID = 0
-			cols[i].Type = rename.Replace(c.Type)
+	for {
+		i := strings.Index(s, a.schema)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
 		}
-		fks := make([]catalog.ForeignKey, len(r.ForeignKeys))
-		for i, fk := range r.ForeignKeys {
-			fks[i] = *fk
-			if fk.References.Schema == schema {
-				fks[i].References.Schema = "~"
+		end := i + len(a.schema)
+		b.WriteString(s[:i])
+		if (i == 0 || !identByte(s[i-1])) && (end == len(s) || !identByte(s[end])) {
+			b.WriteString("~")
+		} else {
+			b.WriteString(a.schema)
+		}
+		s = s[end:]
+	}
+}
+
+// identByte reports whether c may be part of an unquoted identifier (a
+// byte of a multi-byte letter counts).
+func identByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 0x80 || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func (a anonymiser) value(v any) any {
+	switch v := v.(type) {
+	case string:
+		return a.str(v)
+	case []any:
+		for i := range v {
+			v[i] = a.value(v[i])
+		}
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			switch {
+			case dataFields[k]:
+				continue
+			case oidFields[k]:
+				x = builtinOIDs(x)
+			default:
+				x = a.value(x)
 			}
+			out[a.str(k)] = x
 		}
-		j, _ := json.Marshal(struct {
-			R    catalog.Relation
-			Cols []catalog.Column
-			FKs  []catalog.ForeignKey
-		}{r, cols, fks})
-		b.WriteString(rename.Replace(string(j)))
-		b.WriteByte('\n')
+		return out
 	}
-	var enums []string
-	for _, e := range enumsOf {
-		enums = append(enums, e.Name.Name+"="+strings.Join(e.Labels, ",")+fmt.Sprint(e.IsEnum))
+	return v
+}
+
+// builtinOIDs keeps the OIDs of built-in objects in v (a number, or a list
+// of numbers) and replaces the others with 0.
+func builtinOIDs(v any) any {
+	switch v := v.(type) {
+	case float64:
+		if v >= firstUserOID {
+			return 0
+		}
+		return v
+	case []any:
+		for i := range v {
+			v[i] = builtinOIDs(v[i])
+		}
+		return v
 	}
-	slices.Sort(enums)
-	b.WriteString(strings.Join(enums, ";"))
-	return b.String()
+	return v
 }
