@@ -133,6 +133,7 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		}
 		findings = append(findings, migrationFindings(m, findings, mfs)...)
 	}
+	linkQueries(m, findings)
 	drift.Sort(findings)
 
 	today := opts.Today
