@@ -58,7 +58,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+check.Grace)
 	defer cancel()
-	session, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: f.timeout})
+	session, err := pgsession.Open(ctx, target, sessionOptions(f.timeout))
 	if err != nil {
 		return failure(ctx, stderr, "check", target, err)
 	}
@@ -129,7 +129,8 @@ func plural(n int, word string) string {
 // 130 when interrupted, else 3.
 func failure(ctx context.Context, stderr io.Writer, cmd string, t *pgsession.Target, err error) int {
 	f := check.Explain(ctx, t, cmd, err)
-	errorf(stderr, cmd, f.Message, f.Hints...)
+	msg, hints := explain(f)
+	errorf(stderr, cmd, msg, hints...)
 	if f.Kind == check.FailInterrupted {
 		return exitInterrupted
 	}

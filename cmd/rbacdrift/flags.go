@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
-	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/internal/migrations"
 )
 
@@ -280,8 +279,8 @@ every difference. The session is read-only; nothing is ever written.
 			{name: "targets", arg: "FILE", str: &f.targets, nonEmpty: true,
 				help: "check every database of a YAML list of { name, db, run_as, schemas } instead of --db; db may hold ${VARIABLE}s of the environment; one report for all, the exit code of the worst target"},
 			{name: "parallel", arg: "N", num: &f.parallel, min: 1, help: "targets checked at once, with --targets (default 4)"},
-			{name: "shard", arg: "K/N", str: &f.shard, nonEmpty: true, check: func(s string) error { _, err := check.ParseShard(s); return err },
-				help: "with --targets, only the K-th of N shards (a stable partition by name), to split a fleet across CI jobs"},
+			{name: "shard", arg: "K/N", str: &f.shard, nonEmpty: true, check: checkShard,
+				help: "with --targets, only the K-th of N shards (a stable partition by name), to split a fleet across CI jobs; index=I,count=N is the same counted from 0, as a Kubernetes Indexed Job's $JOB_COMPLETION_INDEX is"},
 			{name: "timeout", arg: "DUR", dur: &f.timeout,
 				help: "bound on the whole run: connecting, every statement and the dry run end within it, plus 2s to report (default 30s)"},
 			{name: "verbose", on: &f.verbose,
@@ -366,5 +365,61 @@ value, names, types, and the query files each model names. Each problem is
 printed as file:line:column: field: message. Prints nothing and exits 0 when
 every file is clean, exits 2 otherwise: fit for a pre-commit hook.
 `,
+	}
+}
+
+// checkShard says what is wrong with a --shard value.
+func checkShard(s string) error { _, err := parseShard(s); return err }
+
+// outputFlagDefs declares --format, --report and --fail-on, bound to o, for
+// the commands that write reports.
+func outputFlagDefs(o *outputFlags) []*flagDef {
+	o.format, o.failOn = "text", string(report.FailOnError)
+	return []*flagDef{
+		{name: "format", arg: "FORMAT", str: &o.format, oneOf: formatNames,
+			help: "the report on standard output: text, json, junit, sarif, github or markdown (default text)"},
+		{name: "report", arg: "FORMAT=FILE", val: &o.reports, help: "also write a report in FORMAT to FILE; repeatable"},
+		{name: "fail-on", arg: "LEVEL", str: &o.failOn, oneOf: []string{"error", "warning", "never"},
+			help: "the least severity that fails the run with exit 1: error, warning or never (default error)"},
+	}
+}
+
+// mergeCommand declares the flags of merge, bound to o; the report files
+// come after them.
+func mergeCommand(o *outputFlags) *command {
+	return &command{name: "merge", width: 19, head: mergeUsage, args: true, flags: outputFlagDefs(o)}
+}
+
+// command declares the flags of serve, bound to f.
+func (f *serveFlags) command() *command {
+	f.spec, f.listen, f.interval, f.timeout, f.parallel = "rbacdrift.yaml", "127.0.0.1:9187", 5*time.Minute, 30*time.Second, 4
+	f.failOn = string(report.FailOnError)
+	return &command{
+		name: "serve", width: 19, head: serveUsage,
+		flags: []*flagDef{
+			{name: "db", arg: "URL", str: &f.db, help: "the database, as in check (default $DATABASE_URL, else the libpq environment)"},
+			{name: "targets", arg: "FILE", str: &f.targets, nonEmpty: true,
+				help: "watch every database of a YAML list of { name, db, run_as, schemas } instead of --db"},
+			{name: "shard", arg: "K/N", str: &f.shard, nonEmpty: true, check: checkShard,
+				help: "with --targets, only the K-th of N shards (or index=I,count=N, counted from 0)"},
+			{name: "spec", arg: "FILE", str: &f.spec, nonEmpty: true, help: "the model file (default rbacdrift.yaml)"},
+			{name: "listen", arg: "ADDR", str: &f.listen, nonEmpty: true,
+				help: "the address to serve on (default 127.0.0.1:9187; :9187 for every interface, as in a container)"},
+			{name: "interval", arg: "DUR", dur: &f.interval,
+				help: "from the end of one check of a target to the start of the next, give or take 10% (default 5m)"},
+			{name: "timeout", arg: "DUR", dur: &f.timeout, help: "bound on each check (default 30s)"},
+			{name: "parallel", arg: "N", num: &f.parallel, min: 1, help: "checks at once, over all targets (default 4)"},
+			{name: "fail-on", arg: "LEVEL", str: &f.failOn, oneOf: []string{"error", "warning", "never"},
+				help: "the least severity that makes /readyz fail: error, warning or never (default error)"},
+			{name: "run-as", arg: "ROLE", str: &f.queries.runAs, nonEmpty: true, help: "dry-run the model's queries as ROLE"},
+			{name: "no-queries", on: &f.queries.skip, help: "skip the dry run of the model's queries"},
+			{name: "tenants", aliases: []string{"schemas"}, arg: "GLOB[,GLOB]", str: &f.schemas, nonEmpty: true, list: true,
+				help: "tenant schemas, as in check"},
+		},
+		rules: []rule{
+			{flag: "targets", conflicts: "db", hint: "--targets names every database to watch; leave --db out"},
+			{flag: "shard", requires: "targets", hint: "give --targets FILE, the list of databases to split"},
+			{flag: "tenants", conflicts: "targets", hint: "give each target its tenant schemas in the --targets file (schemas:)"},
+		},
 	}
 }

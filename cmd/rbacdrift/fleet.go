@@ -31,7 +31,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 		errorf(stderr, "check", err.Error())
 		return exitUsage
 	}
-	shard, _ := check.ParseShard(f.shard)
+	shard, _ := parseShard(f.shard)
 	if f.shard == "" {
 		shard = check.Shard{}
 	}
@@ -50,7 +50,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 	}
 
 	results := check.CheckFleet(ctx, model, targets, check.FleetOptions{Check: opts,
-		Session: pgsession.Options{Timeout: f.timeout}, Parallel: f.parallel})
+		Session: sessionOptions(f.timeout), Parallel: f.parallel})
 	code := exitOK
 	for _, r := range results {
 		switch {
@@ -62,7 +62,8 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 				"--timeout bounds the whole run, every target included; raise it, raise --parallel, or split the fleet with --shard")
 			code = exitConnect
 		case r.Failure != nil:
-			errorf(stderr, "check", r.Target.Name+": "+r.Failure.Message, r.Failure.Hints...)
+			msg, hints := explain(*r.Failure)
+			errorf(stderr, "check", r.Target.Name+": "+msg, hints...)
 			code = exitConnect
 		default:
 			sessionNote(stderr, "check "+r.Target.Name, r.Result.Path, f.verbose)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/internal/check"
@@ -28,6 +27,9 @@ Usage:
   rbacdrift check [flags]       compare the database with the model
   rbacdrift snapshot [flags]    write a model of a working database
   rbacdrift validate FILE...    check model files offline, without a database
+  rbacdrift harvest [flags]     write the queries the application sends to a file
+  rbacdrift serve [flags]       check on a schedule; serve /metrics and /readyz
+  rbacdrift merge FILE...       join the JSON reports of shards into one
   rbacdrift version             print the version
   rbacdrift help [command]      show help
 
@@ -54,8 +56,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSnapshot(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, rest, stdout, stderr)
+	case "harvest":
+		return runHarvest(ctx, rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "merge":
+		return runMerge(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "rbacdrift %s\n", version())
+		printVersion(stdout)
 		return exitOK
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout, stderr)
@@ -64,14 +72,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "hint: run 'rbacdrift help' for the commands\n")
 		return exitUsage
 	}
-}
-
-// version is the module version when installed with go install, else "devel".
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 // helpOf returns the help of each command, from its table of flags.
@@ -83,6 +83,12 @@ func helpOf(name string) (string, bool) {
 		return new(snapshotFlags).command().usage(), true
 	case "validate":
 		return validateCommand().usage(), true
+	case "serve":
+		return new(serveFlags).command().usage(), true
+	case "merge":
+		return mergeCommand(new(outputFlags)).usage(), true
+	case "harvest":
+		return harvestUsage, true
 	}
 	return "", false
 }
@@ -104,7 +110,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	}
 	h, ok := helpOf(args[0])
 	if !ok {
-		errorf(stderr, "help", fmt.Sprintf("unknown command %q", args[0]), "the commands are check, snapshot, validate, version and help")
+		errorf(stderr, "help", fmt.Sprintf("unknown command %q", args[0]), "the commands are check, snapshot, validate, harvest, serve, merge, version and help")
 		return exitUsage
 	}
 	fmt.Fprint(stdout, h)

@@ -69,7 +69,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
 	defer cancel()
-	res, err := derive.Snapshot(ctx, target, sel, pgsession.Options{Timeout: f.timeout})
+	res, err := derive.Snapshot(ctx, target, sel, sessionOptions(f.timeout))
 	var selErr *derive.SelectionError
 	if errors.As(err, &selErr) {
 		return selectionError(stderr, selErr)
@@ -127,7 +127,7 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 		}
 		return exitUsage
 	}
-	opts := replay.Options{Selection: sel, Introspect: pgsession.Options{Timeout: f.timeout}}
+	opts := replay.Options{Selection: sel, Introspect: sessionOptions(f.timeout)}
 	if f.devDB != "" {
 		if opts.DevDB, err = pgsession.ParseTarget(f.devDB); err != nil {
 			errorf(stderr, "snapshot", err.Error(), "give --dev-db postgres://user@host:5432/postgres, a server where the role may create databases")

@@ -83,7 +83,7 @@ func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOpti
 	}
 	opts := migrations.Options{Dir: o.Dir, Tool: migrations.Tool(o.Tool), Schema: o.Schema, Table: o.Table}
 	var findings []*migrations.Finding
-	err := s.InTx(ctx, func(q pgsession.Querier) error {
+	err := s.Steps(ctx, pgsession.UnitOptions{}, func(q pgsession.Querier) error {
 		if opts.Tool == "" {
 			tool, err := migrations.Detect(opts.Dir)
 			var amb *migrations.AmbiguousError
