@@ -43,9 +43,10 @@ func main() {
 	runs := flag.Int("runs", 10, "timed runs per case")
 	tenants := flag.Int("tenants", 1000, "tenant schemas")
 	clean := flag.Bool("clean", false, "drop the scale databases and exit")
+	build := flag.Bool("build", false, "build the scale databases and exit")
 	out := flag.String("out", "BENCHMARKS.md", "the file to write the results into")
 	flag.Parse()
-	if err := run(*admin, *runs, *tenants, *clean, *out); err != nil {
+	if err := run(*admin, *runs, *tenants, *clean, *build, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/scale:", err)
 		os.Exit(1)
 	}
@@ -69,7 +70,7 @@ func dbURL(admin, name string) string {
 
 func fleetName(i int) string { return fmt.Sprintf("rbacdrift_bench_fleet_%02d", i) }
 
-func run(admin string, runs, tenants int, clean bool, out string) error {
+func run(admin string, runs, tenants int, clean, buildOnly bool, out string) error {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
@@ -77,7 +78,11 @@ func run(admin string, runs, tenants int, clean bool, out string) error {
 	}
 	defer conn.Close(ctx)
 	if clean {
-		for _, n := range append([]string{tenantsDB}, fleetNames()...) {
+		names := []string{tenantsDB}
+		for _, n := range tenantCounts(tenants) {
+			names = append(names, tenantsDBName(n))
+		}
+		for _, n := range append(names, fleetNames()...) {
 			if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()); err != nil {
 				return err
 			}
@@ -88,22 +93,13 @@ func run(admin string, runs, tenants int, clean bool, out string) error {
 	if err != nil {
 		return err
 	}
-	marker := fmt.Sprintf("rbacdrift scale bench: %d tenants", tenants)
-	if err := ensureDB(ctx, conn, admin, tenantsDB, marker, func(u string) error {
-		// 50 tenants a transaction: one for all would need more locks than
-		// the server's lock table holds.
-		for start := 0; start < tenants; start += 50 {
-			var b strings.Builder
-			for i := start; i < min(start+50, tenants); i++ {
-				fmt.Fprintf(&b, "CREATE SCHEMA tenant_%04d; SET search_path = tenant_%04d;\n%s\n", i, i, fixture)
-			}
-			if err := exec1(u, b.String()); err != nil {
-				return err
-			}
+	for _, n := range tenantCounts(tenants) {
+		if err := ensureTenants(ctx, conn, admin, n, string(fixture)); err != nil {
+			return err
 		}
+	}
+	if buildOnly {
 		return nil
-	}); err != nil {
-		return err
 	}
 	for _, n := range fleetNames() {
 		if err := ensureDB(ctx, conn, admin, n, "rbacdrift scale bench: fleet", func(u string) error { return exec1(u, string(fixture)) }); err != nil {
@@ -330,4 +326,44 @@ func writeSection(path, section string) error {
 		return os.WriteFile(path, []byte(strings.TrimRight(s, "\n")+"\n\n## Scale: tenants, fleets, the dry run (issue 15)\n\n"+section), 0o644)
 	}
 	return os.WriteFile(path, []byte(s[:i]+strings.TrimSuffix(section, "\n")+s[j+len(endMarker):]), 0o644)
+}
+
+// tenantsDBName is the database of n tenant schemas.
+func tenantsDBName(n int) string { return fmt.Sprintf("%s_%d", tenantsDB, n) }
+
+// tenantCounts are the tenant databases measured: n, and ten times n.
+func tenantCounts(n int) []int { return []int{n, 10 * n} }
+
+// driftedEvery: one tenant in driftedEvery is drifted, the kind of drift
+// going round driftKinds, so that some drift is identical across tenants
+// and the report summarises it.
+const driftedEvery = 150
+
+var driftKinds = []string{
+	"ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
+	"DROP INDEX user_roles_role_id_idx;",
+	"ALTER TABLE roles ALTER COLUMN name DROP NOT NULL;",
+}
+
+// ensureTenants builds the database of n tenant schemas of the reference
+// model (tenant_0000 ...), one in driftedEvery drifted.
+func ensureTenants(ctx context.Context, conn *pgx.Conn, admin string, n int, fixture string) error {
+	marker := fmt.Sprintf("rbacdrift scale bench: %d tenants, one in %d drifted", n, driftedEvery)
+	return ensureDB(ctx, conn, admin, tenantsDBName(n), marker, func(u string) error {
+		// 50 tenants a transaction: one for all would need more locks than
+		// the server's lock table holds.
+		for start := 0; start < n; start += 50 {
+			var b strings.Builder
+			for i := start; i < min(start+50, n); i++ {
+				fmt.Fprintf(&b, "CREATE SCHEMA tenant_%04d; SET search_path = tenant_%04d;\n%s\n", i, i, fixture)
+				if i%driftedEvery == 7 {
+					b.WriteString(driftKinds[(i/driftedEvery)%len(driftKinds)] + "\n")
+				}
+			}
+			if err := exec1(u, b.String()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
