@@ -2,14 +2,24 @@ package check
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
+	"github.com/rbacdrift/rbacdrift/introspect"
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -89,4 +99,152 @@ func describe(fs []*drift.Finding) string {
 		b.WriteString(f.Schema + " " + string(f.Code) + " " + f.Object + ": " + f.Message + "\n")
 	}
 	return b.String()
+}
+
+// openSession opens a session on url for a test.
+func openSession(t *testing.T, ctx context.Context, url string) *pgsession.Session {
+	t.Helper()
+	target, err := pgsession.ParseTarget(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// TestTenantsAsEachAlone: the check of many tenant schemas, grouped on the
+// server, finds for every schema exactly what a check of that schema alone
+// finds, named with its schema, including schema names that one another
+// contain (tenant_1, tenant_10) and identical drift in several schemas.
+func TestTenantsAsEachAlone(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	fixture := readTestFile(t, "../../testdata/reference/normalised.sql")
+	drifts := map[string]string{
+		"tenant_1":  "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
+		"tenant_10": "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
+		"tenant_3":  "DROP INDEX user_roles_role_id_idx; ALTER TABLE roles ALTER COLUMN name DROP NOT NULL;",
+		"tenant_4":  "ALTER TABLE role_permissions DROP COLUMN scope;",
+	}
+	var ddl strings.Builder
+	for _, sc := range []string{"tenant_1", "tenant_10", "tenant_2", "tenant_3", "tenant_4", "tenant_5"} {
+		ddl.WriteString("CREATE SCHEMA " + sc + "; SET search_path = " + sc + ";\n" + fixture + "\n" + drifts[sc] + "\n")
+	}
+	db.Exec(t, ddl.String())
+	m, err := spec.Parse("normalised.yaml", []byte(readTestFile(t, "../../testdata/reference/normalised.yaml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := openSession(t, ctx, db.URL)
+	all, err := Check(ctx, s, m, CheckOptions{Schemas: []string{"tenant_*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(f *drift.Finding) string {
+		return strings.Join([]string{f.Schema, string(f.Code), f.Object, f.Subject, f.Expected, f.Actual, f.Message, f.Hint}, " | ")
+	}
+	var got, want []string
+	for _, f := range all.Findings {
+		got = append(got, key(f))
+	}
+	for _, sc := range all.Schemas {
+		one, err := Check(ctx, s, m, CheckOptions{Schemas: []string{sc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range one.Findings {
+			want = append(want, key(f))
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the grouped check differs from each schema checked alone (-want +got):\n%s", diff)
+	}
+	drifted := map[string]bool{}
+	for _, f := range all.Findings {
+		drifted[f.Schema] = true
+	}
+	if !drifted["tenant_1"] || !drifted["tenant_10"] || !drifted["tenant_3"] || !drifted["tenant_4"] || drifted["tenant_2"] || drifted["tenant_5"] {
+		t.Errorf("drifted schemas %v, want tenant_1, tenant_10, tenant_3 and tenant_4", drifted)
+	}
+}
+
+// TestTenantsBeyondTheLockTable: on a server whose lock table holds fewer
+// locks than the tenants have relations, the check of every tenant ends
+// without "out of shared memory" (53200), although reading their catalogs
+// in one transaction does not (the positive control).
+func TestTenantsBeyondTheLockTable(t *testing.T) {
+	t.Parallel()
+	// max_locks_per_transaction 10 times (20 connections + the workers):
+	// a lock table of a few hundred locks.
+	c := pgtest.StartCluster(t, pgtest.ClusterOptions{ExtraConf: []string{"max_locks_per_transaction = 10", "max_connections = 20"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, c.URL("postgres", "", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	fixture := readTestFile(t, "../../testdata/reference/normalised.sql")
+	// 400 tenants, 2,000 tables and 1,200 sequences, each tenant with a
+	// column of its own, so that each is a group: 400 schemas read and
+	// compared, in units the lock table holds.
+	const tenants = 400
+	for start := 0; start < tenants; start += 5 {
+		var b strings.Builder
+		for i := start; i < start+5; i++ {
+			fmt.Fprintf(&b, "CREATE SCHEMA tenant_%03d; SET search_path = tenant_%03d;\n%s\nALTER TABLE users ADD COLUMN extra_%03d text;\n", i, i, fixture, i)
+		}
+		if _, err := admin.Exec(ctx, b.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := spec.Parse("normalised.yaml", []byte(readTestFile(t, "../../testdata/reference/normalised.yaml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openSession(t, ctx, c.URL("postgres", "", ""))
+
+	// The positive control: every tenant's catalog in one unit.
+	var req catalog.Request
+	for i := range tenants {
+		r := drift.Request(tenantModel(m, fmt.Sprintf("tenant_%03d", i)))
+		req.Relations = append(req.Relations, r.Relations...)
+		req.Roles = r.Roles
+	}
+	var pgErr *pgconn.PgError
+	if _, err := introspect.Load(ctx, s, req); !errors.As(err, &pgErr) || pgErr.Code != "53200" {
+		t.Fatalf("reading %d tenants' catalogs in one transaction: %v, want out of shared memory (53200): the lock table is too big for this test", tenants, err)
+	}
+
+	res, err := Check(ctx, s, m, CheckOptions{Schemas: []string{"tenant_*"}})
+	if err != nil {
+		t.Fatalf("check of %d tenants: %v", tenants, err)
+	}
+	if len(res.Schemas) != tenants {
+		t.Errorf("%d schemas checked, want %d", len(res.Schemas), tenants)
+	}
+	perSchema := map[string]int{}
+	for _, f := range res.Findings {
+		perSchema[f.Schema]++
+	}
+	if len(perSchema) != tenants {
+		t.Errorf("findings in %d schemas, want the extra column of each of %d", len(perSchema), tenants)
+	}
+}
+
+func readTestFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
