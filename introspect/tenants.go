@@ -18,8 +18,8 @@ type TenantFact struct {
 	// the catalog that changes the tenant's group.
 	Reads []string
 	// SQL selects (nsp, sort, val) rows: the tenant's namespace OID (the
-	// CTE t: oid, nspname; rel: nsp, oid, relname, relkind, the tenant's
-	// relations), a key that orders the fact's rows within the tenant, and
+	// CTE t: oid, nspname; rel: the tenant's relations, nsp, oid, relname,
+	// relkind, shape, owner, acl), a key that orders the fact's rows within the tenant, and
 	// the fact, with no OID of a user object and no mention of the tenant's
 	// own schema name.
 	SQL string
@@ -36,15 +36,12 @@ type TenantFact struct {
 // dry-run query resolves to.
 var TenantFacts = []TenantFact{
 	{Name: "relation", Reads: []string{"Catalog.Relations", "Catalog.Elsewhere", "Relation.Name", "Relation.Kind", "Relation.RowSecurity", "Relation.ForceRowSecurity"},
-		SQL: `SELECT rel.nsp, rel.relname, pg_catalog.concat_ws('|', c.relkind, c.relrowsecurity, c.relforcerowsecurity)
-		FROM rel JOIN pg_catalog.pg_class c ON c.oid = rel.oid`},
+		SQL: `SELECT rel.nsp, rel.relname, rel.shape FROM rel`},
 	{Name: "owner", Reads: []string{"Relation.Owner", "Effective.Held", "Sequence.TableReadable"},
-		SQL: `SELECT rel.nsp, rel.relname, pg_catalog.pg_get_userbyid(c.relowner)::text
-		FROM rel JOIN pg_catalog.pg_class c ON c.oid = rel.oid`},
+		SQL: `SELECT rel.nsp, rel.relname, rel.owner FROM rel`},
 	{Name: "table grants", Reads: []string{"Relation.Privileges", "Privilege.Grantee", "Privilege.Privilege", "Privilege.Grantable",
 		"Relation.Effective", "Effective.Role", "Effective.Privilege", "Effective.Held", "Effective.Through", "Effective.MemberOnly", "Sequence.TableReadable"},
-		SQL: `SELECT rel.nsp, rel.relname, c.relacl::text
-		FROM rel JOIN pg_catalog.pg_class c ON c.oid = rel.oid`},
+		SQL: `SELECT rel.nsp, rel.relname, rel.acl FROM rel`},
 	{Name: "column", Reads: []string{"Relation.Columns", "Column.Num", "Column.Name", "Column.TypeOID", "Column.TypMod", "Column.Type", "Column.NotNull", "Column.Identity",
 		"Constraint.Columns", "ForeignKey.Columns", "ForeignKey.RefColumns", "Index.Columns", "Sequence.Column", "Sequence.Identity"},
 		SQL: `SELECT rel.nsp, rel.relname || '.' || pg_catalog.lpad(a.attnum::text, 5, '0'),
@@ -52,14 +49,14 @@ var TenantFacts = []TenantFact{
 		FROM rel JOIN t ON t.oid = rel.nsp
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped`},
 	// A default cannot refer to a column: rendered without its relation
-	// (pg_get_expr(adbin, 0)), it opens nothing. A generation expression can,
-	// and is compared as stored.
+	// (pg_get_expr(adbin, 0)), it opens nothing. A generation expression can
+	// (a Var in its tree), and is compared as stored.
 	{Name: "column default", Reads: []string{"Column.Default", "Column.Generated", "Sequence.Name"},
 		SQL: `SELECT rel.nsp, rel.relname || '.' || pg_catalog.lpad(d.adnum::text, 5, '0'),
-		       CASE WHEN a.attgenerated = '' THEN ` + unTenant("pg_catalog.pg_get_expr(d.adbin, 0)") + ` ELSE ` + nodeTree("d.adbin") + ` END
+		       CASE WHEN d.adbin::text LIKE '%{VAR %' THEN ` + nodeTree("d.adbin") + `
+		            ELSE ` + unTenant("pg_catalog.pg_get_expr(d.adbin, 0)") + ` END
 		FROM rel JOIN t ON t.oid = rel.nsp
-		JOIN pg_catalog.pg_attrdef d ON d.adrelid = rel.oid
-		JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum AND NOT a.attisdropped`},
+		JOIN pg_catalog.pg_attrdef d ON d.adrelid = rel.oid`},
 	{Name: "column grants", Reads: []string{"Effective.Column", "Effective.Held", "Effective.Through"},
 		SQL: `SELECT rel.nsp, rel.relname || '.' || pg_catalog.lpad(a.attnum::text, 5, '0'), a.attacl::text
 		FROM rel JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL`},
