@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/rbacdrift
 PKGS    := ./...
 
-.PHONY: all build test test-versions golden lint demo fuzz bench bench-clean clean
+.PHONY: all build test test-versions golden lint demo fuzz bench bench-clean clean image release-snapshot
 
 all: lint test
 
@@ -45,6 +45,29 @@ demo: build
 
 clean:
 	rm -rf bin
+
+## image: the container image IMAGE (FROM scratch: the static binary, a CA bundle, a non-root user) with docker or podman when one answers, else buildah (no daemon); nothing is pulled
+IMAGE    ?= rbacdrift:latest
+CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
+image:
+	@mkdir -p bin/image
+	CGO_ENABLED=0 GOOS=linux $(GO) build -o bin/image/rbacdrift ./cmd/rbacdrift
+	cp $(CA_CERTS) bin/image/ca-certificates.crt
+	printf 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\n' > bin/image/passwd
+	@if docker info >/dev/null 2>&1; then \
+		echo "docker build -t $(IMAGE) ."; docker build -t $(IMAGE) .; \
+	elif podman info >/dev/null 2>&1; then \
+		echo "podman build -t $(IMAGE) ."; podman build -t $(IMAGE) .; \
+	elif command -v buildah >/dev/null 2>&1; then \
+		echo "buildah --storage-driver vfs bud --isolation chroot -t $(IMAGE) ."; \
+		buildah --storage-driver vfs bud --isolation chroot -t $(IMAGE) .; \
+	else \
+		echo "make image: no container engine: install docker, podman or buildah (apt-get install buildah)" >&2; exit 1; \
+	fi
+
+## release-snapshot: a local goreleaser build of every platform into dist/, without publishing (needs goreleaser)
+release-snapshot:
+	goreleaser release --snapshot --clean
 
 ## bench: rbacdrift side by side with pg_dump on a 10,000-table catalog (RBACDRIFT_BENCH_URL, default the server on 127.0.0.1:5432); writes BENCHMARKS.md. Not part of test or CI
 bench:

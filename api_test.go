@@ -230,3 +230,18 @@ func TestCheckAPI(t *testing.T) {
 		t.Errorf("a broken model: %v, want its file:line:column", err)
 	}
 }
+
+// TestLoadModelUnknownTool: the Go API refuses a model whose
+// migrations.tool names no tool, as the command does, before any check.
+func TestLoadModelUnknownTool(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rbacdrift.yaml")
+	model := "version: 1\nmigrations:\n  dir: migrations\n  tool: flywheel\ntables:\n  t:\n    columns:\n      id: { type: integer }\n"
+	if err := os.WriteFile(file, []byte(model), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rbacdrift.LoadModel(file)
+	if err == nil || !strings.Contains(err.Error(), "flywheel") || !strings.Contains(err.Error(), "rbacdrift.yaml:4") {
+		t.Fatalf("LoadModel = %v, want an error naming the tool and its position", err)
+	}
+}

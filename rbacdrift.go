@@ -63,7 +63,7 @@ type Model struct {
 // names. A broken file is an error that names the file, line, column and
 // field of each problem.
 func LoadModel(path string) (*Model, error) {
-	m, err := spec.Load(path)
+	m, err := check.LoadModel(path)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func LoadModel(path string) (*Model, error) {
 // broken file is an error that names the file, line, column and field of
 // each problem.
 func LoadModelFS(fsys fs.FS, path string) (*Model, error) {
-	m, err := spec.LoadFS(fsys, path)
+	m, err := check.LoadModelFS(fsys, path)
 	if err != nil {
 		return nil, err
 	}

@@ -180,7 +180,7 @@ var Codes = []CodeInfo{
 		"a fresh database built from the folder differs from this one"},
 	{MigrationFailed, Error, "a migration failed, or left the history dirty: the tool refuses to go on", "fix what it left half done, then mark it resolved with the tool",
 		"the schema is half migrated and the next deploy's migrate stops"},
-	{MigrationHistoryMissing, Warning, "the tool's history table does not exist: no migration ran here, or the schema is managed by a push command", "run the migrations, or point --migrations-table at the history",
+	{MigrationHistoryMissing, Warning, "the tool's history table does not exist: no migration ran here, or the schema is managed by a push command", "run the migrations, or name the history table (migrations.table in the model)",
 		"a push-managed schema has no history; the catalog findings still tell"},
 
 	// Waivers.

@@ -38,8 +38,7 @@ func (c *comparer) columns(t *spec.Table, r *catalog.Relation) {
 			Message: fmt.Sprintf("column %s.%s does not exist", table, d.Name)}
 		switch look := c.lookAlikes(d, undeclared); {
 		case len(presentForbidden) > 0:
-			f.Hint = fmt.Sprintf("%s still has the denormalised layout %s: the migration that introduces %s has not run on this database",
-				table, list(presentForbidden), strings.Join(missingNames, ", "))
+			f.Hint = HintLegacyLayout(table, presentForbidden, missingNames)
 		case len(look) > 0 && (d.Type != "" || len(missing) == 1 || similarName(d.Name, look[0].Name)):
 			f.Hint = fmt.Sprintf("%s.%s (%s) is not in the model: if %s was renamed to %s, rename it back (ALTER TABLE %s RENAME COLUMN %s TO %s) or update the model and the application's queries",
 				table, look[0].Name, look[0].Type, d.Name, look[0].Name, QuoteName(spec.Name(r.Name)), QuoteIdent(look[0].Name), QuoteIdent(d.Name))
@@ -48,10 +47,9 @@ func (c *comparer) columns(t *spec.Table, r *catalog.Relation) {
 			for _, l := range undeclared {
 				names = append(names, l.Name)
 			}
-			f.Hint = fmt.Sprintf("%s has %s where the model has %s: the database was migrated to a layout this model (and the application built from it) does not know, or the model is out of date",
-				table, list(names), list(missingNames))
+			f.Hint = HintOtherLayout(table, names, missingNames)
 		default:
-			f.Hint = fmt.Sprintf("the migration that adds %s.%s has not run on this database", table, d.Name)
+			f.Hint = HintNotAdded(table, d.Name)
 		}
 		c.add(f, d.Pos)
 	}
@@ -67,8 +65,7 @@ func (c *comparer) columns(t *spec.Table, r *catalog.Relation) {
 			f.Message += ": " + fc.Reason
 		}
 		if len(missingNames) > 0 {
-			f.Hint = fmt.Sprintf("%s still has the denormalised layout %s: the migration that introduces %s has not run on this database",
-				table, list(presentForbidden), strings.Join(missingNames, ", "))
+			f.Hint = HintLegacyLayout(table, presentForbidden, missingNames)
 		} else {
 			f.Hint = fmt.Sprintf("the migration that drops %s.%s has not finished (ALTER TABLE %s DROP COLUMN %s once nothing reads it)", table, name, QuoteName(spec.Name(r.Name)), QuoteIdent(name))
 		}

@@ -133,11 +133,11 @@ func snapshotTable(r *catalog.Relation, opts SnapshotOptions, loaded bool) *spec
 	}
 	backing := map[string]bool{} // indexes that back a constraint
 	if r.PrimaryKey != nil {
-		t.PrimaryKey = &spec.Key{Columns: slices.Clone(r.PrimaryKey.Columns)}
+		t.PrimaryKey = snapshotKey(r.PrimaryKey)
 		backing[r.PrimaryKey.Name] = true
 	}
 	for _, u := range r.Uniques {
-		t.Unique = append(t.Unique, &spec.Key{Columns: slices.Clone(u.Columns)})
+		t.Unique = append(t.Unique, snapshotKey(u))
 		backing[u.Name] = true
 	}
 	slices.SortFunc(t.Unique, func(a, b *spec.Key) int { return slices.Compare(a.Columns, b.Columns) })
@@ -146,6 +146,15 @@ func snapshotTable(r *catalog.Relation, opts SnapshotOptions, loaded bool) *spec
 			RefColumns: slices.Clone(fk.RefColumns), OnDelete: fk.OnDelete}
 		if fk.OnUpdate != "no_action" {
 			d.OnUpdate = fk.OnUpdate
+		}
+		if fk.Deferrable {
+			d.Deferrable = pointerTo(true)
+		}
+		if fk.InitiallyDeferred {
+			d.InitiallyDeferred = pointerTo(true)
+		}
+		if !fk.Valid {
+			d.Valid = pointerTo(false)
 		}
 		t.ForeignKeys = append(t.ForeignKeys, d)
 	}
@@ -156,16 +165,22 @@ func snapshotTable(r *catalog.Relation, opts SnapshotOptions, loaded bool) *spec
 		if ix.Primary || backing[ix.Name] {
 			continue
 		}
-		d := &spec.Index{Columns: slices.Clone(ix.Columns)}
-		if ix.Unique {
-			d.Unique = pointerTo(true)
-		}
-		if ix.Predicate != nil {
-			d.Where = pointerTo(*ix.Predicate)
-		}
-		t.Indexes = append(t.Indexes, d)
+		t.Indexes = append(t.Indexes, snapshotIndex(ix))
 	}
-	slices.SortStableFunc(t.Indexes, func(a, b *spec.Index) int { return slices.Compare(a.Columns, b.Columns) })
+	// Two indexes alike in everything but their names (a duplicate index)
+	// are told apart by their names, which the model then states.
+	identities := map[string]int{}
+	for _, d := range t.Indexes {
+		identities[spec.IndexIdentity(d)]++
+	}
+	for i, d := range t.Indexes {
+		if identities[spec.IndexIdentity(d)] > 1 {
+			d.Name = live(r, i, backing)
+		}
+	}
+	slices.SortStableFunc(t.Indexes, func(a, b *spec.Index) int {
+		return cmp.Or(slices.Compare(a.Columns, b.Columns), cmp.Compare(spec.IndexIdentity(a), spec.IndexIdentity(b)), cmp.Compare(a.Name, b.Name))
+	})
 	if len(opts.GrantsFor) > 0 {
 		t.Grants = []*spec.Grant{}
 		for _, role := range opts.GrantsFor {
@@ -176,6 +191,96 @@ func snapshotTable(r *catalog.Relation, opts SnapshotOptions, loaded bool) *spec
 		t.RLS = snapshotRLS(r)
 	}
 	return t
+}
+
+// live returns the name of the i-th index of r that backs no constraint,
+// the one [snapshotTable] wrote i-th.
+func live(r *catalog.Relation, i int, backing map[string]bool) string {
+	for _, ix := range r.Indexes {
+		if ix.Primary || backing[ix.Name] {
+			continue
+		}
+		if i == 0 {
+			return ix.Name
+		}
+		i--
+	}
+	return ""
+}
+
+// snapshotKey records a primary or unique key, and how it is checked where
+// that is not the default.
+func snapshotKey(c *catalog.Constraint) *spec.Key {
+	k := &spec.Key{Columns: slices.Clone(c.Columns)}
+	if c.Deferrable {
+		k.Deferrable = pointerTo(true)
+	}
+	if c.InitiallyDeferred {
+		k.InitiallyDeferred = pointerTo(true)
+	}
+	if c.NullsNotDistinct {
+		k.NullsNotDistinct = pointerTo(true)
+	}
+	return k
+}
+
+// snapshotIndex records everything that changes what an index does, each
+// fact only where it is not the default: the method when not btree, a key
+// column's operator class when not its type's default, its collation when
+// not the column's, its order and nulls placement; INCLUDE, uniqueness,
+// NULLS NOT DISTINCT, the predicate, validity and the EXCLUDE constraint
+// it backs.
+func snapshotIndex(ix *catalog.Index) *spec.Index {
+	d := &spec.Index{Columns: slices.Clone(ix.Columns), Include: slices.Clone(ix.Include), NullsNotDistinct: ix.NullsNotDistinct}
+	if ix.Method != "btree" {
+		d.Method = ix.Method
+	}
+	keys, stated := make([]spec.IndexKey, len(ix.Columns)), false
+	for i, k := range ix.Keys {
+		if i >= len(keys) {
+			break
+		}
+		keys[i] = declaredKey(k)
+		stated = stated || !keys[i].IsDefault()
+	}
+	if stated {
+		d.Keys = keys
+	}
+	if ix.Unique {
+		d.Unique = pointerTo(true)
+	}
+	if ix.Predicate != nil {
+		d.Where = pointerTo(*ix.Predicate)
+	}
+	if !ix.Valid {
+		d.Valid = pointerTo(false)
+	}
+	if x := ix.Exclusion; x != nil {
+		d.Exclude = slices.Clone(x.Operators)
+		if x.Deferrable {
+			d.Deferrable = pointerTo(true)
+		}
+		if x.InitiallyDeferred {
+			d.InitiallyDeferred = pointerTo(true)
+		}
+	}
+	return d
+}
+
+// declaredKey is how the model states a live index key: what is not the
+// default.
+func declaredKey(k catalog.IndexKey) spec.IndexKey {
+	d := spec.IndexKey{Desc: k.Desc}
+	if !k.OpclassDefault {
+		d.Opclass = k.Opclass
+	}
+	if !k.CollationDefault {
+		d.Collation = k.Collation
+	}
+	if k.NullsFirst != k.Desc {
+		d.NullsFirst = pointerTo(k.NullsFirst)
+	}
+	return d
 }
 
 // snapshotRLS records whether row-level security is on for every table, so

@@ -20,21 +20,16 @@
 //
 // # Sessions
 //
-// A [Session] runs units of work: each is one pipelined round trip that
-// opens BEGIN READ ONLY, sets statement_timeout, lock_timeout,
-// idle_in_transaction_session_timeout and jit with SET LOCAL, runs its reads
-// and rolls back, through pgconn with unnamed statements, so that nothing
-// outlives it on a server connection (a transaction pooler hands that to
-// another client between transactions). [Open] also sets those limits,
-// default_transaction_read_only and application_name=rbacdrift in the startup
-// packet, as defence in depth on a direct connection; when a pooler refuses
-// them it connects again without them and the session says so
-// ([Session.Startup]). [NewSession] wraps a connection someone else opened
-// (the Go API's caller), leaving its statement cache and exec mode alone.
+// Every read goes through a [pgsession.Session]'s read-only unit of work
+// ([pgsession.Session.Read] or [pgsession.Session.Unit]): one pipelined round
+// trip that opens BEGIN READ ONLY with the session's limits, runs the reads
+// and rolls back, so that nothing outlives it on a server connection.
+// introspect sends nothing on a connection itself.
 //
 // # What it never does
 //
-// It never writes, never runs application SQL and knows nothing of YAML. The
+// It never writes, never runs application SQL, knows nothing of YAML, and
+// names no flag of the command in its errors (they wrap the server's). The
 // one read that is not of the catalog, [ReadColumnMaxima], reads max() of
 // serial and identity columns only where one index entry answers it, with
 // names from the catalog quoted by pgx.Identifier, in one statement of a

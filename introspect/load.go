@@ -233,14 +233,21 @@ func readBatch(br *pgsession.Results, cat *catalog.Catalog, req catalog.Request,
 		return err
 	}
 
+	// exclusions holds the EXCLUDE constraints by relation and index name,
+	// given to their index as the indexes are read.
+	type indexOf struct {
+		rel   uint32
+		index string
+	}
+	exclusions := map[indexOf]*catalog.Exclusion{}
 	if err := each(br, "constraints", func(rows pgx.Rows) error {
 		var oid uint32
-		var name, typ, refSchema, refName, del, upd string
+		var name, typ, refSchema, refName, del, upd, index string
 		var keys []int16
-		var refCols []string
-		var deferrable, deferred bool
+		var refCols, ops []string
+		var deferrable, deferred, valid, nullsNotDistinct bool
 		if err := rows.Scan(&oid, &name, &typ, &keys, &refSchema, &refName, &refCols, &del, &upd,
-			&deferrable, &deferred); err != nil {
+			&deferrable, &deferred, &valid, &index, &ops, &nullsNotDistinct); err != nil {
 			return err
 		}
 		r := rel(oid)
@@ -250,13 +257,16 @@ func readBatch(br *pgsession.Results, cat *catalog.Catalog, req catalog.Request,
 		}
 		switch typ {
 		case "p":
-			r.PrimaryKey = &catalog.Constraint{Name: name, Columns: cols}
+			r.PrimaryKey = &catalog.Constraint{Name: name, Columns: cols, Deferrable: deferrable, InitiallyDeferred: deferred}
 		case "u":
-			r.Uniques = append(r.Uniques, &catalog.Constraint{Name: name, Columns: cols})
+			r.Uniques = append(r.Uniques, &catalog.Constraint{Name: name, Columns: cols, Deferrable: deferrable, InitiallyDeferred: deferred,
+				NullsNotDistinct: nullsNotDistinct})
 		case "f":
 			r.ForeignKeys = append(r.ForeignKeys, &catalog.ForeignKey{Name: name, Columns: cols,
 				References: catalog.Name{Schema: refSchema, Name: refName}, RefColumns: refCols,
-				OnDelete: fkAction(del), OnUpdate: fkAction(upd), Deferrable: deferrable, InitiallyDeferred: deferred})
+				OnDelete: fkAction(del), OnUpdate: fkAction(upd), Deferrable: deferrable, InitiallyDeferred: deferred, Valid: valid})
+		case "x":
+			exclusions[indexOf{oid, index}] = &catalog.Exclusion{Name: name, Operators: ops, Deferrable: deferrable, InitiallyDeferred: deferred}
 		}
 		return nil
 	}); err != nil {
@@ -265,22 +275,39 @@ func readBatch(br *pgsession.Results, cat *catalog.Catalog, req catalog.Request,
 
 	if err := each(br, "indexes", func(rows pgx.Rows) error {
 		var oid uint32
-		var keys []int16
-		var defs []string
+		var keys, include, options []int16
+		var defs, opclasses, collations []string
+		var opcDefault, collDefault []bool
 		ix := &catalog.Index{}
 		if err := rows.Scan(&oid, &ix.Name, &ix.Unique, &ix.Primary, &keys, &defs, &ix.Predicate,
-			&ix.Method, &ix.Valid); err != nil {
+			&ix.Method, &ix.Valid, &include, &opclasses, &opcDefault, &collations, &collDefault, &options,
+			&ix.NullsNotDistinct); err != nil {
 			return err
 		}
 		r := rel(oid)
 		ix.Columns = make([]string, len(keys))
+		ix.Keys = make([]catalog.IndexKey, len(keys))
 		for i, k := range keys {
 			if k == 0 && i < len(defs) {
 				ix.Columns[i] = defs[i] // an expression
 			} else {
 				ix.Columns[i] = columnName(r, k)
 			}
+			key := &ix.Keys[i]
+			if i < len(opclasses) && i < len(opcDefault) {
+				key.Opclass, key.OpclassDefault = opclasses[i], opcDefault[i]
+			}
+			if i < len(collations) && i < len(collDefault) {
+				key.Collation, key.CollationDefault = collations[i], collDefault[i]
+			}
+			if i < len(options) {
+				key.Desc, key.NullsFirst = options[i]&1 != 0, options[i]&2 != 0
+			}
 		}
+		for _, k := range include {
+			ix.Include = append(ix.Include, columnName(r, k))
+		}
+		ix.Exclusion = exclusions[indexOf{oid, ix.Name}]
 		r.Indexes = append(r.Indexes, ix)
 		return nil
 	}); err != nil {

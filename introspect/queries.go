@@ -69,14 +69,18 @@ WHERE a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum
 `
 
-// queryConstraints reads primary keys, unique constraints and foreign keys.
+// queryConstraints reads primary keys, unique, foreign key and exclusion
+// constraints.
 // The key's own columns come as attnums, named from the columns queryColumns
 // read in the same batch: a lookup in pg_attribute per key column cost more
 // than the rest of the query (BENCHMARKS.md, "Catalog queries"). The
 // referenced columns, of a relation that may not be wanted, are named here,
 // one pg_attribute_relid_attnum_index probe on (attrelid, attnum) each (a
 // join of the key array with pg_attribute is planned as a hash join that
-// reads every column of the table once per constraint).
+// reads every column of the table once per constraint). An exclusion
+// constraint comes with the name of its index, which holds its elements,
+// and its operators. NULLS NOT DISTINCT is read through to_jsonb, which
+// gives NULL before PostgreSQL 15, where pg_index has no such column.
 const queryConstraints = wantedRelations + `
 SELECT con.conrelid, con.conname::text, con.contype::text, con.conkey,
        coalesce(rn.nspname::text, ''), coalesce(rc.relname::text, ''),
@@ -84,12 +88,19 @@ SELECT con.conrelid, con.conname::text, con.contype::text, con.conkey,
                      WHERE a.attrelid = con.confrelid AND a.attnum = k.attnum)
              FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
              ORDER BY k.ord),
-       con.confdeltype::text, con.confupdtype::text, con.condeferrable, con.condeferred
+       con.confdeltype::text, con.confupdtype::text, con.condeferrable, con.condeferred,
+       con.convalidated,
+       coalesce((SELECT ic.relname::text FROM pg_catalog.pg_class ic WHERE ic.oid = con.conindid), ''),
+       ARRAY(SELECT (SELECT o.oprname::text FROM pg_catalog.pg_operator o WHERE o.oid = x.op)
+             FROM unnest(con.conexclop) WITH ORDINALITY AS x(op, ord)
+             ORDER BY x.ord),
+       coalesce((SELECT (to_jsonb(i) ->> 'indnullsnotdistinct')::bool
+                 FROM pg_catalog.pg_index i WHERE i.indexrelid = con.conindid), false)
 FROM want
 JOIN pg_catalog.pg_constraint con ON con.conrelid = want.oid
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE con.contype IN ('p', 'u', 'f')
+WHERE con.contype IN ('p', 'u', 'f', 'x')
 ORDER BY con.conrelid, con.conname
 `
 
@@ -98,7 +109,12 @@ ORDER BY con.conrelid, con.conname
 // queryConstraints; and, for an index with expressions, every key column as
 // pg_get_indexdef renders it, of which the expressions are taken. The slice
 // of indkey makes a 1-based array of the key columns, without the INCLUDE
-// ones.
+// ones, which the second slice holds. Per key column: the operator class,
+// whether it is its type's default for the method (what CREATE INDEX
+// chooses when none is named, and pg_get_indexdef leaves out), the
+// collation, whether it is the column's own (for an expression, its
+// type's), and indoption (1 DESC, 2 NULLS FIRST). NULLS NOT DISTINCT is read
+// through to_jsonb, which gives NULL before PostgreSQL 15.
 const queryIndexes = wantedRelations + `
 SELECT i.indrelid, ic.relname::text, i.indisunique, i.indisprimary,
        (i.indkey::int2[])[0:i.indnkeyatts - 1],
@@ -106,7 +122,23 @@ SELECT i.indrelid, ic.relname::text, i.indisunique, i.indisprimary,
             THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
                        FROM generate_series(1, i.indnkeyatts) AS k ORDER BY k) END,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid),
-       am.amname::text, i.indisvalid
+       am.amname::text, i.indisvalid,
+       (i.indkey::int2[])[i.indnkeyatts:i.indnatts - 1],
+       ARRAY(SELECT (SELECT opc.opcname::text FROM pg_catalog.pg_opclass opc WHERE opc.oid = k.opc)
+             FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS k(opc, n) ORDER BY k.n),
+       ARRAY(SELECT (SELECT opc.opcdefault FROM pg_catalog.pg_opclass opc WHERE opc.oid = k.opc)
+             FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS k(opc, n) ORDER BY k.n),
+       ARRAY(SELECT coalesce((SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = k.coll), '')
+             FROM unnest(i.indcollation::oid[]) WITH ORDINALITY AS k(coll, n) ORDER BY k.n),
+       ARRAY(SELECT coalesce(k.coll = coalesce(
+                      (SELECT a.attcollation FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = i.indrelid AND a.attnum = (i.indkey::int2[])[k.n - 1] AND a.attnum > 0),
+                      (SELECT t.typcollation FROM pg_catalog.pg_attribute a
+                       JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+                       WHERE a.attrelid = i.indexrelid AND a.attnum = k.n)), true)
+             FROM unnest(i.indcollation::oid[]) WITH ORDINALITY AS k(coll, n) ORDER BY k.n),
+       i.indoption::int2[],
+       coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::bool, false)
 FROM want
 JOIN pg_catalog.pg_index i ON i.indrelid = want.oid
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid

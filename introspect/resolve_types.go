@@ -48,7 +48,7 @@ func ResolveTypes(ctx context.Context, conn *pgsession.Session, names []string) 
 			fmt.Fprintf(&sql, "$%d::%s", i+1, castable(n))
 		}
 		var sd *pgconn.StatementDescription
-		perr := conn.Unit(ctx, nil, func(q *pgsession.Queue) { q.Prepare("", sql.String(), nil) }, func(r *pgsession.Results) error {
+		perr := conn.Unit(ctx, pgsession.UnitOptions{}, func(q *pgsession.Queue) { q.Prepare("", sql.String(), nil) }, func(r *pgsession.Results) error {
 			var err error
 			sd, err = r.Prepare()
 			return err

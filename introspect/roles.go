@@ -85,7 +85,7 @@ func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPat
 	type raw struct{ rel, elsewhere []byte }
 	raws := make([]raw, len(reqs))
 	out := make([]*catalog.QueryFacts, len(reqs))
-	err := conn.Unit(ctx, []string{"SET LOCAL plan_cache_mode = force_generic_plan"}, func(q *pgsession.Queue) {
+	err := conn.Unit(ctx, pgsession.UnitOptions{Settings: []string{"SET LOCAL plan_cache_mode = force_generic_plan"}}, func(q *pgsession.Queue) {
 		if searchPath != "" {
 			q.Query(SetSearchPathSQL, SearchPathValue(searchPath))
 		}

@@ -73,11 +73,14 @@ type Model struct {
 // model file), the tool that applies it (detected from the folder when
 // empty), and a history table other than the tool's own.
 type Migrations struct {
-	Dir    string
-	Tool   string
-	Schema string // of the history table; "" for the tool's default
-	Table  string // the history table; "" for the tool's default
-	Pos    Pos
+	Dir string
+	// Tool names the tool as written; spec does not check that it is one
+	// (internal/migrations holds the table of tools): see ToolPos.
+	Tool    string
+	ToolPos Pos    // of the tool value, to report a name that is not a tool
+	Schema  string // of the history table; "" for the tool's default
+	Table   string // the history table; "" for the tool's default
+	Pos     Pos
 }
 
 // A Table represents a declared table (or view) and the facts the model states about it.
@@ -116,10 +119,18 @@ type Column struct {
 	Grants []*Grant
 }
 
-// A Key is an ordered list of column names (a primary key or a unique constraint).
+// A Key is an ordered list of column names (a primary key or a unique
+// constraint) and, where the model states them, how it is checked.
 type Key struct {
 	Columns []string
-	Pos     Pos
+	// Deferrable and InitiallyDeferred (DEFERRABLE INITIALLY DEFERRED);
+	// nil: not checked.
+	Deferrable        *bool
+	InitiallyDeferred *bool
+	// NullsNotDistinct (PostgreSQL 15): rows with nulls in the key collide;
+	// nil: not checked.
+	NullsNotDistinct *bool
+	Pos              Pos
 }
 
 // A ForeignKey represents a declared foreign key.
@@ -129,17 +140,58 @@ type ForeignKey struct {
 	RefColumns []string // nil: the referenced table's primary key, not checked
 	OnDelete   string   // "" not checked; else no_action, restrict, cascade, set_null, set_default
 	OnUpdate   string
-	Pos        Pos
+	// Deferrable, InitiallyDeferred and Valid (false: NOT VALID, not
+	// validated since); nil: not checked.
+	Deferrable        *bool
+	InitiallyDeferred *bool
+	Valid             *bool
+	Pos               Pos
 }
 
-// An Index represents a declared index. Columns may hold column names or
-// expressions, as pg_get_indexdef renders them.
+// An Index represents a declared index: everything that changes what it
+// does. Columns may hold column names or expressions, as pg_get_indexdef
+// renders them. When Columns is given, what the model leaves out of
+// Method, Keys, Include, NullsNotDistinct and Exclude is the default
+// (btree, the type's operator class, the column's collation, ascending
+// with nulls last, no INCLUDE, nulls distinct, no EXCLUDE constraint);
+// Name, Unique, Where, Valid, Deferrable and InitiallyDeferred are checked
+// only where the model gives them.
 type Index struct {
 	Name    string // optional; when given the index must have this name
+	Method  string // access method (btree, gin, gist ...); "" for btree
 	Columns []string
-	Unique  *bool
-	Where   *string // partial index predicate, as pg_get_expr renders it
-	Pos     Pos
+	// Keys says how each of Columns is compared and ordered, parallel to
+	// it; nil when every key is the default.
+	Keys             []IndexKey
+	Include          []string // the INCLUDE columns, nil for none
+	Unique           *bool
+	NullsNotDistinct bool
+	Where            *string // partial index predicate, as pg_get_expr renders it
+	Valid            *bool   // false: a failed CREATE INDEX CONCURRENTLY left it unused
+	// Exclude holds the operators of the EXCLUDE constraint the index backs,
+	// one per key column; nil for an index that backs none.
+	Exclude []string
+	// Deferrable and InitiallyDeferred of the EXCLUDE constraint; nil: not
+	// checked.
+	Deferrable        *bool
+	InitiallyDeferred *bool
+	Pos               Pos
+}
+
+// An IndexKey says how an index compares and orders one key column; the
+// zero value is the default.
+type IndexKey struct {
+	Opclass   string // "" for the default operator class of the key's type for the method
+	Collation string // "" for the column's own collation (for an expression, its type's)
+	Desc      bool
+	// NullsFirst: nil for the direction's default (last ascending, first
+	// descending).
+	NullsFirst *bool
+}
+
+// IsDefault reports whether k states nothing beyond the defaults.
+func (k IndexKey) IsDefault() bool {
+	return k.Opclass == "" && k.Collation == "" && !k.Desc && (k.NullsFirst == nil || *k.NullsFirst == k.Desc)
 }
 
 // A Forbidden column must not exist; Reason says why (the legacy layout, say).

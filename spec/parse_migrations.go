@@ -2,11 +2,6 @@ package spec
 
 import "gopkg.in/yaml.v3"
 
-// MigrationTools names the tools whose history a check can read, as the
-// model's migrations.tool takes them.
-var MigrationTools = []string{"drizzle", "prisma", "goose", "golang-migrate", "flyway", "sqlx",
-	"node-pg-migrate", "knex", "sequelize", "typeorm", "rails", "alembic", "django"}
-
 // migrations decodes the migrations section: { dir: DIR, tool: NAME,
 // table: [SCHEMA.]TABLE }.
 func (d *decoder) migrations(n *yaml.Node, field string) *Migrations {
@@ -19,8 +14,11 @@ func (d *decoder) migrations(n *yaml.Node, field string) *Migrations {
 				out.Dir = s
 			}
 		case "tool":
-			if s, ok := d.oneOf(v, f, MigrationTools...); ok {
-				out.Tool = s
+			// Which names are tools is internal/migrations' to say: its
+			// table of tools is the one list (the JSON Schema's enum is
+			// kept equal to it by a test there).
+			if s, ok := d.nonEmpty(v, f); ok {
+				out.Tool, out.ToolPos = s, d.pos(v)
 			}
 		case "table":
 			if s, ok := d.nonEmpty(v, f); ok {

@@ -50,7 +50,7 @@ func (d *decoder) table(m *Model, t *Table, n *yaml.Node, field string) {
 		case "columns":
 			d.columns(t, v, f)
 		case "primary_key":
-			t.PrimaryKey = &Key{Columns: d.columnList(v, f), Pos: d.pos(v)}
+			t.PrimaryKey = d.key(v, f, false)
 		case "unique":
 			items, ok := d.seq(v, f)
 			if !ok {
@@ -60,7 +60,7 @@ func (d *decoder) table(m *Model, t *Table, n *yaml.Node, field string) {
 			seen := map[string]Pos{}
 			for i, it := range items {
 				fi := fmt.Sprintf("%s[%d]", f, i)
-				k := &Key{Columns: d.columnList(it, fi), Pos: d.pos(it)}
+				k := d.key(it, fi, true)
 				sorted := slices.Clone(k.Columns)
 				slices.Sort(sorted)
 				d.unique(seen, strings.Join(sorted, "\x00"), it, fi, "unique key ("+strings.Join(k.Columns, ", ")+")")
@@ -91,12 +91,9 @@ func (d *decoder) table(m *Model, t *Table, n *yaml.Node, field string) {
 				if ix := d.index(it, fi); ix != nil {
 					key, what := "name\x00"+ix.Name, "index "+ix.Name
 					if ix.Name == "" {
-						where := ""
-						if ix.Where != nil {
-							where = *ix.Where
-						}
-						key = fmt.Sprintf("cols\x00%q\x00%v\x00%s", ix.Columns, ix.Unique != nil && *ix.Unique, where)
-						what = "index on (" + strings.Join(ix.Columns, ", ") + ")"
+						// Two indexes that differ in anything that changes
+						// what they do are two declarations.
+						key, what = "def\x00"+IndexIdentity(ix), "index on ("+strings.Join(ix.Columns, ", ")+")"
 					}
 					d.unique(seen, key, it, fi, what)
 					t.Indexes = append(t.Indexes, ix)
@@ -232,8 +229,14 @@ func (d *decoder) foreignKey(m *Model, n *yaml.Node, field string) *ForeignKey {
 			fk.OnDelete, _ = d.oneOf(v, f, fkActions...)
 		case "on_update":
 			fk.OnUpdate, _ = d.oneOf(v, f, fkActions...)
+		case "deferrable":
+			fk.Deferrable, _ = d.bool(v, f)
+		case "initially_deferred":
+			fk.InitiallyDeferred, _ = d.bool(v, f)
+		case "valid":
+			fk.Valid, _ = d.bool(v, f)
 		default:
-			d.unknown(k, field, key, "columns", "references", "on_delete", "on_update")
+			d.unknown(k, field, key, "columns", "references", "on_delete", "on_update", "deferrable", "initially_deferred", "valid")
 		}
 	})
 	if !ok {
@@ -251,6 +254,40 @@ func (d *decoder) foreignKey(m *Model, n *yaml.Node, field string) *ForeignKey {
 	return fk
 }
 
+// key reads a primary key or a unique key: a list of columns (one name
+// for a one-column key), or a mapping with the columns and how the key is
+// checked; withNulls allows nulls_not_distinct (a unique key's).
+func (d *decoder) key(n *yaml.Node, field string, withNulls bool) *Key {
+	k := &Key{Pos: d.pos(n)}
+	if n.Kind != yaml.MappingNode {
+		k.Columns = d.columnList(n, field)
+		return k
+	}
+	allowed := []string{"columns", "deferrable", "initially_deferred"}
+	if withNulls {
+		allowed = append(allowed, "nulls_not_distinct")
+	}
+	d.mapping(n, field, func(key string, kn, v *yaml.Node) {
+		f := join(field, key)
+		switch {
+		case key == "columns":
+			k.Columns = d.columnList(v, f)
+		case key == "deferrable":
+			k.Deferrable, _ = d.bool(v, f)
+		case key == "initially_deferred":
+			k.InitiallyDeferred, _ = d.bool(v, f)
+		case key == "nulls_not_distinct" && withNulls:
+			k.NullsNotDistinct, _ = d.bool(v, f)
+		default:
+			d.unknown(kn, field, key, allowed...)
+		}
+	})
+	if k.Columns == nil {
+		d.errorf(n, join(field, "columns"), "missing; say which columns hold the key")
+	}
+	return k
+}
+
 func (d *decoder) index(n *yaml.Node, field string) *Index {
 	ix := &Index{Pos: d.pos(n)}
 	ok := d.mapping(n, field, func(key string, k, v *yaml.Node) {
@@ -258,16 +295,36 @@ func (d *decoder) index(n *yaml.Node, field string) *Index {
 		switch key {
 		case "name":
 			ix.Name, _ = d.identifier(v, f)
+		case "method":
+			ix.Method, _ = d.identifier(v, f)
 		case "columns":
-			ix.Columns = d.columnList(v, f)
+			d.indexColumns(ix, v, f)
+		case "include":
+			ix.Include = d.columnList(v, f)
 		case "unique":
 			ix.Unique, _ = d.bool(v, f)
+		case "nulls_not_distinct":
+			if b, ok := d.bool(v, f); ok && b != nil {
+				ix.NullsNotDistinct = *b
+			}
 		case "where":
 			if s, ok := d.nonEmpty(v, f); ok {
 				ix.Where = &s
 			}
+		case "valid":
+			ix.Valid, _ = d.bool(v, f)
+		case "exclude":
+			ix.Exclude = d.stringList(v, f)
+			if len(ix.Exclude) == 0 && len(d.errs) == 0 {
+				d.errorf(v, f, "want one operator per key column")
+			}
+		case "deferrable":
+			ix.Deferrable, _ = d.bool(v, f)
+		case "initially_deferred":
+			ix.InitiallyDeferred, _ = d.bool(v, f)
 		default:
-			d.unknown(k, field, key, "name", "columns", "unique", "where")
+			d.unknown(k, field, key, "name", "method", "columns", "include", "unique", "nulls_not_distinct", "where", "valid",
+				"exclude", "deferrable", "initially_deferred")
 		}
 	})
 	if !ok {
@@ -276,7 +333,109 @@ func (d *decoder) index(n *yaml.Node, field string) *Index {
 	if ix.Columns == nil && ix.Name == "" {
 		d.errorf(n, join(field, "columns"), "missing; say which columns (or expressions) the index covers")
 	}
+	if ix.Exclude != nil && ix.Columns != nil && len(ix.Exclude) != len(ix.Columns) {
+		d.errorf(n, join(field, "exclude"), "%d operators for %d key columns", len(ix.Exclude), len(ix.Columns))
+	}
 	return ix
+}
+
+// indexColumns reads an index's key columns: each a column name or an
+// expression, or a mapping with the column (or expression) and how it is
+// compared and ordered: opclass, collation, order (asc, desc), nulls
+// (first, last).
+func (d *decoder) indexColumns(ix *Index, n *yaml.Node, field string) {
+	if n.Kind == yaml.ScalarNode {
+		ix.Columns = d.columnList(n, field)
+		return
+	}
+	items, ok := d.seq(n, field)
+	if !ok {
+		return
+	}
+	if len(items) == 0 {
+		d.errorf(n, field, "want at least one column")
+		return
+	}
+	cols, keys := make([]string, 0, len(items)), make([]IndexKey, 0, len(items))
+	stated := false
+	for i, it := range items {
+		fi := fmt.Sprintf("%s[%d]", field, i)
+		if it.Kind != yaml.MappingNode {
+			if s, ok := d.nonEmpty(it, fi); ok {
+				cols, keys = append(cols, s), append(keys, IndexKey{})
+			}
+			continue
+		}
+		var col string
+		var k IndexKey
+		d.mapping(it, fi, func(key string, kn, v *yaml.Node) {
+			f := join(fi, key)
+			switch key {
+			case "column":
+				col, _ = d.nonEmpty(v, f)
+			case "opclass":
+				k.Opclass, _ = d.nonEmpty(v, f)
+			case "collation":
+				k.Collation, _ = d.nonEmpty(v, f)
+			case "order":
+				if s, ok := d.oneOf(v, f, "asc", "desc"); ok {
+					k.Desc = s == "desc"
+				}
+			case "nulls":
+				if s, ok := d.oneOf(v, f, "first", "last"); ok {
+					first := s == "first"
+					k.NullsFirst = &first
+				}
+			default:
+				d.unknown(kn, fi, key, "column", "opclass", "collation", "order", "nulls")
+			}
+		})
+		if col == "" {
+			d.errorf(it, join(fi, "column"), "missing; say which column (or expression) the key is")
+			continue
+		}
+		stated = stated || !k.IsDefault()
+		cols, keys = append(cols, col), append(keys, k)
+	}
+	ix.Columns = cols
+	if stated {
+		ix.Keys = keys
+	}
+}
+
+// IndexIdentity renders everything that changes what an index declared
+// with columns does, with the defaults filled in: two declarations with
+// the same identity declare the same index.
+func IndexIdentity(ix *Index) string {
+	var b strings.Builder
+	method := ix.Method
+	if method == "" {
+		method = "btree"
+	}
+	fmt.Fprintf(&b, "%s\x00%d", method, len(ix.Columns))
+	for i, c := range ix.Columns {
+		k := IndexKey{}
+		if i < len(ix.Keys) {
+			k = ix.Keys[i]
+		}
+		first := k.Desc
+		if k.NullsFirst != nil {
+			first = *k.NullsFirst
+		}
+		fmt.Fprintf(&b, "\x00%q %q %q %v %v", c, k.Opclass, k.Collation, k.Desc, first)
+	}
+	fmt.Fprintf(&b, "\x01%q\x01%v\x01%v\x01%q\x01%q", ix.Include, ix.Unique != nil && *ix.Unique, ix.NullsNotDistinct, ix.Exclude, ptrString(ix.Where))
+	if ix.Valid != nil {
+		fmt.Fprintf(&b, "\x01valid=%v", *ix.Valid)
+	}
+	return b.String()
+}
+
+func ptrString(s *string) string {
+	if s == nil {
+		return "\x00none"
+	}
+	return *s
 }
 
 func (d *decoder) forbidden(t *Table, n *yaml.Node, field string) {

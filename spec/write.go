@@ -200,12 +200,12 @@ func (w *writer) table(t *Table, schema string, defExtra ExtraPolicy) {
 		}
 	}
 	if t.PrimaryKey != nil {
-		w.line(2, "primary_key: "+flowList(t.PrimaryKey.Columns))
+		w.line(2, "primary_key: "+keyText(t.PrimaryKey))
 	}
 	if t.Unique != nil {
 		keys := make([]string, len(t.Unique))
 		for i, u := range t.Unique {
-			keys[i] = flowList(u.Columns)
+			keys[i] = keyText(u)
 		}
 		w.line(2, "unique: ["+strings.Join(keys, ", ")+"]")
 	}
@@ -223,26 +223,16 @@ func (w *writer) table(t *Table, schema string, defExtra ExtraPolicy) {
 			if fk.OnUpdate != "" {
 				f = append(f, "on_update: "+scalar(fk.OnUpdate))
 			}
+			f = appendBool(f, "deferrable", fk.Deferrable)
+			f = appendBool(f, "initially_deferred", fk.InitiallyDeferred)
+			f = appendBool(f, "valid", fk.Valid)
 			w.line(3, "- "+flowMap(f))
 		}
 	}
 	if len(t.Indexes) > 0 {
 		w.line(2, "indexes:")
 		for _, ix := range t.Indexes {
-			var f []string
-			if ix.Name != "" {
-				f = append(f, "name: "+scalar(ix.Name))
-			}
-			if ix.Columns != nil {
-				f = append(f, "columns: "+flowList(ix.Columns))
-			}
-			if ix.Unique != nil {
-				f = append(f, "unique: "+strconv.FormatBool(*ix.Unique))
-			}
-			if ix.Where != nil {
-				f = append(f, "where: "+scalar(*ix.Where))
-			}
-			w.line(3, "- "+flowMap(f))
+			w.line(3, "- "+index(ix))
 		}
 	}
 	if len(t.ForbiddenColumns) > 0 {
@@ -319,6 +309,82 @@ func (w *writer) rls(r *RLS) {
 			}
 		}
 	}
+}
+
+// keyText renders a primary or unique key: a flow list of its columns, or a
+// flow mapping when the model states more.
+func keyText(k *Key) string {
+	if k.Deferrable == nil && k.InitiallyDeferred == nil && k.NullsNotDistinct == nil {
+		return flowList(k.Columns)
+	}
+	f := []string{"columns: " + flowList(k.Columns)}
+	f = appendBool(f, "deferrable", k.Deferrable)
+	f = appendBool(f, "initially_deferred", k.InitiallyDeferred)
+	f = appendBool(f, "nulls_not_distinct", k.NullsNotDistinct)
+	return flowMap(f)
+}
+
+// index renders an index's facts as a flow mapping; a key column is its
+// name (or expression) alone, or a flow mapping when it is not the default.
+func index(ix *Index) string {
+	var f []string
+	if ix.Name != "" {
+		f = append(f, "name: "+scalar(ix.Name))
+	}
+	if ix.Method != "" && ix.Method != "btree" {
+		f = append(f, "method: "+scalar(ix.Method))
+	}
+	if ix.Columns != nil {
+		cols := make([]string, len(ix.Columns))
+		for i, c := range ix.Columns {
+			cols[i] = scalar(c)
+			if i >= len(ix.Keys) || ix.Keys[i].IsDefault() {
+				continue
+			}
+			k := ix.Keys[i]
+			kf := []string{"column: " + scalar(c)}
+			if k.Opclass != "" {
+				kf = append(kf, "opclass: "+scalar(k.Opclass))
+			}
+			if k.Collation != "" {
+				kf = append(kf, "collation: "+scalar(k.Collation))
+			}
+			if k.Desc {
+				kf = append(kf, "order: desc")
+			}
+			if k.NullsFirst != nil && *k.NullsFirst != k.Desc {
+				kf = append(kf, "nulls: "+map[bool]string{true: "first", false: "last"}[*k.NullsFirst])
+			}
+			cols[i] = flowMap(kf)
+		}
+		f = append(f, "columns: ["+strings.Join(cols, ", ")+"]")
+	}
+	if ix.Include != nil {
+		f = append(f, "include: "+flowList(ix.Include))
+	}
+	if ix.Unique != nil {
+		f = append(f, "unique: "+strconv.FormatBool(*ix.Unique))
+	}
+	if ix.NullsNotDistinct {
+		f = append(f, "nulls_not_distinct: true")
+	}
+	if ix.Where != nil {
+		f = append(f, "where: "+scalar(*ix.Where))
+	}
+	f = appendBool(f, "valid", ix.Valid)
+	if ix.Exclude != nil {
+		f = append(f, "exclude: "+flowList(ix.Exclude))
+	}
+	f = appendBool(f, "deferrable", ix.Deferrable)
+	f = appendBool(f, "initially_deferred", ix.InitiallyDeferred)
+	return flowMap(f)
+}
+
+func appendBool(f []string, name string, b *bool) []string {
+	if b == nil {
+		return f
+	}
+	return append(f, name+": "+strconv.FormatBool(*b))
 }
 
 // column renders a column's facts as a flow mapping.

@@ -3,71 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
-
-const checkUsage = `Usage: rbacdrift check [--db URL] [--spec FILE] [flags]
-
-Compares a live PostgreSQL database with the declared RBAC model and reports
-every difference. The session is read-only; nothing is ever written.
-
-Flags:
-  --db URL         the database: postgres://user@host:5432/db?sslmode=require,
-                   a socket (postgres:///db?host=/var/run/postgresql) or libpq
-                   key=value pairs. Default: $DATABASE_URL, else the libpq
-                   environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE,
-                   PGSSLMODE, ~/.pgpass).
-  --spec FILE      the model file (default rbacdrift.yaml)
-  --format FORMAT  the report on standard output: text, json, junit, sarif,
-                   github (workflow commands; with $GITHUB_STEP_SUMMARY set,
-                   a Markdown job summary is appended to it) or markdown
-                   (default text)
-  --report FORMAT=FILE
-                   also write a report in FORMAT to FILE; repeatable:
-                   --report sarif=rbacdrift.sarif --report junit=rbacdrift.xml
-  --fail-on LEVEL  the least severity that fails the run with exit 1: error,
-                   warning or never (default error); waived findings never do
-  --run-as ROLE    dry-run the model's queries as ROLE instead of the model's
-                   run_as (role names often differ between staging and
-                   production); the connecting user must be able to SET ROLE
-  --no-queries     skip the dry run of the model's queries
-  --migrations DIR compare the application's migrations folder with the
-                   migration tool's history table, and name the migration
-                   that has not run as the root cause of what it explains
-                   (default: the model's migrations.dir)
-  --migrations-tool NAME
-                   the tool (drizzle, prisma, goose, golang-migrate, flyway,
-                   sqlx, node-pg-migrate, knex, sequelize, typeorm, rails,
-                   alembic, django); detected from the folder when not given
-  --migrations-table [SCHEMA.]TABLE
-                   the tool's history table, when it is not the default
-  --schemas GLOB[,GLOB]
-                   tenant schemas: check the model's unqualified tables,
-                   enums and queries in every schema that matches, e.g.
-                   'tenant_*'; identical drift is summarised in text and
-                   Markdown, listed in full in JSON
-  --targets FILE   check every database of a YAML list of { name, db,
-                   run_as, schemas } instead of --db; db may hold
-                   ${VARIABLE}s of the environment; one report for all, the
-                   exit code of the worst target
-  --parallel N     targets checked at once, with --targets (default 4)
-  --shard K/N      with --targets, only the K-th of N shards (a stable
-                   partition by name), to split a fleet across CI jobs
-  --timeout DUR    bound on the whole run: connecting, every statement and
-                   the dry run end within it, plus 2s to report (default 30s)
-  --verbose        say on standard error how the session kept itself
-                   read-only (startup settings, or read-only transactions
-                   alone behind a connection pooler)
-`
 
 type checkFlags struct {
 	db, spec string
@@ -85,35 +28,12 @@ type checkFlags struct {
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f checkFlags
-	fs := newFlagSet("check")
-	fs.StringVar(&f.db, "db", "", "")
-	fs.StringVar(&f.spec, "spec", "rbacdrift.yaml", "")
-	f.out.register(fs)
-	f.queries.register(fs)
-	fs.StringVar(&f.mig.Dir, "migrations", "", "")
-	fs.StringVar(&f.mig.Tool, "migrations-tool", "", "")
-	fs.StringVar(&f.migTable, "migrations-table", "", "")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
-	fs.BoolVar(&f.verbose, "verbose", false, "")
-	fs.StringVar(&f.schemas, "schemas", "", "")
-	fs.StringVar(&f.targets, "targets", "", "")
-	fs.IntVar(&f.parallel, "parallel", 4, "")
-	fs.StringVar(&f.shard, "shard", "", "")
-	if code := parseFlags(fs, args, checkUsage, stdout, stderr); code >= 0 {
+	cmd := f.command()
+	if code := cmd.parse(args, stdout, stderr); code >= 0 {
 		return code
-	}
-	if code := f.validateFleet(stderr); code >= 0 {
-		return code
-	}
-	if code := f.out.validate(stderr); code >= 0 {
-		return code
-	}
-	if f.timeout <= 0 {
-		errorf(stderr, "check", fmt.Sprintf("--timeout must be positive, got %s", f.timeout))
-		return exitUsage
 	}
 
-	model, err := spec.Load(f.spec)
+	model, err := loadModel(f.spec)
 	if err != nil {
 		return modelError(stderr, "check", f.spec, err)
 	}
@@ -138,7 +58,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+check.Grace)
 	defer cancel()
-	session, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: f.timeout})
+	session, err := pgsession.Open(ctx, target, sessionOptions(f.timeout))
 	if err != nil {
 		return failure(ctx, stderr, "check", target, err)
 	}
@@ -209,7 +129,8 @@ func plural(n int, word string) string {
 // 130 when interrupted, else 3.
 func failure(ctx context.Context, stderr io.Writer, cmd string, t *pgsession.Target, err error) int {
 	f := check.Explain(ctx, t, cmd, err)
-	errorf(stderr, cmd, f.Message, f.Hints...)
+	msg, hints := explain(f)
+	errorf(stderr, cmd, msg, hints...)
 	if f.Kind == check.FailInterrupted {
 		return exitInterrupted
 	}
@@ -230,10 +151,6 @@ func (f *checkFlags) migrations(m *spec.Model, stderr io.Writer) (*check.Migrati
 	}
 	o := &check.MigrationOptions{Dir: f.mig.Dir}
 	if f.mig.Tool != "" {
-		if !slices.Contains(spec.MigrationTools, f.mig.Tool) {
-			errorf(stderr, "check", fmt.Sprintf("unknown --migrations-tool %q", f.mig.Tool), "it takes "+strings.Join(spec.MigrationTools, ", "))
-			return nil, exitUsage
-		}
 		o.Tool = f.mig.Tool
 	}
 	if f.migTable != "" {
@@ -251,9 +168,4 @@ func (f *checkFlags) migrations(m *spec.Model, stderr io.Writer) (*check.Migrati
 type queryFlags struct {
 	runAs string
 	skip  bool
-}
-
-func (q *queryFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&q.runAs, "run-as", "", "")
-	fs.BoolVar(&q.skip, "no-queries", false, "")
 }

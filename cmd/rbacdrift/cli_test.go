@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(rssProbeEnv) != "" {
 		os.Exit(rssProbe(os.Args[1:]))
 	}
+	connHook = recordingHook
 	pgtest.Main(m)
 }
 

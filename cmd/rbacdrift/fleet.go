@@ -13,29 +13,6 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-// validateFleet checks the flags of a fleet before anything runs; -1 when
-// they are fine.
-func (f *checkFlags) validateFleet(stderr io.Writer) int {
-	switch {
-	case f.targets != "" && f.db != "":
-		errorf(stderr, "check", "--db and --targets are given together", "--targets names every database to check; leave --db out")
-		return exitUsage
-	case f.parallel < 1:
-		errorf(stderr, "check", fmt.Sprintf("--parallel must be at least 1, got %d", f.parallel))
-		return exitUsage
-	case f.shard != "" && f.targets == "":
-		errorf(stderr, "check", "--shard goes with --targets", "give --targets FILE, the list of databases to split")
-		return exitUsage
-	}
-	if f.shard != "" {
-		if _, err := check.ParseShard(f.shard); err != nil {
-			errorf(stderr, "check", "--shard: "+err.Error())
-			return exitUsage
-		}
-	}
-	return -1
-}
-
 // runFleet checks every target of --targets (of --shard) against model and
 // writes one report for all. The exit code is the worst target's: 3 when
 // one could not be checked, else 1 when one has drift, else 0.
@@ -54,7 +31,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 		errorf(stderr, "check", err.Error())
 		return exitUsage
 	}
-	shard, _ := check.ParseShard(f.shard)
+	shard, _ := parseShard(f.shard)
 	if f.shard == "" {
 		shard = check.Shard{}
 	}
@@ -73,7 +50,7 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 	}
 
 	results := check.CheckFleet(ctx, model, targets, check.FleetOptions{Check: opts,
-		Session: pgsession.Options{Timeout: f.timeout}, Parallel: f.parallel})
+		Session: sessionOptions(f.timeout), Parallel: f.parallel})
 	code := exitOK
 	for _, r := range results {
 		switch {
@@ -85,7 +62,8 @@ func (f *checkFlags) runFleet(ctx context.Context, model *spec.Model, opts check
 				"--timeout bounds the whole run, every target included; raise it, raise --parallel, or split the fleet with --shard")
 			code = exitConnect
 		case r.Failure != nil:
-			errorf(stderr, "check", r.Target.Name+": "+r.Failure.Message, r.Failure.Hints...)
+			msg, hints := explain(*r.Failure)
+			errorf(stderr, "check", r.Target.Name+": "+msg, hints...)
 			code = exitConnect
 		default:
 			sessionNote(stderr, "check "+r.Target.Name, r.Result.Path, f.verbose)

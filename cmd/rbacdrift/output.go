@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,28 +69,6 @@ type outputFlags struct {
 	format  string
 	reports reportFiles
 	failOn  string
-}
-
-func (o *outputFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.format, "format", "text", "")
-	fs.Var(&o.reports, "report", "")
-	fs.StringVar(&o.failOn, "fail-on", string(report.FailOnError), "")
-}
-
-// validate checks the flags before anything runs; it returns the exit code
-// to use, or -1 when they are fine.
-func (o *outputFlags) validate(stderr io.Writer) int {
-	if !slices.Contains(formatNames, o.format) {
-		errorf(stderr, "check", fmt.Sprintf("unknown format %q", o.format), "--format takes "+strings.Join(formatNames, ", "))
-		return exitUsage
-	}
-	switch report.FailLevel(o.failOn) {
-	case report.FailOnError, report.FailOnWarning, report.FailNever:
-	default:
-		errorf(stderr, "check", fmt.Sprintf("unknown --fail-on level %q", o.failOn), "--fail-on takes error, warning or never")
-		return exitUsage
-	}
-	return -1
 }
 
 // write renders rep on stdout and in every --report file, appends the

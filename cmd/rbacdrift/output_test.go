@@ -133,31 +133,3 @@ func TestReportsHidePassword(t *testing.T) {
 		})
 	}
 }
-
-// TestREADMECheckHelp keeps the copy of `rbacdrift help check` in the
-// README's "CI and reports" section verbatim.
-func TestREADMECheckHelp(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(b), "\n## CI and reports\n")
-	if !ok {
-		t.Fatal(`README.md has no "## CI and reports" section`)
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	if !strings.Contains(section, "\n```\n"+checkUsage+"```\n") {
-		t.Errorf("the README's \"CI and reports\" section does not hold `rbacdrift help check` verbatim; paste this:\n%s", checkUsage)
-	}
-}
-
-// TestREADMEUsage keeps the README's copy of `rbacdrift --help` verbatim.
-func TestREADMEUsage(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), "`rbacdrift --help`:\n\n```\n"+usage+"```\n") {
-		t.Errorf("README.md does not hold `rbacdrift --help` verbatim; paste this:\n%s", usage)
-	}
-}

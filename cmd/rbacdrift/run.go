@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
+
+	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 // Exit codes. They are part of the interface: CI gates depend on them.
@@ -27,6 +27,9 @@ Usage:
   rbacdrift check [flags]       compare the database with the model
   rbacdrift snapshot [flags]    write a model of a working database
   rbacdrift validate FILE...    check model files offline, without a database
+  rbacdrift harvest [flags]     write the queries the application sends to a file
+  rbacdrift serve [flags]       check on a schedule; serve /metrics and /readyz
+  rbacdrift merge FILE...       join the JSON reports of shards into one
   rbacdrift version             print the version
   rbacdrift help [command]      show help
 
@@ -53,20 +56,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSnapshot(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, rest, stdout, stderr)
+	case "harvest":
+		return runHarvest(ctx, rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "merge":
+		return runMerge(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "rbacdrift %s\n", version())
+		printVersion(stdout)
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 && (rest[0] == "snapshot" || rest[0] == "validate") {
-			fmt.Fprint(stdout, map[string]string{"snapshot": snapshotUsage, "validate": validateUsage}[rest[0]])
-			return exitOK
-		}
-		if len(rest) > 0 && rest[0] == "check" {
-			fmt.Fprint(stdout, checkUsage)
-			return exitOK
-		}
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		return runHelp(rest, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "rbacdrift: unknown command %q\n", cmd)
 		fmt.Fprintf(stderr, "hint: run 'rbacdrift help' for the commands\n")
@@ -74,44 +74,51 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 }
 
-// version is the module version when installed with go install, else "devel".
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+// helpOf returns the help of each command, from its table of flags.
+func helpOf(name string) (string, bool) {
+	switch name {
+	case "check":
+		return new(checkFlags).command().usage(), true
+	case "snapshot":
+		return new(snapshotFlags).command().usage(), true
+	case "validate":
+		return validateCommand().usage(), true
+	case "serve":
+		return new(serveFlags).command().usage(), true
+	case "merge":
+		return mergeCommand(new(outputFlags)).usage(), true
+	case "harvest":
+		return harvestUsage, true
 	}
-	return "devel"
+	return "", false
 }
 
-// newFlagSet returns a flag set that prints nothing itself: parseFlags
-// reports errors in rbacdrift's voice, with a hint.
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
-
-// parseFlags parses args; on error it prints the problem and a hint, and
-// returns the exit code to use (-1 when parsing succeeded).
-func parseFlags(fs *flag.FlagSet, args []string, help string, stdout, stderr io.Writer) int {
-	err := fs.Parse(args)
+// runHelp prints the usage, or a command's help; a command it does not
+// know is a usage error.
+func runHelp(args []string, stdout, stderr io.Writer) int {
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, help)
+	case len(args) == 0:
+		fmt.Fprint(stdout, usage)
 		return exitOK
-	case err != nil:
-		// The flag package names flags with one dash; users type two.
-		msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --", "argument: -", "argument: --").Replace(err.Error())
-		fmt.Fprintf(stderr, "rbacdrift %s: %s\n", fs.Name(), msg)
-		fmt.Fprintf(stderr, "hint: run 'rbacdrift help %s' for the flags\n", fs.Name())
-		return exitUsage
-	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "rbacdrift %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		fmt.Fprintf(stderr, "hint: flags come as --name value; run 'rbacdrift help %s'\n", fs.Name())
+	case len(args) > 1:
+		errorf(stderr, "help", fmt.Sprintf("unexpected argument %q", args[1]), "run 'rbacdrift help COMMAND', e.g. 'rbacdrift help check'")
 		return exitUsage
 	}
-	return -1
+	if args[0] == "version" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	h, ok := helpOf(args[0])
+	if !ok {
+		errorf(stderr, "help", fmt.Sprintf("unknown command %q", args[0]), "the commands are check, snapshot, validate, harvest, serve, merge, version and help")
+		return exitUsage
+	}
+	fmt.Fprint(stdout, h)
+	return exitOK
 }
+
+// loadModel reads a model file as the Go API does.
+func loadModel(file string) (*spec.Model, error) { return check.LoadModel(file) }
 
 // isTerminal reports whether w is a terminal that wants colour.
 func isTerminal(w io.Writer) bool {
@@ -130,6 +137,9 @@ func isTerminal(w io.Writer) bool {
 func errorf(stderr io.Writer, cmd string, msg string, hints ...string) {
 	fmt.Fprintf(stderr, "rbacdrift %s: %s\n", cmd, strings.TrimRight(msg, "\n"))
 	for _, h := range hints {
+		if h == "" {
+			continue
+		}
 		fmt.Fprintf(stderr, "hint: %s\n", h)
 	}
 }

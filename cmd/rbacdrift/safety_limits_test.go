@@ -129,7 +129,7 @@ queries:
 				`role_permissions is locked ACCESS EXCLUSIVE by another session`}},
 		{name: "slow sample", timeout: 2 * time.Second, wantCode: exitDrift,
 			args:   []string{"check", "--spec", slow, "--db", url},
-			stdout: []string{`slow_sample fails with 57014 \(canceling statement due to statement timeout\)`, `raise --timeout`}},
+			stdout: []string{`slow_sample fails with 57014 \(canceling statement due to statement timeout\)`, `raise the check's timeout`}},
 		// Each transaction gets what is left of the budget: a lock and a slow
 		// sample end as findings, the queries after them still run, and the
 		// whole run ends within --timeout.

@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/rbacdrift/rbacdrift/internal/dryrun"
-	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 )
 
 // A wireRecorder keeps every message the command sends to one database, as
@@ -29,32 +28,31 @@ type wireRecorder struct {
 	wg    sync.WaitGroup
 }
 
-var (
-	hookOnce  sync.Once
-	recorders sync.Map // database name -> *wireRecorder
-)
+// recorders holds the recorder of each recorded database, by name.
+var recorders sync.Map // database name -> *wireRecorder
+
+// recordingHook is the command's connHook in tests (set in TestMain): it
+// tees the connections to a recorded database into its recorder.
+func recordingHook(cfg *pgx.ConnConfig) {
+	v, ok := recorders.Load(cfg.Database)
+	if !ok {
+		return
+	}
+	rec := v.(*wireRecorder)
+	dial := cfg.DialFunc
+	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return rec.tee(c), nil
+	}
+}
 
 // recordWire records every connection the command opens to database dbname
 // until the test ends. Tests on other databases are not affected.
 func recordWire(t *testing.T, dbname string) *wireRecorder {
 	t.Helper()
-	hookOnce.Do(func() {
-		pgsession.ConfigHook = func(cfg *pgx.ConnConfig) {
-			v, ok := recorders.Load(cfg.Database)
-			if !ok {
-				return
-			}
-			rec := v.(*wireRecorder)
-			dial := cfg.DialFunc
-			cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-				c, err := dial(ctx, network, addr)
-				if err != nil {
-					return nil, err
-				}
-				return rec.tee(c), nil
-			}
-		}
-	})
 	rec := &wireRecorder{}
 	if _, loaded := recorders.LoadOrStore(dbname, rec); loaded {
 		t.Fatalf("database %s is already recorded", dbname)
@@ -194,6 +192,11 @@ type wireReport struct {
 var allowedStatements = []*regexp.Regexp{
 	regexp.MustCompile(`^BEGIN READ ONLY$`),
 	regexp.MustCompile(`^ROLLBACK$`),
+	// The end of every unit of work: back to the savepoint taken after the
+	// limits, then the release of any advisory lock a statement took.
+	regexp.MustCompile(`^SAVEPOINT rbacdrift_unit$`),
+	regexp.MustCompile(`^ROLLBACK TO SAVEPOINT rbacdrift_unit$`),
+	regexp.MustCompile(`^SELECT pg_catalog\.pg_advisory_unlock_all\(\)$`),
 	regexp.MustCompile(`^SET LOCAL statement_timeout = [0-9]+$`),
 	regexp.MustCompile(`^SET LOCAL lock_timeout = [0-9]+$`),
 	regexp.MustCompile(`^SET LOCAL idle_in_transaction_session_timeout = [0-9]+$`),
@@ -341,7 +344,8 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 			}
 			for _, re := range allowedStatements {
 				if re.MatchString(sql) {
-					if strings.HasPrefix(sql, "SET LOCAL") || strings.HasPrefix(sql, "EXPLAIN") || strings.Contains(sql, "set_config") {
+					if strings.HasPrefix(sql, "SET LOCAL") || strings.HasPrefix(sql, "EXPLAIN") || strings.Contains(sql, "set_config") ||
+						strings.Contains(sql, "SAVEPOINT") || strings.Contains(sql, "pg_advisory_unlock_all") {
 						if !inTx {
 							fail(ci, "%q outside a read-only transaction", sql)
 						}
@@ -461,6 +465,11 @@ func TestWireAllowList(t *testing.T) {
 		{"SELECT nextval('s')", false},
 		{"SELECT pg_catalog.set_config('search_path', 'evil', false)", false},
 		{"BEGIN", false},
+		{"SELECT pg_catalog.pg_advisory_unlock_all()", true},
+		{"SELECT pg_catalog.pg_advisory_lock(1)", false},
+		{"SELECT pg_catalog.pg_advisory_unlock_all(); DROP TABLE users", false},
+		{"RELEASE SAVEPOINT rbacdrift_unit", false},
+		{"SAVEPOINT other", false},
 		{"COMMIT", false},
 		{"SET ROLE postgres", false},
 		{"SET statement_timeout = 0", false},

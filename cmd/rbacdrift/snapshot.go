@@ -25,50 +25,6 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-const snapshotUsage = `Usage: rbacdrift snapshot [--db URL] [--schema S] [--tables a,b] [--match GLOB]
-                          [--grants-for ROLE,...] [--functions GLOB] [--out FILE]
-       rbacdrift snapshot --from-migrations DIR [--tool NAME] [--dev-db URL] [...]
-       rbacdrift snapshot --from-prisma FILE | --from-drizzle PATH [--out FILE]
-
-Writes a model of a working database: every table and view of the schema
-(or those chosen), with their columns, types as the server renders them,
-nullability, defaults, keys, foreign keys, indexes, row-level security and
-policies, and the enums they use. Checking the same database against it
-finds nothing; keep it beside the application and edit it when a migration
-lands. The session is read-only; nothing is ever written to the database.
-
-Flags:
-  --db URL               the database, as for check (default: $DATABASE_URL,
-                         else the libpq environment)
-  --schema S[,S]         the schemas to take (default public); the first is the
-                         model's schema, tables of the others are qualified
-  --tables a,b           only these tables or views (exact names)
-  --match GLOB           only relations whose name matches (* and ?), e.g. 'role*'
-  --grants-for ROLE,...  record the privileges these roles can use, inherited
-                         ones included (PUBLIC for PUBLIC); the application's
-                         role, typically
-  --functions GLOB       also the functions whose name matches (* and ?), e.g.
-                         'auth*', every overload, extensions' left out
-  --out FILE             write the model to FILE instead of standard output
-  --timeout DUR          bound on connecting and on every statement (default 30s)
-  --from-prisma FILE     no database: the model of the tables Prisma Migrate
-                         creates for the schema.prisma FILE
-  --from-drizzle PATH    no database: the model in drizzle-kit's newest snapshot
-                         (a migrations folder with meta/_journal.json, or a
-                         snapshot JSON file)
-  --from-migrations DIR  apply the SQL migrations of DIR, in the order their
-                         tool applies them, to a throwaway PostgreSQL started
-                         with the local initdb, snapshot it as with --db (the
-                         flags above apply), then throw it away
-  --tool NAME            the tool of --from-migrations: drizzle, prisma, goose,
-                         golang-migrate, flyway, sqlx or dbmate (default:
-                         detected from the folder)
-  --dev-db URL           with --from-migrations: no throwaway cluster; create a
-                         temporary database on this server (the URL names one to
-                         connect to, like postgres; its role needs CREATEDB),
-                         apply the migrations there, and drop it
-`
-
 // schemaURL is where editors find the JSON Schema of the model file.
 const schemaURL = "https://raw.githubusercontent.com/rbacdrift/rbacdrift/main/spec/rbacdrift.schema.json"
 
@@ -85,49 +41,16 @@ type snapshotFlags struct {
 
 func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f snapshotFlags
-	fs := newFlagSet("snapshot")
-	fs.StringVar(&f.db, "db", "", "")
-	fs.StringVar(&f.schema, "schema", "public", "")
-	fs.StringVar(&f.tables, "tables", "", "")
-	fs.StringVar(&f.match, "match", "", "")
-	fs.StringVar(&f.grantsFor, "grants-for", "", "")
-	fs.StringVar(&f.functions, "functions", "", "")
-	fs.StringVar(&f.out, "out", "", "")
-	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "")
-	fs.StringVar(&f.fromPrisma, "from-prisma", "", "")
-	fs.StringVar(&f.fromDrizzle, "from-drizzle", "", "")
-	fs.StringVar(&f.fromMigrations, "from-migrations", "", "")
-	fs.StringVar(&f.tool, "tool", "", "")
-	fs.StringVar(&f.devDB, "dev-db", "", "")
-	if code := parseFlags(fs, args, snapshotUsage, stdout, stderr); code >= 0 {
+	if code := f.command().parse(args, stdout, stderr); code >= 0 {
 		return code
 	}
-	switch {
-	case f.fromMigrations != "" && (f.fromPrisma != "" || f.fromDrizzle != ""):
-		errorf(stderr, "snapshot", "--from-migrations is given with --from-prisma or --from-drizzle", "derive the model from one of them")
-		return exitUsage
-	case f.fromMigrations == "" && (f.tool != "" || f.devDB != ""):
-		errorf(stderr, "snapshot", "--tool and --dev-db go with --from-migrations", "give the migrations folder with --from-migrations DIR")
-		return exitUsage
-	case f.fromPrisma != "" || f.fromDrizzle != "":
+	if f.fromPrisma != "" || f.fromDrizzle != "" {
 		return snapshotFromCode(f, stdout, stderr)
 	}
 	sel := introspect.Selection{Schemas: splitList(f.schema), Match: f.match, Roles: splitList(f.grantsFor), Functions: f.functions}
 	if f.tables != "" {
 		sel.Tables = splitList(f.tables)
 	}
-	switch {
-	case len(sel.Schemas) == 0:
-		errorf(stderr, "snapshot", "--schema is empty", "give the schema to take, e.g. --schema public")
-		return exitUsage
-	case f.tables != "" && len(sel.Tables) == 0:
-		errorf(stderr, "snapshot", "--tables is empty", "give table names separated by commas, or leave --tables out for every table")
-		return exitUsage
-	case f.timeout <= 0:
-		errorf(stderr, "snapshot", fmt.Sprintf("--timeout must be positive, got %s", f.timeout))
-		return exitUsage
-	}
-
 	// The garbage collector keeps the runtime's defaults (GOGC=100, no
 	// memory limit; the GOGC and GOMEMLIMIT environment variables as usual):
 	// its pace follows the live heap, so it scales with the catalog, from a
@@ -146,11 +69,10 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout+2*time.Second)
 	defer cancel()
-	res, err := derive.Snapshot(ctx, target, sel, pgsession.Options{Timeout: f.timeout})
+	res, err := derive.Snapshot(ctx, target, sel, sessionOptions(f.timeout))
 	var selErr *derive.SelectionError
 	if errors.As(err, &selErr) {
-		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
-		return exitUsage
+		return selectionError(stderr, selErr)
 	}
 	if err != nil {
 		return failure(ctx, stderr, "snapshot", target, err)
@@ -168,12 +90,6 @@ func snapshotFromCode(f snapshotFlags, stdout, stderr io.Writer) int {
 	var header, path string
 	var err error
 	switch {
-	case f.fromPrisma != "" && f.fromDrizzle != "":
-		errorf(stderr, "snapshot", "--from-prisma and --from-drizzle are given together", "derive the model from one of them")
-		return exitUsage
-	case f.db != "":
-		errorf(stderr, "snapshot", "--db is given with --from-prisma or --from-drizzle", "a model from the application's schema needs no database; check one against it with 'rbacdrift check'")
-		return exitUsage
 	case f.fromPrisma != "":
 		path = f.fromPrisma
 		model, err = prisma.FromFile(path)
@@ -197,11 +113,6 @@ func snapshotFromCode(f snapshotFlags, stdout, stderr io.Writer) int {
 // scratch database (a throwaway cluster, or a temporary database on
 // --dev-db) and writes the model of what they made, as a live snapshot would.
 func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect.Selection, args []string, stdout, stderr io.Writer) int {
-	if f.db != "" {
-		errorf(stderr, "snapshot", "--db is given with --from-migrations",
-			"--from-migrations applies them to a scratch database; --dev-db names a server to make it on, and 'rbacdrift check --db' compares a database with the model")
-		return exitUsage
-	}
 	plan, err := replay.Read(f.fromMigrations, migrations.Tool(f.tool))
 	if err != nil {
 		var code *replay.CodeError
@@ -210,13 +121,13 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 		case errors.As(err, &code):
 			errorf(stderr, "snapshot", err.Error(), code.Hint())
 		case errors.As(err, &amb):
-			errorf(stderr, "snapshot", err.Error(), "give it with --tool NAME")
+			errorf(stderr, "snapshot", err.Error(), "give it with --migrations-tool NAME")
 		default:
 			errorf(stderr, "snapshot", err.Error())
 		}
 		return exitUsage
 	}
-	opts := replay.Options{Selection: sel, Introspect: pgsession.Options{Timeout: f.timeout}}
+	opts := replay.Options{Selection: sel, Introspect: sessionOptions(f.timeout)}
 	if f.devDB != "" {
 		if opts.DevDB, err = pgsession.ParseTarget(f.devDB); err != nil {
 			errorf(stderr, "snapshot", err.Error(), "give --dev-db postgres://user@host:5432/postgres, a server where the role may create databases")
@@ -241,8 +152,7 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 		errorf(stderr, "snapshot", err.Error(), hints...)
 		return exitUsage
 	case errors.As(err, &selErr):
-		errorf(stderr, "snapshot", selErr.Message, selErr.Hint)
-		return exitUsage
+		return selectionError(stderr, selErr)
 	case errors.Is(err, pgserver.ErrNoBinaries):
 		errorf(stderr, "snapshot", err.Error(), "install the PostgreSQL server binaries (Debian: apt-get install postgresql), or give --dev-db URL")
 		return exitUsage
@@ -379,4 +289,18 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// selectionError words a selection that names what the database does not
+// have in terms of the flags that made it.
+func selectionError(stderr io.Writer, e *derive.SelectionError) int {
+	switch e.What {
+	case derive.SelectNoRole:
+		errorf(stderr, "snapshot", "--grants-for: "+e.Error(), "role names are exact and case-sensitive; SELECT rolname FROM pg_roles lists them")
+	case derive.SelectNoTable:
+		errorf(stderr, "snapshot", "--tables: "+e.Error(), "names are exact and case-sensitive, as in the catalog; --schemas chooses the schemas")
+	default:
+		errorf(stderr, "snapshot", e.Error(), "--schemas chooses the schemas (default public); check the database name in --db")
+	}
+	return exitUsage
 }

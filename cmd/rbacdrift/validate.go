@@ -3,42 +3,28 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-const validateUsage = `Usage: rbacdrift validate FILE...
-
-Checks model files offline, without a database: the YAML, every key and
-value, names, types, and the query files each model names. Each problem is
-printed as file:line:column: field: message. Prints nothing and exits 0 when
-every file is clean, exits 2 otherwise: fit for a pre-commit hook.
-`
-
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate")
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, validateUsage)
-		return exitOK
-	case err != nil:
-		errorf(stderr, "validate", err.Error(), "run 'rbacdrift help validate'")
-		return exitUsage
-	case fs.NArg() == 0:
+	cmd := validateCommand()
+	if code := cmd.parse(args, stdout, stderr); code >= 0 {
+		return code
+	}
+	if len(cmd.rest) == 0 {
 		errorf(stderr, "validate", "no model file given", "rbacdrift validate rbacdrift.yaml [more.yaml ...]")
 		return exitUsage
 	}
 	problems, bad := 0, 0
-	for _, file := range fs.Args() {
+	for _, file := range cmd.rest {
 		if ctx.Err() != nil {
 			errorf(stderr, "validate", "interrupted")
 			return exitInterrupted
 		}
-		_, err := spec.Load(file)
+		_, err := loadModel(file)
 		if err == nil {
 			continue
 		}
@@ -57,6 +43,6 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if bad == 0 {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "rbacdrift validate: %s in %d of %s\n", plural(problems, "problem"), bad, plural(fs.NArg(), "file"))
+	fmt.Fprintf(stderr, "rbacdrift validate: %s in %d of %s\n", plural(problems, "problem"), bad, plural(len(cmd.rest), "file"))
 	return exitUsage
 }

@@ -134,6 +134,7 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		}
 		findings = append(findings, migrationFindings(m, findings, mfs)...)
 	}
+	linkQueries(m, findings)
 	drift.Sort(findings)
 
 	today := opts.Today
@@ -170,8 +171,8 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 // targetOf describes the database s is connected to, as the report shows
 // it: the host and port it was given, what the server says of itself.
 func targetOf(s *pgsession.Session, srv catalog.Server, p pgsession.Path) report.Target {
-	cfg := s.Conn().Config()
-	t := report.Target{Host: cfg.Host, Port: int(cfg.Port), Database: srv.Database, User: srv.User,
+	host, port := s.Addr()
+	t := report.Target{Host: host, Port: int(port), Database: srv.Database, User: srv.User,
 		ServerVersion: srv.Version, InRecovery: srv.InRecovery, StartupSettings: p.Startup}
 	if srv.ReplayLag != nil {
 		secs := srv.ReplayLag.Seconds()

@@ -83,7 +83,7 @@ func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOpti
 	}
 	opts := migrations.Options{Dir: o.Dir, Tool: migrations.Tool(o.Tool), Schema: o.Schema, Table: o.Table}
 	var findings []*migrations.Finding
-	err := s.InTx(ctx, func(q pgsession.Querier) error {
+	err := s.Steps(ctx, pgsession.UnitOptions{}, func(q pgsession.Querier) error {
 		if opts.Tool == "" {
 			tool, err := migrations.Detect(opts.Dir)
 			var amb *migrations.AmbiguousError
@@ -174,7 +174,7 @@ func migrationFindings(m *spec.Model, fs []*drift.Finding, mfs []*migrations.Fin
 			Expected: mf.Expected, Actual: mf.Actual, Message: mf.Message, Hint: mf.Hint, File: mf.File,
 			Subject: drift.MigrationSubject}
 		out = append(out, f)
-		if mf.Migration == nil || (mf.Code != migrations.CodePending && mf.Code != migrations.CodeFailed) {
+		if mf.Migration == nil || (mf.Code != drift.MigrationPending && mf.Code != drift.MigrationFailed) {
 			continue
 		}
 		touched := touchedNames(m, mf.Migration.Touches())

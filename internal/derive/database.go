@@ -14,14 +14,38 @@ import (
 )
 
 // A SelectionError means the snapshot's selection names what the database
-// does not have (a role, a table) or matches nothing: the flags are wrong,
-// not the database.
+// does not have (a role, a table) or matches nothing: the selection is
+// wrong, not the database. The command words it in terms of its flags.
 type SelectionError struct {
-	Message string
-	Hint    string
+	// What is wrong: SelectNoRole, SelectNoTable or SelectNothing.
+	What string
+	// Missing are the roles or tables that do not exist.
+	Missing []string
+	// Schemas are the schemas the selection looked in; Match its glob.
+	Schemas []string
+	Match   string
 }
 
-func (e *SelectionError) Error() string { return e.Message }
+// What a [SelectionError] says.
+const (
+	SelectNoRole  = "no-role"  // a role to read grants for does not exist
+	SelectNoTable = "no-table" // a named table is not in the schemas
+	SelectNothing = "nothing"  // no table or view matches
+)
+
+func (e *SelectionError) Error() string {
+	schemas := strings.Join(e.Schemas, ", ")
+	switch e.What {
+	case SelectNoRole:
+		return fmt.Sprintf("no role %s on this server", strings.Join(e.Missing, ", "))
+	case SelectNoTable:
+		return fmt.Sprintf("no table or view %s in schema %s", strings.Join(e.Missing, ", "), schemas)
+	}
+	if e.Match != "" {
+		return fmt.Sprintf("no table or view in schema %s matches %q", schemas, e.Match)
+	}
+	return "no table or view in schema " + schemas
+}
 
 // A SnapshotResult is what [Snapshot] took.
 type SnapshotResult struct {
@@ -83,10 +107,8 @@ func Snapshot(ctx context.Context, t *pgsession.Target, sel introspect.Selection
 // checkListing reports what the selection asked for and the database does
 // not have.
 func checkListing(sel introspect.Selection, l *introspect.Listing) error {
-	schemas := strings.Join(sel.Schemas, ", ")
 	if len(l.UnknownRoles) > 0 {
-		return &SelectionError{Message: fmt.Sprintf("--grants-for: no role %s on this server", strings.Join(l.UnknownRoles, ", ")),
-			Hint: "role names are exact and case-sensitive; SELECT rolname FROM pg_roles lists them"}
+		return &SelectionError{What: SelectNoRole, Missing: l.UnknownRoles, Schemas: sel.Schemas}
 	}
 	var absent []string
 	for _, t := range sel.Tables {
@@ -95,15 +117,10 @@ func checkListing(sel introspect.Selection, l *introspect.Listing) error {
 		}
 	}
 	if len(absent) > 0 {
-		return &SelectionError{Message: fmt.Sprintf("--tables: no table or view %s in schema %s", strings.Join(absent, ", "), schemas),
-			Hint: "names are exact and case-sensitive, as in the catalog; --schema chooses the schema"}
+		return &SelectionError{What: SelectNoTable, Missing: absent, Schemas: sel.Schemas}
 	}
 	if len(l.Relations) == 0 {
-		what := "no table or view in schema " + schemas
-		if sel.Match != "" {
-			what += fmt.Sprintf(" matches %q", sel.Match)
-		}
-		return &SelectionError{Message: what, Hint: "--schema chooses the schema (default public); check the database name in --db"}
+		return &SelectionError{What: SelectNothing, Schemas: sel.Schemas, Match: sel.Match}
 	}
 	return nil
 }

@@ -165,7 +165,7 @@ func TestRun(t *testing.T) {
 				{"run-as-unavailable", E, q("resolve_user_permissions"), "", "resolve.yaml:4:3"},
 				{"run-as-unavailable", E, q("list_role_permissions"), "", "resolve.yaml:12:3"},
 			},
-			contains: [][]string{{"resolve_user_permissions cannot be dry-run as rbacdrift_no_such_role: the role does not exist on this server", "--run-as"}},
+			contains: [][]string{{"resolve_user_permissions cannot be dry-run as rbacdrift_no_such_role: the role does not exist on this server", "run-as override"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -117,48 +117,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// TestPipelinedMatchesSequential dry-runs every corpus query, on the clean
-// schema and with its drift, both pipelined (each query's transaction in one
-// round trip) and one statement at a time, and requires the same findings,
-// word for word.
-func TestPipelinedMatchesSequential(t *testing.T) {
-	t.Parallel()
-	for _, c := range corpusCases() {
-		for _, drifted := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/drifted=%v", c.dir, drifted), func(t *testing.T) {
-				t.Parallel()
-				db, runAs := loadCorpus(t, c, drifted)
-				m := loadModel(t, filepath.Join("dryrun", "corpus", c.dir, "model.yaml"))
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				defer cancel()
-				session := pgsession.NewSession(connect(t, db.URL), pgsession.Options{Timeout: 10 * time.Second})
-				res, err := check.Compare(ctx, session, m)
-				if err != nil {
-					t.Fatal(err)
-				}
-				in := dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types, RunAs: runAs}
-				pipelined, err := dryrun.Run(ctx, session, in)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sequential, err := dryrun.RunSequential(ctx, session, in)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(sequential) == 0 && drifted {
-					t.Fatal("no findings with the drift: the comparison proves nothing")
-				}
-				if diff := cmp.Diff(render(sequential), render(pipelined)); diff != "" {
-					t.Errorf("findings (-sequential +pipelined):\n%s", diff)
-				}
-			})
-		}
-	}
-}
-
 // BenchmarkDryRunSpring dry-runs Spring Security's 23 default queries on
-// their clean schema, as the application's role, pipelined and one statement
-// at a time, and reports the round trips of one dry run. The test server is
+// their clean schema, as the application's role, and reports the round
+// trips of one dry run. The test server is
 // on a Unix socket, where a round trip costs next to nothing; the rtt=1ms
 // runs add a millisecond to each, as a database in the same data centre
 // would.
@@ -177,26 +138,21 @@ func BenchmarkDryRunSpring(b *testing.B) {
 	}
 	in := dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types, RunAs: runAs}
 	for _, rtt := range []time.Duration{0, time.Millisecond} {
-		for _, mode := range []struct {
-			name string
-			run  func(context.Context, *pgsession.Session, dryrun.Input) ([]*drift.Finding, error)
-		}{{"pipelined", dryrun.Run}, {"sequential", dryrun.RunSequential}} {
-			b.Run(fmt.Sprintf("%s/rtt=%v", mode.name, rtt), func(b *testing.B) {
-				w.reset()
-				w.rtt = rtt
-				defer func() { w.rtt = 0 }()
-				for b.Loop() {
-					fs, err := mode.run(ctx, session, in)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if len(fs) != 0 {
-						b.Fatalf("findings on the clean schema:\n%s", render(fs))
-					}
+		b.Run(fmt.Sprintf("rtt=%v", rtt), func(b *testing.B) {
+			w.reset()
+			w.rtt = rtt
+			defer func() { w.rtt = 0 }()
+			for b.Loop() {
+				fs, err := dryrun.Run(ctx, session, in)
+				if err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(float64(w.trips())/float64(b.N), "roundtrips/op")
-			})
-		}
+				if len(fs) != 0 {
+					b.Fatalf("findings on the clean schema:\n%s", render(fs))
+				}
+			}
+			b.ReportMetric(float64(w.trips())/float64(b.N), "roundtrips/op")
+		})
 	}
 }
 

@@ -52,13 +52,6 @@ type Input struct {
 // sorted. An error means the dry run could not go on (the connection broke,
 // the context ended), not that a query failed: that is a finding.
 func Run(ctx context.Context, conn *pgsession.Session, in Input) ([]*drift.Finding, error) {
-	return run(ctx, conn, in, false)
-}
-
-// run is [Run]; sequential sends each statement of a query's transaction
-// in a round trip of its own, waiting for its answer, as the dry run did
-// before it was pipelined (the tests compare the two).
-func run(ctx context.Context, conn *pgsession.Session, in Input, sequential bool) ([]*drift.Finding, error) {
 	if in.Model == nil || len(in.Model.Queries) == 0 {
 		return nil, nil
 	}
@@ -74,7 +67,7 @@ func run(ctx context.Context, conn *pgsession.Session, in Input, sequential bool
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
-	r := &runner{in: in, conn: conn, pg: conn.PgConn(), roles: roles, sequential: sequential}
+	r := &runner{in: in, conn: conn, roles: roles}
 	var out []*drift.Finding
 	var tries []*try
 	for _, q := range in.Model.Queries {
@@ -109,11 +102,9 @@ func (in Input) roleOf(q *spec.Query) string {
 }
 
 type runner struct {
-	in         Input
-	conn       *pgsession.Session
-	pg         *pgconn.PgConn
-	roles      *catalog.Roles
-	sequential bool
+	in    Input
+	conn  *pgsession.Session
+	roles *catalog.Roles
 }
 
 // A try is what the server said about one query.
@@ -125,6 +116,7 @@ type try struct {
 	sql      *sqlText
 	kind     string // first keyword: SELECT, INSERT ...
 	declared []uint32
+	sent     string // the text sent when it is not q.SQL (see genericText)
 
 	desc      *pgconn.StatementDescription
 	prepErr   *pgconn.PgError
@@ -153,6 +145,9 @@ func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Findi
 		}
 	}
 	t.declared = r.paramOIDs(q)
+	if sent, oids := genericText(q.SQL, t.declared); sent != q.SQL {
+		t.sent, t.declared = sent, oids
+	}
 
 	var roleErr *pgconn.PgError
 	if err := r.prepareAndPlan(ctx, t, &roleErr); err != nil {
@@ -171,47 +166,43 @@ func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Findi
 	return t, nil, nil
 }
 
-// inTx runs fn in a read-only transaction as t's role, with the session's
-// limits (statement_timeout shrinks with what is left of the run, so that a
-// slow query ends as a finding, 57014, and the queries after it still run),
-// and always closes the statement and rolls back, in that order and in one
-// round trip, so that nothing outlives the transaction. A failure to assume
-// the role is put in *roleErr; fn is then not run.
-func (r *runner) inTx(ctx context.Context, t *try, roleErr **pgconn.PgError, fn func() error) (err error) {
-	begin := strings.Join(r.conn.BeginStatements(r.conn.StatementTimeout(ctx), planCacheMode), "; ")
-	if _, err := r.pg.Exec(ctx, begin).ReadAll(); err != nil {
-		r.rollback(ctx)
-		return fmt.Errorf("opening a read-only transaction: %w", err)
-	}
-	defer func() {
-		if rerr := r.rollback(ctx); err == nil && rerr != nil {
-			err = rerr
-		}
-	}()
-	if r.in.SearchPath != "" {
-		if _, err := r.pg.ExecParams(ctx, setPathSQL, [][]byte{[]byte(introspect.SearchPathValue(r.in.SearchPath))}, nil, nil, nil).Close(); err != nil {
-			return fmt.Errorf("setting the search_path: %w", err)
-		}
-	}
-	if t.setRole {
-		res := r.pg.ExecParams(ctx, setRoleSQL, [][]byte{[]byte(t.roleName)}, nil, nil, nil).Read()
-		if res.Err != nil {
-			pgErr, err := asPgError(res.Err)
-			if err != nil {
-				return fmt.Errorf("setting the role %s: %w", t.roleName, err)
-			}
-			*roleErr = pgErr
-			return nil
-		}
-	}
-	return fn()
-}
+// queryUnit is the unit of work of every query: planned generically, and
+// budgeted, so that a slow query ends as a finding (57014) and the queries
+// after it still run.
+var queryUnit = pgsession.UnitOptions{Settings: []string{planCacheMode}, Budgeted: true}
 
-// rollback closes the prepared statement and ends the transaction, inside
-// it and in one round trip; neither fails on a connection that is idle or in
-// a failed transaction.
-func (r *runner) rollback(ctx context.Context) error {
-	return r.conn.Rollback(ctx, StatementName)
+// inUnit runs one unit of work ([pgsession.Session.Unit], one round trip)
+// as t's role: the search_path and the role, then what send queues. recv
+// reads the answers to what send queued, in order, and stops at the first
+// server error (the server skipped the rest). A failure to assume the role
+// is put in *roleErr; recv is then not called.
+func (r *runner) inUnit(ctx context.Context, t *try, roleErr **pgconn.PgError, send func(q *pgsession.Queue), recv func(res *pgsession.Results) error) error {
+	return r.conn.Unit(ctx, queryUnit, func(q *pgsession.Queue) {
+		if r.in.SearchPath != "" {
+			q.Query(setPathSQL, introspect.SearchPathValue(r.in.SearchPath))
+		}
+		if t.setRole {
+			q.Query(setRoleSQL, t.roleName)
+		}
+		send(q)
+	}, func(res *pgsession.Results) error {
+		if r.in.SearchPath != "" {
+			if _, err := res.Exec(); err != nil {
+				return fmt.Errorf("setting the search_path: %w", err)
+			}
+		}
+		if t.setRole {
+			if _, err := res.Exec(); err != nil {
+				pgErr, err := asPgError(err)
+				if err != nil {
+					return fmt.Errorf("setting the role %s: %w", t.roleName, err)
+				}
+				*roleErr = pgErr
+				return nil
+			}
+		}
+		return recv(res)
+	})
 }
 
 // asPgError splits a server error (a finding) from any other (the end of the run).
@@ -251,11 +242,8 @@ func (r *runner) paramOIDs(q *spec.Query) []uint32 {
 	return oids
 }
 
-// prepareAndPlan prepares, plans and samples t in its transaction.
+// prepareAndPlan prepares, plans and samples t in its unit of work.
 func (r *runner) prepareAndPlan(ctx context.Context, t *try, roleErr **pgconn.PgError) error {
-	if r.sequential {
-		return r.inTx(ctx, t, roleErr, func() error { return r.stepByStep(ctx, t) })
-	}
 	n := t.paramCount()
 	if err := r.pipelined(ctx, t, n, roleErr); err != nil {
 		return err
@@ -264,39 +252,25 @@ func (r *runner) prepareAndPlan(ctx context.Context, t *try, roleErr **pgconn.Pg
 		// The server counts the parameters otherwise than the SQL's $N
 		// (never seen; the lexer would have to misread the SQL): the
 		// EXPLAIN had the wrong number of NULLs and the sample may be
-		// missing. Ask again, one statement at a time, as the server counts.
-		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared}
+		// missing. Ask again, with as many as the server counts.
+		n = len(t.desc.ParamOIDs)
+		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent}
 		*roleErr = nil
-		return r.inTx(ctx, t, roleErr, func() error { return r.stepByStep(ctx, t) })
+		return r.pipelined(ctx, t, n, roleErr)
 	}
 	return nil
 }
 
-// prepareInferred prepares t again, in a transaction of its own, with no
-// declared parameter types, and keeps the types the server infers.
+// prepareInferred prepares t again, in a unit of its own, with no declared
+// parameter types, and keeps the types the server infers.
 func (r *runner) prepareInferred(ctx context.Context, t *try, roleErr **pgconn.PgError) error {
-	if r.sequential {
-		return r.inTx(ctx, t, roleErr, func() error {
-			sd, err := r.pg.Prepare(ctx, "", t.q.SQL, nil)
-			if err == nil {
-				t.inferred = sd.ParamOIDs
-				return nil
-			}
-			_, err = asPgError(err)
-			return err
-		})
-	}
-	return r.inPipeline(ctx, t, roleErr, func(p *pgconn.Pipeline) {
-		p.SendPrepare("", t.q.SQL, nil)
-	}, func(p *pgconn.Pipeline) error {
-		res, err := p.GetResults()
+	return r.inUnit(ctx, t, roleErr, func(q *pgsession.Queue) {
+		q.Prepare("", t.q.SQL, nil)
+	}, func(res *pgsession.Results) error {
+		sd, err := res.Prepare()
 		if err != nil {
 			_, err = asPgError(err)
 			return err
-		}
-		sd, ok := res.(*pgconn.StatementDescription)
-		if !ok {
-			return fmt.Errorf("unexpected pipeline result %T", res)
 		}
 		t.inferred = sd.ParamOIDs
 		return nil
@@ -321,70 +295,55 @@ func sampleArgs(s *spec.Sample) [][]byte {
 	return vals
 }
 
-// pipelined sends t's transaction in one round trip (see [runner.inPipeline]):
-// the prepare, then, when the statement kind is one EXPLAIN takes, the
-// EXPLAIN with n NULL arguments, then the sample when its argument count is
-// n. What depended on an earlier answer needs no wait: a failed statement
-// makes the server skip the rest up to the Sync, so the EXPLAIN runs only
-// when the prepare succeeded and the sample only when both did, as one
-// statement at a time would have it.
+// pipelined sends t's unit of work in one round trip (see
+// [runner.inUnit]): the prepare, then, when the statement kind is one
+// EXPLAIN takes, the EXPLAIN with n NULL arguments, then the sample when
+// its argument count is n. What depended on an earlier answer needs no
+// wait: a failed statement makes the server skip the rest of the caller's
+// statements, so the EXPLAIN runs only when the prepare succeeded and the
+// sample only when both did, as one statement at a time would have it.
 func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.PgError) error {
 	planned := plannable(t.kind)
 	sample := planned && t.q.Sample != nil && len(t.q.Sample.Args) == n
-	return r.inPipeline(ctx, t, roleErr, func(p *pgconn.Pipeline) {
-		p.SendPrepare(StatementName, t.q.SQL, t.declared)
+	return r.inUnit(ctx, t, roleErr, func(q *pgsession.Queue) {
+		q.Prepare(StatementName, t.text(), t.declared)
 		if planned {
-			p.SendQueryParams(explainSQL(n), nil, nil, nil, nil)
+			q.Query(explainSQL(n))
 		}
 		if sample {
-			p.SendQueryPrepared(StatementName, sampleArgs(t.q.Sample), nil, nil)
+			q.QueryPrepared(StatementName, sampleArgs(t.q.Sample))
 		}
-	}, func(p *pgconn.Pipeline) error {
-		res, err := p.GetResults()
+	}, func(res *pgsession.Results) error {
+		sd, err := res.Prepare()
 		if err != nil {
 			t.prepErr, err = asPgError(err)
 			return err
-		}
-		sd, ok := res.(*pgconn.StatementDescription)
-		if !ok {
-			return fmt.Errorf("unexpected pipeline result %T", res)
 		}
 		t.desc = sd
 		if !planned {
 			return nil
 		}
-		rr, err := resultReader(p)
+		text, err := planText(res)
 		if err != nil {
 			t.planErr, err = asPgError(err)
 			return err
 		}
-		var text strings.Builder
-		rows := 0
-		for rr.NextRow() {
-			if v := rr.Values(); len(v) > 0 && len(v[0]) > 0 {
-				text.Write(v[0])
-				text.WriteByte('\n')
-				rows++
-			}
-		}
-		if _, err := rr.Close(); err != nil {
-			t.planErr, err = asPgError(err)
-			return err
-		}
-		if rows == 0 {
+		if text == "" {
 			return fmt.Errorf("EXPLAIN returned no plan")
 		}
-		if t.plan, err = parsePlan(text.String()); err != nil {
+		if t.plan, err = parsePlan(text); err != nil {
 			return err
 		}
 		if !sample {
 			return nil
 		}
-		if rr, err = resultReader(p); err == nil {
-			for rr.NextRow() {
+		rows, err := res.Query()
+		if err == nil {
+			for rows.Next() {
 				t.rows++
 			}
-			_, err = rr.Close()
+			rows.Close()
+			err = rows.Err()
 		}
 		if err != nil {
 			t.sampleErr, err = asPgError(err)
@@ -395,136 +354,21 @@ func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.
 	})
 }
 
-// resultReader returns the next result of p, which must be a query's.
-func resultReader(p *pgconn.Pipeline) (*pgconn.ResultReader, error) {
-	res, err := p.GetResults()
+// planText reads the rows of the next answer, an EXPLAIN's, as one text.
+func planText(res *pgsession.Results) (string, error) {
+	rows, err := res.Query()
 	if err != nil {
-		return nil, err
-	}
-	rr, ok := res.(*pgconn.ResultReader)
-	if !ok {
-		return nil, fmt.Errorf("unexpected pipeline result %T", res)
-	}
-	return rr, nil
-}
-
-// inPipeline runs one read-only transaction as t's role in one round trip,
-// like [runner.inTx]: the statements of [pgsession.Session.BeginStatements],
-// the role, what send queues, then a Sync; then the Close of the statement
-// and ROLLBACK, and a second Sync, all sent at once. recv reads the answers
-// to what send queued, in order, and stops at the first server error (the
-// server skipped the rest). The Close and the ROLLBACK come after the first
-// Sync so that the server runs them also after an error: it takes both in a
-// failed transaction, so the statement never outlives the transaction. A
-// failure to assume the role is put in *roleErr; recv is then not called.
-func (r *runner) inPipeline(ctx context.Context, t *try, roleErr **pgconn.PgError, send func(p *pgconn.Pipeline), recv func(p *pgconn.Pipeline) error) (err error) {
-	p := r.pg.StartPipeline(ctx)
-	begin := r.conn.BeginStatements(r.conn.StatementTimeout(ctx), planCacheMode)
-	for _, b := range begin {
-		p.SendQueryParams(b, nil, nil, nil, nil)
-	}
-	if r.in.SearchPath != "" {
-		p.SendQueryParams(setPathSQL, [][]byte{[]byte(introspect.SearchPathValue(r.in.SearchPath))}, nil, nil, nil)
-	}
-	if t.setRole {
-		p.SendQueryParams(setRoleSQL, [][]byte{[]byte(t.roleName)}, nil, nil, nil)
-	}
-	send(p)
-	p.SendPipelineSync()
-	p.SendDeallocate(StatementName)
-	p.SendQueryParams("ROLLBACK", nil, nil, nil, nil)
-	if err := p.Sync(); err != nil {
-		p.Close()
-		return fmt.Errorf("sending to the server: %w", err)
-	}
-	err = func() error {
-		for range begin {
-			if err := execResult(p); err != nil {
-				return fmt.Errorf("opening a read-only transaction: %w", err)
-			}
-		}
-		if r.in.SearchPath != "" {
-			if err := execResult(p); err != nil {
-				return fmt.Errorf("setting the search_path: %w", err)
-			}
-		}
-		if t.setRole {
-			if err := execResult(p); err != nil {
-				pgErr, err := asPgError(err)
-				if err != nil {
-					return fmt.Errorf("setting the role %s: %w", t.roleName, err)
-				}
-				*roleErr = pgErr
-				return nil
-			}
-		}
-		return recv(p)
-	}()
-	// Close reads what is left: the Sync, the Close, the ROLLBACK and the
-	// second Sync. A server error it meets is one recv has seen.
-	var pgErr *pgconn.PgError
-	if cerr := p.Close(); cerr != nil && !errors.As(cerr, &pgErr) && err == nil {
-		err = fmt.Errorf("rolling back: %w", cerr)
-	}
-	if !r.pg.IsClosed() && r.pg.TxStatus() != 'I' {
-		// Only when the answers were not all read: close and roll back
-		// again, as inTx does.
-		if rerr := r.rollback(context.WithoutCancel(ctx)); err == nil && rerr != nil {
-			err = rerr
-		}
-	}
-	return err
-}
-
-// execResult reads the next result of p to its end.
-func execResult(p *pgconn.Pipeline) error {
-	rr, err := resultReader(p)
-	if err != nil {
-		return err
-	}
-	_, err = rr.Close()
-	return err
-}
-
-// stepByStep prepares, plans and samples t one statement at a time.
-func (r *runner) stepByStep(ctx context.Context, t *try) error {
-	sd, err := r.pg.Prepare(ctx, StatementName, t.q.SQL, t.declared)
-	if err != nil {
-		t.prepErr, err = asPgError(err)
-		return err
-	}
-	t.desc = sd
-	if !plannable(t.kind) {
-		return nil
-	}
-	res, err := r.pg.Exec(ctx, explainSQL(len(sd.ParamOIDs))).ReadAll()
-	if err != nil {
-		t.planErr, err = asPgError(err)
-		return err
-	}
-	if len(res) != 1 || len(res[0].Rows) == 0 || len(res[0].Rows[0]) == 0 {
-		return fmt.Errorf("EXPLAIN returned no plan")
+		return "", err
 	}
 	var text strings.Builder
-	for _, row := range res[0].Rows {
-		text.Write(row[0])
-		text.WriteByte('\n')
-	}
-	if t.plan, err = parsePlan(text.String()); err != nil {
-		return err
-	}
-	if s := t.q.Sample; s != nil && len(s.Args) == len(sd.ParamOIDs) {
-		rr := r.pg.ExecPrepared(ctx, StatementName, sampleArgs(s), nil, nil)
-		for rr.NextRow() {
-			t.rows++
+	for rows.Next() {
+		if v := rows.RawValues(); len(v) > 0 && len(v[0]) > 0 {
+			text.Write(v[0])
+			text.WriteByte('\n')
 		}
-		if _, err := rr.Close(); err != nil {
-			t.sampleErr, err = asPgError(err)
-			return err
-		}
-		t.sampled = true
 	}
-	return nil
+	rows.Close()
+	return text.String(), rows.Err()
 }
 
 // argText renders a sample argument in the text format; nil is NULL.

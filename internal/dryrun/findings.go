@@ -20,6 +20,9 @@ func (r *runner) finding(t *try, code drift.Code, p spec.Pos) *drift.Finding {
 // findings turns what the server said about t into findings.
 func (r *runner) findings(t *try) []*drift.Finding {
 	var out []*drift.Finding
+	if f := r.notGeneric(t); f != nil {
+		return []*drift.Finding{f}
+	}
 	if t.prepErr != nil {
 		if t.inferred != nil && len(r.paramDiffs(t)) > 0 {
 			out = append(out, r.paramTypeFinding(t))
@@ -60,7 +63,7 @@ func (r *runner) unavailable(t *try, pgErr *pgconn.PgError) *drift.Finding {
 	}
 	if missing {
 		f.Message = fmt.Sprintf("%s cannot be dry-run as %s: the role does not exist on this server", t.q.Name, role)
-		f.Hint = fmt.Sprintf("name the role the application connects as (run_as in the model, or --run-as when staging and production differ), or create it: CREATE ROLE %s LOGIN", drift.QuoteIdent(role))
+		f.Hint = fmt.Sprintf("name the role the application connects as (run_as in the model, or the run-as override when staging and production differ), or create it: CREATE ROLE %s LOGIN", drift.QuoteIdent(role))
 		return f
 	}
 	f.Message = fmt.Sprintf("%s cannot be dry-run as %s: the connecting user %s cannot assume that role", t.q.Name, role, session)

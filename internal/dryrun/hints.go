@@ -29,7 +29,7 @@ func (r *runner) explain(t *try, e *pgconn.PgError) []string {
 	case "25006":
 		return []string{"the statement writes (itself, or through a function or trigger it calls): the dry run executes only read-only samples; remove the sample"}
 	case "57014":
-		return []string{"the query ran past statement_timeout; raise --timeout, or look for a missing index or a lock"}
+		return []string{"the query ran past statement_timeout; raise the check's timeout, or look for a missing index or a lock"}
 	case "55P03":
 		return r.explainLock(e)
 	}

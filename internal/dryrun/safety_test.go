@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/internal/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
+	"github.com/rbacdrift/rbacdrift/spec"
 )
 
 // snapshot reads every row and sequence state the write-shaped queries of
@@ -194,5 +196,68 @@ func TestRunAsNeedsMembership(t *testing.T) {
 	db.Exec(t, "GRANT "+app+" TO "+checker)
 	if fs := dryRun(t, connect(t, db.URLAs(checker, password)), m, app); len(fs) != 0 {
 		t.Errorf("after GRANT %s TO %s, want no findings, got:\n%s", app, checker, render(fs))
+	}
+}
+
+// TestNoLockOutlivesTheDryRun dry-runs a sampled query that takes a
+// session-level advisory lock, and one whose STABLE function takes another
+// while the planner estimates it during EXPLAIN: both survive ROLLBACK, so
+// the unit of work must release them. Run directly, and through PgBouncer in
+// transaction mode with one server connection, whose next client would
+// inherit them.
+func TestNoLockOutlivesTheDryRun(t *testing.T) {
+	t.Parallel()
+	m, err := spec.Parse("locks.yaml", []byte(`version: 1
+queries:
+  sampled_lock:
+    sql: SELECT pg_catalog.pg_advisory_lock(42)
+    sample:
+      args: []
+      expect: any
+  planned_lock:
+    sql: SELECT id FROM items WHERE id = lock_during_plan()
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pooler := pgtest.StartPgBouncer(t, pgtest.PgBouncerOptions{PoolMode: "transaction", PoolSize: 1})
+	for _, via := range []string{"direct", "pooler"} {
+		t.Run(via, func(t *testing.T) {
+			db := pgtest.NewDB(t)
+			db.Exec(t, `CREATE TABLE items (id int);
+				CREATE FUNCTION lock_during_plan() RETURNS int LANGUAGE plpgsql STABLE
+				AS $$ BEGIN PERFORM pg_catalog.pg_advisory_lock(7); RETURN 1; END $$`)
+			url := db.URL
+			if via == "pooler" {
+				url = pooler.URL(db.Name, "postgres", "")
+			}
+			if fs := dryRun(t, connect(t, url), m, ""); len(fs) != 0 {
+				t.Fatalf("findings, want none (the queries must run to take their locks):\n%s", render(fs))
+			}
+			ctx := context.Background()
+			var held int
+			err := db.Conn(t).QueryRow(ctx, `SELECT count(*) FROM pg_catalog.pg_locks l
+				JOIN pg_catalog.pg_database d ON d.oid = l.database
+				WHERE l.locktype = 'advisory' AND d.datname = current_database()`).Scan(&held)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held != 0 {
+				t.Errorf("%d advisory locks outlive the dry run", held)
+			}
+			if via != "pooler" {
+				return
+			}
+			next := connect(t, url) // the pool's one server connection, handed on
+			var mine int
+			err = next.QueryRow(ctx, `SELECT count(*) FROM pg_catalog.pg_locks
+				WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()`, pgx.QueryExecModeSimpleProtocol).Scan(&mine)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mine != 0 {
+				t.Errorf("the next client of the pool inherits %d advisory locks", mine)
+			}
+		})
 	}
 }

@@ -9,17 +9,20 @@
 // [Detect] (and [DetectDB], when the layout fits several tools) names the
 // tool; [ReadFolder] lists the folder's migrations in the order the tool
 // applies them, each with the checksum the tool computes; [ReadHistory]
-// reads the history table; [Compare] returns [Finding] values with the codes
-// [CodePending], [CodeUnknown], [CodeModified], [CodeFailed] and
-// [CodeHistoryMissing], each naming the migration, its file and the command
-// that applies it. [Touches] lists the tables, columns, types, indexes,
+// reads the history table; [Compare] returns [Finding] values with drift's
+// codes (drift.MigrationPending, MigrationUnknown, MigrationModified,
+// MigrationFailed and MigrationHistoryMissing: the one registry of codes is
+// drift's), each naming the migration, its file and the command that
+// applies it. [Touches] lists the tables, columns, types, indexes,
 // policies, grants and functions a SQL migration changes, so that a caller
 // can link a finding about public.role_permissions to the pending migration
 // that would fix it.
 //
 // # What each tool can tell
 //
-// Each tool's file says which of the tool's source files it follows.
+// tools.go holds the one table of tools; each tool's file holds its rules
+// (layout, history table, order, and for SQL tools the statements it sends)
+// and says which of the tool's source files it follows.
 //
 //   - drizzle (drizzle-kit migrate): drizzle.__drizzle_migrations(id, hash,
 //     created_at), hash = SHA-256 of the file. Pending, unknown, modified.
@@ -50,6 +53,9 @@
 //   - sqlx (sqlx migrate run): _sqlx_migrations. Pending, unknown, modified
 //     (SHA-384), failed (success = false). The ignored-chars setting of
 //     sqlx.toml is not read.
+//   - dbmate (dbmate up): schema_migrations(version), one row per
+//     migration that ran. Pending and unknown; no checksum, no failed state.
+//     Its folder is told by the "-- migrate:up" sections of its files.
 //   - node-pg-migrate (node-pg-migrate up): public.pgmigrations. Pending
 //     (with the order check that stops up when a pending migration sorts
 //     before one that ran) and unknown.

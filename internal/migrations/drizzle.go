@@ -273,3 +273,33 @@ func (drizzle) compare(f *Folder, h *History) []*Finding {
 	}
 	return out
 }
+
+// drizzleBreakpoint separates the statements of a drizzle-kit migration;
+// drizzle-orm's migrator (readMigrationFiles) splits the file at it and runs
+// each part as a query of its own.
+const drizzleBreakpoint = "--> statement-breakpoint"
+
+// up cuts a drizzle-kit migration at its breakpoints, as drizzle-orm's
+// migrator (readMigrationFiles) does.
+func (drizzle) up(m *Migration) (*Up, error) {
+	return &Up{Statements: drizzleStatements(m.SQL)}, nil
+}
+
+func drizzleStatements(text string) []Statement {
+	var out []Statement
+	off := 0
+	for {
+		i := strings.Index(text[off:], drizzleBreakpoint)
+		end := len(text)
+		if i >= 0 {
+			end = off + i
+		}
+		if strings.TrimSpace(text[off:end]) != "" {
+			out = append(out, Statement{SQL: text[off:end], Off: off})
+		}
+		if i < 0 {
+			return out
+		}
+		off = end + len(drizzleBreakpoint)
+	}
+}

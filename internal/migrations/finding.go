@@ -3,36 +3,17 @@ package migrations
 import (
 	"fmt"
 	"strings"
-)
 
-// The finding codes of this package. The project's finding registry adopts
-// them with these severities.
-const (
-	// CodePending: a migration of the folder has not run (error).
-	CodePending = "migration-pending"
-	// CodeUnknown: the history records a migration the folder does not have:
-	// the database is ahead of this checkout, or a migration of another branch
-	// ran (warning).
-	CodeUnknown = "migration-unknown"
-	// CodeModified: the file changed after it ran (error).
-	CodeModified = "migration-modified"
-	// CodeFailed: the migration failed or left the history dirty (error).
-	CodeFailed = "migration-failed"
-	// CodeHistoryMissing: the tool's history table does not exist (warning).
-	CodeHistoryMissing = "migration-history-missing"
-)
-
-// The severities.
-const (
-	Error   = "error"
-	Warning = "warning"
+	"github.com/rbacdrift/rbacdrift/drift"
 )
 
 // A Finding is one way the database's migration history differs from the
 // folder.
 type Finding struct {
-	Code     string
-	Severity string // "error" or "warning"
+	// Code is one of drift's migration-* codes, whose registry
+	// (drift.Codes) documents them; Severity is the code's.
+	Code     drift.Code
+	Severity drift.Severity
 	Object   string // migration:0007_normalise_rbac, or the history table for migration-history-missing
 	Expected string
 	Actual   string
@@ -51,7 +32,7 @@ func pending(f *Folder, m *Migration, hint string) *Finding {
 		hint = "run " + f.Command()
 	}
 	return &Finding{
-		Code: CodePending, Severity: Error, Object: m.Object(), File: m.File, Migration: m,
+		Code: drift.MigrationPending, Severity: drift.MigrationPending.Severity(), Object: m.Object(), File: m.File, Migration: m,
 		Expected: "applied", Actual: "not applied",
 		Message: fmt.Sprintf("migration %s has not run on this database", m.Name),
 		Hint:    hint,
@@ -62,7 +43,7 @@ func pending(f *Folder, m *Migration, hint string) *Finding {
 // goes into the object (migration:name), what into the message.
 func unknown(f *Folder, a *Applied, name, what string) *Finding {
 	return &Finding{
-		Code: CodeUnknown, Severity: Warning, Object: "migration:" + name, File: f.Dir, Applied: a,
+		Code: drift.MigrationUnknown, Severity: drift.MigrationUnknown.Severity(), Object: "migration:" + name, File: f.Dir, Applied: a,
 		Expected: "a file in " + f.Dir, Actual: "applied",
 		Message: fmt.Sprintf("%s ran on this database but is not in %s", what, f.Dir),
 		Hint:    "the database is ahead of this checkout, or a migration of another branch ran here: deploy from the branch that has it, or remove its history row once its changes are undone",
@@ -71,7 +52,7 @@ func unknown(f *Folder, a *Applied, name, what string) *Finding {
 
 func modified(f *Folder, m *Migration, a *Applied, hint string) *Finding {
 	return &Finding{
-		Code: CodeModified, Severity: Error, Object: m.Object(), File: m.File, Migration: m, Applied: a,
+		Code: drift.MigrationModified, Severity: drift.MigrationModified.Severity(), Object: m.Object(), File: m.File, Migration: m, Applied: a,
 		Expected: "checksum " + a.Checksum + " (as it ran)", Actual: "checksum " + m.Checksum + " (the file now)",
 		Message: fmt.Sprintf("migration %s was changed after it ran: the database has the version it ran, not the file's", m.Name),
 		Hint:    hint,
@@ -80,7 +61,7 @@ func modified(f *Folder, m *Migration, a *Applied, hint string) *Finding {
 
 func failed(f *Folder, m *Migration, a *Applied, hint string) *Finding {
 	fi := &Finding{
-		Code: CodeFailed, Severity: Error, File: f.Dir, Migration: m, Applied: a,
+		Code: drift.MigrationFailed, Severity: drift.MigrationFailed.Severity(), File: f.Dir, Migration: m, Applied: a,
 		Expected: "applied", Actual: "failed",
 		Hint: hint,
 	}
@@ -98,7 +79,7 @@ func failed(f *Folder, m *Migration, a *Applied, hint string) *Finding {
 
 func historyMissing(f *Folder, h *History, d driver) *Finding {
 	return &Finding{
-		Code: CodeHistoryMissing, Severity: Warning, Object: "table:" + h.Table, File: f.Dir,
+		Code: drift.MigrationHistoryMissing, Severity: drift.MigrationHistoryMissing.Severity(), Object: "table:" + h.Table, File: f.Dir,
 		Expected: fmt.Sprintf("%s's history table %s", f.Tool, h.Table), Actual: "no such table",
 		Message: fmt.Sprintf("%s's history table %s does not exist: no migration of %s has run on this database (%d in the folder)", f.Tool, h.Table, f.Dir, len(f.Migrations)),
 		Hint:    fmt.Sprintf("if the tool keeps its history under another name or schema, name it; otherwise run %s", d.command(f.Dir)),

@@ -175,3 +175,105 @@ func (d goose) compare(f *Folder, h *History) []*Finding {
 	}
 	return out
 }
+
+// gooseAnnotation reads a "-- +goose ..." line: the annotation, upper-cased,
+// or "".
+func gooseAnnotation(l string) string {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(l), "--")
+	if !ok {
+		return ""
+	}
+	rest, ok = strings.CutPrefix(strings.TrimSpace(rest), "+goose ")
+	if !ok {
+		return ""
+	}
+	return strings.ToUpper(strings.Join(strings.Fields(rest), " "))
+}
+
+// up cuts the Up part of a goose SQL migration into the statements
+// goose sends (pressly/goose internal/sqlparser): a statement ends at a line
+// that ends with a semicolon, or at StatementEnd when it began with
+// StatementBegin; each is a query of its own, all in one transaction unless
+// the file says NO TRANSACTION.
+func (goose) up(m *Migration) (*Up, error) {
+	if strings.HasSuffix(m.File, ".go") {
+		return nil, fmt.Errorf("applying goose migration %s: a Go migration is code, not SQL", m.File)
+	}
+	u := &Up{Tx: true}
+	text := m.SQL
+	up, inBlock, seenUp := false, false, false
+	start := -1 // offset where the current statement starts
+	flush := func(end int) {
+		if start >= 0 && strings.TrimSpace(text[start:end]) != "" {
+			u.Statements = append(u.Statements, Statement{SQL: text[start:end], Off: start})
+		}
+		start = -1
+	}
+	for _, l := range lines(text) {
+		end := l.off + len(l.text)
+		switch a := gooseAnnotation(l.text); {
+		case a == "UP":
+			flush(l.off)
+			up, seenUp = true, true
+			continue
+		case a == "DOWN":
+			flush(l.off)
+			up = false
+			continue
+		case a == "NO TRANSACTION":
+			u.Tx = false
+			continue
+		case a == "STATEMENTBEGIN":
+			flush(l.off)
+			inBlock = true
+			continue
+		case a == "STATEMENTEND":
+			if up {
+				flush(l.off)
+			}
+			inBlock = false
+			continue
+		case a != "":
+			continue // ENVSUB ON/OFF and the like
+		}
+		if !up {
+			continue
+		}
+		if start < 0 {
+			if strings.TrimSpace(l.text) == "" || strings.HasPrefix(strings.TrimSpace(l.text), "--") {
+				continue
+			}
+			start = l.off
+		}
+		if !inBlock && strings.HasSuffix(strings.TrimSpace(stripLineComment(l.text)), ";") {
+			flush(end)
+		}
+	}
+	if up {
+		flush(len(text))
+	}
+	if !seenUp {
+		return nil, fmt.Errorf("reading goose migration %s: no -- +goose Up annotation", m.File)
+	}
+	return u, nil
+}
+
+// stripLineComment removes a trailing -- comment outside quotes, as goose
+// does before looking for the semicolon.
+func stripLineComment(l string) string {
+	inQuote := byte(0)
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case inQuote != 0:
+			if c == inQuote {
+				inQuote = 0
+			}
+		case c == '\'' || c == '"':
+			inQuote = c
+		case c == '-' && i+1 < len(l) && l[i+1] == '-':
+			return l[:i]
+		}
+	}
+	return l
+}

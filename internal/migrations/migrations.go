@@ -11,29 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// A Tool names a migration tool.
-type Tool string
-
-// The tools this package reads.
-const (
-	Drizzle       Tool = "drizzle"
-	Prisma        Tool = "prisma"
-	Goose         Tool = "goose"
-	GolangMigrate Tool = "golang-migrate"
-	Flyway        Tool = "flyway"
-	Sqlx          Tool = "sqlx"
-	NodePgMigrate Tool = "node-pg-migrate"
-	Knex          Tool = "knex"
-	Sequelize     Tool = "sequelize"
-	Rails         Tool = "rails"
-	Alembic       Tool = "alembic"
-	Django        Tool = "django"
-	TypeORM       Tool = "typeorm"
-)
-
-// Tools lists the supported tools in the order [Detect] prefers them.
-var Tools = []Tool{Drizzle, Prisma, Goose, GolangMigrate, Flyway, Sqlx, NodePgMigrate, Knex, Sequelize, TypeORM, Rails, Alembic, Django}
-
 // Options say where the migrations are and which tool applies them.
 type Options struct {
 	// Dir is the migrations folder: drizzle's "out" folder, prisma/migrations,
@@ -177,7 +154,7 @@ func Detect(dir string) (Tool, error) {
 	}
 	switch len(cands) {
 	case 0:
-		return "", fmt.Errorf("detecting the migration tool of %s: no layout of %s found", dir, toolList(Tools))
+		return "", fmt.Errorf("detecting the migration tool of %s: no layout of %s found", dir, toolList(Tools()))
 	case 1:
 		return cands[0], nil
 	}
@@ -238,15 +215,13 @@ func candidates(dir string) ([]Tool, error) {
 		return nil, fmt.Errorf("detecting the migration tool: %w", err)
 	}
 	var out []Tool
-	for _, t := range Tools {
-		if driverFor(t).fits(dir, ents) {
-			out = append(out, t)
+	for _, row := range table {
+		if row.driver.fits(dir, ents) {
+			if row.marker {
+				return []Tool{row.tool}, nil
+			}
+			out = append(out, row.tool)
 		}
-	}
-	// drizzle's journal or snapshots and prisma's folders are markers no
-	// other tool has; their .sql files may also look like another tool's.
-	if i := slices.IndexFunc(out, func(t Tool) bool { return t == Drizzle || t == Prisma }); i >= 0 {
-		return out[i : i+1], nil
 	}
 	return out, nil
 }
@@ -262,7 +237,7 @@ func ReadFolder(opts Options) (*Folder, error) {
 	}
 	d := driverFor(tool)
 	if d == nil {
-		return nil, fmt.Errorf("reading migrations: unknown tool %q (known: %s)", tool, toolList(Tools))
+		return nil, fmt.Errorf("reading migrations: unknown tool %q (known: %s)", tool, toolList(Tools()))
 	}
 	f := &Folder{Tool: tool, Dir: opts.Dir}
 	if err := d.readFolder(f); err != nil {
@@ -367,38 +342,6 @@ type driver interface {
 	command(dir string) string
 }
 
-func driverFor(t Tool) driver {
-	switch t {
-	case Drizzle:
-		return drizzle{}
-	case Prisma:
-		return prisma{}
-	case Goose:
-		return goose{}
-	case GolangMigrate:
-		return golangMigrate{}
-	case Flyway:
-		return flyway{}
-	case Sqlx:
-		return sqlx{}
-	case NodePgMigrate:
-		return nodePgMigrate
-	case Knex:
-		return knex
-	case Sequelize:
-		return sequelize
-	case Rails:
-		return rails
-	case Alembic:
-		return alembic{}
-	case Django:
-		return django{}
-	case TypeORM:
-		return typeorm
-	}
-	return nil
-}
-
 // readFile reads a migration file as text.
 func readFile(path string) (string, error) {
 	b, err := os.ReadFile(path)
@@ -428,4 +371,23 @@ func sqlFiles(dir string, exts ...string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// A line is one line of a file, without its terminator, and where it starts.
+type line struct {
+	text string
+	off  int
+}
+
+func lines(text string) []line {
+	var out []line
+	for off := 0; off < len(text); {
+		n := strings.IndexByte(text[off:], '\n')
+		if n < 0 {
+			n = len(text) - off
+		}
+		out = append(out, line{strings.TrimSuffix(text[off:off+n], "\r"), off})
+		off += n + 1
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func readAndCompare(t testing.TB, conn *pgx.Conn, opts Options) ([]string, []*Fi
 	findings := Compare(f, h)
 	var got []string
 	for _, fi := range findings {
-		got = append(got, fi.Code+" "+fi.Severity+" "+fi.Object)
+		got = append(got, string(fi.Code)+" "+string(fi.Severity)+" "+fi.Object)
 	}
 	return got, findings
 }
@@ -570,7 +570,7 @@ func TestReadFolderOrderAndChecksums(t *testing.T) {
 func TestDetect(t *testing.T) {
 	for dir, want := range map[string]Tool{
 		"drizzle": Drizzle, "drizzle-v1": Drizzle, "drizzle-reference": Drizzle,
-		"prisma": Prisma, "goose": Goose, "flyway": Flyway,
+		"prisma": Prisma, "goose": Goose, "flyway": Flyway, "dbmate": Dbmate,
 	} {
 		got, err := Detect(fixtures + dir)
 		if err != nil || got != want {

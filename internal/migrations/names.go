@@ -28,6 +28,16 @@ type nameTool struct {
 	// that ran (node-pg-migrate without --no-check-order).
 	checkOrder  string
 	unknownHint string
+	// split cuts a SQL migration into what the tool sends (dbmate); nil for
+	// tools whose migrations are code.
+	split func(m *Migration) (*Up, error)
+}
+
+func (d nameTool) up(m *Migration) (*Up, error) {
+	if d.split == nil {
+		return nil, fmt.Errorf("applying migration %s: it is code, not SQL", m.File)
+	}
+	return d.split(m)
 }
 
 func (d nameTool) command(dir string) string { return d.cmd(dir) }

@@ -53,6 +53,9 @@ FROM {table} ORDER BY installed_rank`
 	// sqlTypeORM reads TypeORM's migrations table.
 	sqlTypeORM = `SELECT name FROM {table} ORDER BY id`
 
+	// sqlDbmate reads dbmate's schema_migrations; the version is text.
+	sqlDbmate = `SELECT version::text FROM {table} ORDER BY version`
+
 	// sqlRails reads schema_migrations; the version is text in Rails.
 	sqlRails = `SELECT version::text FROM {table} ORDER BY version`
 

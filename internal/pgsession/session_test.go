@@ -3,6 +3,7 @@ package pgsession_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,4 +176,86 @@ func TestPGPassFile(t *testing.T) {
 		t.Fatalf("connect with ~/.pgpass-style file: %v", err)
 	}
 	conn.Close(context.Background())
+}
+
+// TestParseTargetNeverShowsPassword parses connection strings whose
+// password holds each character that ends a URL's user information, or
+// needs encoding, in URLs that parse and URLs that do not (a bad port), and
+// in key=value pairs: neither the password nor any half of it may appear in
+// the error, the redacted form or the target's description. An unencoded
+// '@' is refused, with how to encode it.
+func TestParseTargetNeverShowsPassword(t *testing.T) {
+	const first, second = "Xq7v", "Zk9w" // the halves of every password
+	tests := []struct {
+		sep     string // between the halves
+		wantErr string // for the URL that otherwise parses; "" when it parses
+	}{
+		{"/", "percent-encoded"},
+		{"@", "%40"},
+		{"?", ""},
+		{"#", ""},
+		{":", ""},
+		{"%", "percent-encoded"},
+		{" ", "percent-encoded"},
+		{"/q@", "percent-encoded"},
+		{"%40", ""},
+		{"@@", "%40"},
+	}
+	for _, tt := range tests {
+		pw := first + tt.sep + second
+		conns := []struct {
+			conn, wantErr string
+		}{
+			{"postgres://app:" + pw + "@db.example.com:5432/app?sslmode=disable", tt.wantErr},
+			{"postgresql://app:" + pw + "@db.example.com/app", tt.wantErr},
+			{"postgres://app:" + pw + "@db.example.com:notaport/app", "?"},
+			{"pg://app:" + pw + "@db.example.com:notaport/app", "?"},
+			{"postgres://app@db.example.com/app?password=" + url.QueryEscape(pw) + "&port=notaport", "?"},
+			{"host=db.example.com port=notaport user=app password='" + strings.ReplaceAll(pw, "'", `\'`) + "'", "?"},
+		}
+		if !strings.ContainsAny(tt.sep, " ") {
+			conns = append(conns, struct{ conn, wantErr string }{"host=db.example.com port=notaport password=" + pw + " user=app", "?"})
+		}
+		for _, c := range conns {
+			target, err := pgsession.ParseTarget(c.conn)
+			shown := []string{pgsession.RedactURL(c.conn)}
+			switch {
+			case err != nil:
+				shown = append(shown, err.Error())
+				if c.wantErr == "" || (c.wantErr != "?" && !strings.Contains(err.Error(), c.wantErr)) {
+					t.Errorf("ParseTarget(%q) = %v, want an error that says %q", c.conn, err, c.wantErr)
+				}
+			case c.wantErr != "":
+				t.Errorf("ParseTarget(%q) succeeded, want an error", c.conn)
+			default:
+				shown = append(shown, target.String())
+				if tt.sep != "%40" && target.Config.Password != pw {
+					t.Errorf("ParseTarget(%q): password %q, want %q", c.conn, target.Config.Password, pw)
+				}
+			}
+			for _, s := range shown {
+				if strings.Contains(s, first) || strings.Contains(s, second) {
+					t.Errorf("ParseTarget(%q) shows (part of) the password: %s", c.conn, s)
+				}
+			}
+		}
+	}
+}
+
+// TestUnencodedAtNeverResolved checks that a URL with an '@' in its password
+// is refused before any host is looked up: the part after the '@' would be
+// the host.
+func TestUnencodedAtNeverResolved(t *testing.T) {
+	_, err := pgsession.ParseTarget("postgres://app:Xq7v@Zk9w.invalid@db.example.com/app")
+	if err == nil || !strings.Contains(err.Error(), "%40") || strings.Contains(err.Error(), "Zk9w") {
+		t.Fatalf("err = %v, want a refusal that says %%40 and does not show the password", err)
+	}
+	// The well-formed URL, with its '@' encoded, is taken as meant.
+	target, err := pgsession.ParseTarget("postgres://app:Xq7v%40Zk9w@db.example.com/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target.Config.Host != "db.example.com" || target.Config.Password != "Xq7v@Zk9w" {
+		t.Errorf("host %q, password %q; want db.example.com and Xq7v@Zk9w", target.Config.Host, target.Config.Password)
+	}
 }

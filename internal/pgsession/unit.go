@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,15 +14,29 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// A Session runs rbacdrift's units of work on one connection. Each unit is
-// one pipelined round trip that opens a READ ONLY transaction, sets its own
-// limits with SET LOCAL, runs its statements and rolls back, so that
-// nothing it does outlives it on the server connection: not a setting (SET
-// LOCAL ends with the transaction), not a prepared statement (the unnamed
-// statement, or a named one closed before the ROLLBACK). That holds through
-// a transaction pooler, which hands the server connection to another client
-// between transactions and drops the startup parameters that a direct
-// connection also carries.
+// A Session runs rbacdrift's units of work on one connection. A unit of
+// work is one READ ONLY transaction, and this file is the one place that
+// opens and ends one; every statement rbacdrift sends to a database it
+// checks goes through it, in one of two forms that share that code:
+//
+//   - [Session.Unit] (and [Session.Read], its plain form for catalog
+//     reads): the whole transaction in one pipelined round trip.
+//   - [Session.Steps]: for reads that depend on each other's answers, a
+//     function that runs queries one at a time inside the transaction.
+//
+// Either way the unit opens with BEGIN READ ONLY, sets its limits with SET
+// LOCAL (statement_timeout, lock_timeout,
+// idle_in_transaction_session_timeout, jit), takes a savepoint, runs the
+// caller's SET LOCALs and statements, and ends, also after an error, with:
+// the Close of every statement it prepared by name, ROLLBACK TO the
+// savepoint (which makes a failed transaction usable again), the release of
+// every advisory lock the session holds (pg_advisory_unlock_all: a
+// session-level lock, taken by a sampled query or by a function the planner
+// runs during EXPLAIN, survives ROLLBACK), and ROLLBACK. So nothing a unit
+// does outlives it on the server connection: not a setting, not a prepared
+// statement, not a lock. That holds through a transaction pooler, which
+// hands the server connection to another client between transactions and
+// drops the startup parameters that a direct connection also carries.
 //
 // A Session speaks the protocol through pgconn with unnamed statements, so
 // the exec mode and statement cache of the *pgx.Conn it wraps are neither
@@ -49,14 +63,18 @@ func NewSession(conn *pgx.Conn, opts Options) *Session {
 	return &Session{conn: conn, pg: conn.PgConn(), tm: conn.TypeMap(), opts: opts.withDefaults()}
 }
 
-// PgConn returns the connection the session runs on.
-func (s *Session) PgConn() *pgconn.PgConn { return s.pg }
-
-// Conn returns the *pgx.Conn the session wraps.
-func (s *Session) Conn() *pgx.Conn { return s.conn }
+// Addr returns the host and port the session was given (a host that
+// starts with '/' is a socket directory), for a report to name its target.
+func (s *Session) Addr() (host string, port uint16) {
+	cfg := s.conn.Config()
+	return cfg.Host, cfg.Port
+}
 
 // Options returns the limits of the session's units of work.
 func (s *Session) Options() Options { return s.opts }
+
+// Closed reports whether the connection is closed.
+func (s *Session) Closed() bool { return s.pg.IsClosed() }
 
 func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
@@ -69,33 +87,56 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// StatementTimeout is the statement_timeout of a unit that starts now: the
-// configured one, or less when ctx's deadline is nearer, so that a slow
-// statement ends as the server's own error (57014) with a second left to
-// roll back and report, rather than as the run's deadline.
-func (s *Session) StatementTimeout(ctx context.Context) time.Duration {
+// UnitOptions shape one unit of work beyond the session's limits.
+type UnitOptions struct {
+	// Settings are more SET LOCAL statements, run after the session's
+	// limits and before the caller's statements. They are constants of the
+	// caller's (plan_cache_mode = force_generic_plan), never text from
+	// outside.
+	Settings []string
+	// Budgeted makes the unit's statement_timeout what is left of ctx's
+	// deadline, less a second, when that is less than the session's
+	// Timeout: a slow statement then ends as the server's own error
+	// (57014), with time left to report it and go on. A unit that is not
+	// budgeted gets the whole Timeout, and the run's deadline cancels it on
+	// the server.
+	Budgeted bool
+}
+
+// The statements that open and end every unit. The savepoint comes after
+// the session's limits, so that rolling back to it keeps them, and before
+// the caller's settings and statements, so that it undoes them.
+const (
+	beginSQL      = "BEGIN READ ONLY"
+	savepointSQL  = "SAVEPOINT rbacdrift_unit"
+	rollbackToSQL = "ROLLBACK TO SAVEPOINT rbacdrift_unit"
+	unlockSQL     = "SELECT pg_catalog.pg_advisory_unlock_all()"
+	rollbackSQL   = "ROLLBACK"
+)
+
+// statementTimeout is the statement_timeout of a unit that starts now.
+func (s *Session) statementTimeout(ctx context.Context, budgeted bool) time.Duration {
 	d := s.opts.Timeout
-	if deadline, ok := ctx.Deadline(); ok {
+	if deadline, ok := ctx.Deadline(); ok && budgeted {
 		d = min(d, time.Until(deadline)-time.Second)
 	}
 	return max(d, time.Millisecond)
 }
 
-// BeginStatements returns the statements that open a unit of work, in
-// order: BEGIN READ ONLY, then SET LOCAL of statement_timeout (st),
-// lock_timeout, idle_in_transaction_session_timeout and jit, then extra
-// (more SET LOCAL statements the caller needs). The values are numbers
-// rbacdrift computes, never text from outside.
-func (s *Session) BeginStatements(st time.Duration, extra ...string) []string {
+// beginStatements returns the statements that open a unit of work, in
+// order. The values are numbers rbacdrift computes, never text from
+// outside.
+func (s *Session) beginStatements(st time.Duration, settings []string) []string {
 	ms := func(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) }
 	out := []string{
-		"BEGIN READ ONLY",
+		beginSQL,
 		"SET LOCAL statement_timeout = " + ms(st),
 		"SET LOCAL lock_timeout = " + ms(min(s.opts.LockTimeout, st)),
 		"SET LOCAL idle_in_transaction_session_timeout = " + ms(s.opts.Timeout),
 		"SET LOCAL jit = off",
+		savepointSQL,
 	}
-	return append(out, extra...)
+	return append(out, settings...)
 }
 
 // A Queue collects the statements of one unit of work.
@@ -104,7 +145,7 @@ type Queue struct {
 	p     *pgconn.Pipeline
 	kinds []resultKind
 	named []string // named statements it prepares
-	err   error
+	err   error    // an argument that could not be encoded
 }
 
 type resultKind int
@@ -113,21 +154,30 @@ const (
 	resultQuery resultKind = iota
 	resultPrepare
 	resultClose
+	resultSync
 )
 
+func (s *Session) queue(ctx context.Context) *Queue {
+	return &Queue{s: s, p: s.pg.StartPipeline(ctx)}
+}
+
 // Query queues sql with args, sent in the text format as the server infers
-// their types from the SQL (as pgx's exec mode does).
+// their types from the SQL (as pgx's exec mode does). An argument that
+// cannot be encoded is the unit's error: the statement is not sent, and
+// the unit rolls back without reading its answers.
 func (q *Queue) Query(sql string, args ...any) {
 	vals, err := encodeArgs(q.s.tm, args)
-	if err != nil && q.err == nil {
-		q.err = err
+	if err != nil {
+		q.err = cmp.Or(q.err, err)
+		return
 	}
 	q.p.SendQueryParams(sql, vals, nil, nil, nil)
 	q.kinds = append(q.kinds, resultQuery)
 }
 
 // Prepare queues a Parse and Describe of sql as the statement name, with
-// the given parameter types (0 lets the server infer one).
+// the given parameter types (0 lets the server infer one). A named
+// statement is closed when the unit ends, whatever happened.
 func (q *Queue) Prepare(name, sql string, paramOIDs []uint32) {
 	q.p.SendPrepare(name, sql, paramOIDs)
 	q.kinds = append(q.kinds, resultPrepare)
@@ -147,16 +197,49 @@ func (q *Queue) QueryPrepared(name string, values [][]byte) {
 // with args, encoded as [Queue.Query] encodes them.
 func (q *Queue) QueryPreparedArgs(name string, args ...any) {
 	vals, err := encodeArgs(q.s.tm, args)
-	if err != nil && q.err == nil {
-		q.err = err
+	if err != nil {
+		q.err = cmp.Or(q.err, err)
+		return
 	}
 	q.QueryPrepared(name, vals)
 }
 
-// Close queues the closing of the prepared statement name.
+// Close queues the closing of the prepared statement name, which the end
+// of the unit then need not close.
 func (q *Queue) Close(name string) {
+	q.named = slices.DeleteFunc(q.named, func(n string) bool { return n == name })
 	q.p.SendDeallocate(name)
 	q.kinds = append(q.kinds, resultClose)
+}
+
+// sync ends a segment of the pipeline: a server error makes the server skip
+// the rest of its segment, not what follows the sync.
+func (q *Queue) sync() {
+	q.p.SendPipelineSync()
+	q.kinds = append(q.kinds, resultSync)
+}
+
+// end queues the statements that end a unit (see [Session]). The Closes
+// come first: the server takes them in a failed transaction, before
+// anything else in the segment can fail.
+func (q *Queue) end(named []string) {
+	for _, n := range named {
+		q.p.SendDeallocate(n)
+		q.kinds = append(q.kinds, resultClose)
+	}
+	for _, sql := range []string{rollbackToSQL, unlockSQL, rollbackSQL} {
+		q.Query(sql)
+	}
+	q.sync()
+}
+
+// send flushes the queue and returns a reader of its answers.
+func (q *Queue) send() (*Results, error) {
+	if err := q.p.Flush(); err != nil {
+		q.p.Close()
+		return nil, fmt.Errorf("sending to the server: %w", err)
+	}
+	return &Results{q: q}, nil
 }
 
 // Results reads the answers to a unit's statements, in the order they were
@@ -164,30 +247,109 @@ func (q *Queue) Close(name string) {
 type Results struct {
 	q    *Queue
 	next int
-	err  error // the first server error: the statements after it were skipped
+	seg  int // segments read to their sync
+
+	err      error // the first server error of the caller's segment
+	endErr   error // the first server error of the segment that ends the unit
+	unread   error // a server error met in statements the caller did not read
+	broken   error // the connection failed: nothing more can be read
+	skipping bool  // a server error skipped the rest of the segment
 }
+
+// fail records err, met reading a statement of the current segment.
+func (r *Results) fail(err error) {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		r.broken = cmp.Or(r.broken, err)
+		return
+	}
+	r.skipping = true
+	if r.seg == 0 {
+		r.err = cmp.Or(r.err, err)
+	} else {
+		r.endErr = cmp.Or(r.endErr, err)
+	}
+}
+
+// errSkipped is the answer to a statement that the server skipped after an
+// error the caller had not read.
+var errSkipped = errors.New("statement skipped after an earlier error in its unit")
 
 func (r *Results) take(want resultKind) (any, error) {
 	if r.next >= len(r.q.kinds) {
 		return nil, errors.New("no more queued statements")
 	}
 	kind := r.q.kinds[r.next]
-	r.next++
 	if kind != want {
-		return nil, fmt.Errorf("statement %d was queued as another kind", r.next)
+		return nil, fmt.Errorf("statement %d was queued as another kind", r.next+1)
 	}
-	if r.err != nil {
-		return nil, r.err
+	r.next++
+	switch {
+	case r.broken != nil:
+		return nil, r.broken
+	case r.skipping:
+		return nil, cmp.Or(r.err, r.endErr, errSkipped)
 	}
 	res, err := r.q.p.GetResults()
 	if err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) {
-			r.err = err
-		}
+		r.fail(err)
 		return nil, err
 	}
+	if _, ok := res.(*pgconn.PipelineSync); ok {
+		// An error in rows the caller read (pgx.Rows keep it) made the
+		// server skip this statement, and the sync is read already.
+		r.skipping = true
+		r.passSync()
+		return nil, cmp.Or(r.err, errSkipped)
+	}
 	return res, nil
+}
+
+// passSync moves past the sync of the current segment, which was read.
+func (r *Results) passSync() {
+	for r.next < len(r.q.kinds) {
+		k := r.q.kinds[r.next]
+		r.next++
+		if k == resultSync {
+			break
+		}
+	}
+	r.seg++
+	r.skipping = false
+}
+
+// drain reads every answer left, to the last sync.
+func (r *Results) drain() {
+	for r.next < len(r.q.kinds) && r.broken == nil {
+		kind := r.q.kinds[r.next]
+		if r.skipping && kind != resultSync {
+			r.next++
+			continue
+		}
+		seg := r.seg
+		res, err := r.q.p.GetResults()
+		if err != nil {
+			r.fail(err)
+			if seg == 0 {
+				r.unread = cmp.Or(r.unread, err)
+			}
+			r.next++
+			continue
+		}
+		switch res := res.(type) {
+		case *pgconn.ResultReader:
+			if _, err := res.Close(); err != nil {
+				r.fail(err)
+				if seg == 0 {
+					r.unread = cmp.Or(r.unread, err)
+				}
+			}
+		case *pgconn.PipelineSync:
+			r.passSync()
+			continue
+		}
+		r.next++
+	}
 }
 
 // Query returns the rows of the next queued query.
@@ -200,7 +362,35 @@ func (r *Results) Query() (pgx.Rows, error) {
 	if !ok {
 		return nil, fmt.Errorf("unexpected pipeline result %T", res)
 	}
-	return pgx.RowsFromResultReader(r.q.s.tm, rr), nil
+	return &watchedRows{Rows: pgx.RowsFromResultReader(r.q.s.tm, rr), r: r}, nil
+}
+
+// watchedRows records the server error that ends its rows in the unit's
+// Results, which then know the server skipped the rest of the segment.
+type watchedRows struct {
+	pgx.Rows
+	r    *Results
+	seen bool
+}
+
+func (w *watchedRows) Next() bool {
+	if w.Rows.Next() {
+		return true
+	}
+	w.record()
+	return false
+}
+
+func (w *watchedRows) Close() {
+	w.Rows.Close()
+	w.record()
+}
+
+func (w *watchedRows) record() {
+	if err := w.Rows.Err(); err != nil && !w.seen {
+		w.seen = true
+		w.r.fail(err)
+	}
 }
 
 // QueryRow returns the first row of the next queued query.
@@ -221,10 +411,7 @@ func (r *Results) Exec() (pgconn.CommandTag, error) {
 	}
 	tag, err := rr.Close()
 	if err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) {
-			r.err = err
-		}
+		r.fail(err)
 	}
 	return tag, err
 }
@@ -248,125 +435,147 @@ func (r *Results) CloseStatement() error {
 	return err
 }
 
-// Close is a no-op: the unit reads what is left when it ends.
-func (r *Results) Close() error { return nil }
-
-// Err returns the first server error of the unit, which ended its
-// transaction: the statements after it were not run.
-func (r *Results) Err() error { return r.err }
-
-// Unit runs one unit of work in one round trip: the statements of
-// [Session.BeginStatements] (with extra SET LOCALs), those that send queues,
-// ROLLBACK, then one Sync. recv reads the answers of what send queued, in
-// order; it may stop early. A server error in any statement makes the
-// server skip the rest up to the Sync, so the transaction is then rolled
-// back in a second round trip. The error returned is recv's, else the first
-// failure of the unit itself.
-func (s *Session) Unit(ctx context.Context, extra []string, send func(q *Queue), recv func(r *Results) error) (err error) {
-	p := s.pg.StartPipeline(ctx)
-	q := &Queue{s: s, p: p}
-	// A catalog read gets the whole statement_timeout: the run's context
-	// deadline still cancels it on the server.
-	begin := s.BeginStatements(s.opts.Timeout, extra...)
+// Unit runs one unit of work (see [Session]) in one round trip: the
+// statements that open it, with o's settings, those that send queues, a
+// sync, then the statements that end it and a second sync. recv reads the
+// answers to what send queued, in order, and may stop early; it is not
+// called when the unit could not be opened.
+//
+// A server error makes the server skip the rest of the caller's statements;
+// the statements that end the unit follow the sync, so the server runs them
+// after an error too. The error returned is recv's; a server error recv
+// reads and does not return is its to judge (a dry run makes it a finding).
+// Otherwise Unit fails when the unit could not be opened or ended, when the
+// connection broke, or on a server error in a statement recv did not read.
+// A statement past the unit's statement_timeout is a [*TimeoutError].
+func (s *Session) Unit(ctx context.Context, o UnitOptions, send func(q *Queue), recv func(r *Results) error) error {
+	q := s.queue(ctx)
+	st := s.statementTimeout(ctx, o.Budgeted)
+	begin := s.beginStatements(st, o.Settings)
 	for _, b := range begin {
 		q.Query(b)
 	}
-	n := len(q.kinds)
 	send(q)
-	q.Query("ROLLBACK")
-	if q.err != nil {
-		p.Close()
-		return q.err
+	q.sync()
+	q.end(q.named)
+	r, err := q.send()
+	if err != nil {
+		return err
 	}
-	if err := p.Sync(); err != nil {
-		p.Close()
-		return fmt.Errorf("sending to the server: %w", err)
-	}
-	r := &Results{q: q}
-	for range n {
-		if _, err := r.Exec(); err != nil {
-			break
-		}
-	}
+	beginErr := r.openedErr(len(begin))
 	var recvErr error
-	if r.err == nil {
+	if beginErr == nil && q.err == nil {
 		recvErr = recv(r)
 	}
-	// Read what recv left, and the ROLLBACK; after a server error the
-	// server skipped the rest, and Close reads up to the Sync.
-	for r.next < len(q.kinds) && r.err == nil {
-		switch q.kinds[r.next] {
-		case resultPrepare:
-			_, _ = r.Prepare()
-		case resultClose:
-			_ = r.CloseStatement()
-		default:
-			_, _ = r.Exec()
-		}
-	}
-	cerr := p.Close()
-	if (r.err != nil || s.pg.TxStatus() != 'I') && !s.pg.IsClosed() {
-		// A failed statement left the transaction open in its failed state,
-		// and the server skipped the Close of the unit's named statements:
-		// close them inside the transaction (the server takes a Close even
-		// there), so that a pooler never hands them on, and roll back.
-		if err := s.Rollback(context.WithoutCancel(ctx), q.named...); err != nil && cerr == nil {
-			cerr = err
-		}
-	}
-	var pgErr *pgconn.PgError
-	switch {
-	case recvErr != nil:
-		return recvErr
-	case r.err != nil:
-		return r.err
-	case cerr != nil && !errors.As(cerr, &pgErr):
-		return cerr
-	}
-	return nil
+	endErr := s.finish(ctx, r)
+	return asTimeout(cmp.Or(recvErr, q.err, beginErr, r.broken, r.unread, endErr), st)
 }
 
-// Rollback closes the named statements and rolls back, in one round trip.
-// The server takes a Close inside a failed transaction too, and closing a
-// statement that does not exist is not an error.
-func (s *Session) Rollback(ctx context.Context, named ...string) error {
-	p := s.pg.StartPipeline(ctx)
-	for _, n := range named {
-		p.SendDeallocate(n)
-	}
-	p.SendQueryParams("ROLLBACK", nil, nil, nil, nil)
-	if err := p.Sync(); err != nil {
-		p.Close()
-		return fmt.Errorf("rolling back: %w", err)
-	}
-	var firstErr error
-	for {
-		res, err := p.GetResults()
-		if err != nil {
-			firstErr = cmp.Or(firstErr, err)
-			break
+// openedErr reads the answers to the n statements that open a unit.
+func (r *Results) openedErr(n int) error {
+	for range n {
+		if _, err := r.Exec(); err != nil {
+			return fmt.Errorf("opening a read-only transaction: %w", err)
 		}
-		if rr, ok := res.(*pgconn.ResultReader); ok {
-			if _, err := rr.Close(); err != nil {
-				firstErr = cmp.Or(firstErr, err)
-			}
-		}
-		if _, ok := res.(*pgconn.PipelineSync); ok || res == nil {
-			break
-		}
-	}
-	if err := p.Close(); err != nil {
-		firstErr = cmp.Or(firstErr, err)
-	}
-	if firstErr != nil {
-		return fmt.Errorf("rolling back: %w", firstErr)
 	}
 	return nil
 }
 
 // Read runs one unit of work whose statements are queries: a catalog batch.
 func (s *Session) Read(ctx context.Context, send func(q *Queue), recv func(r *Results) error) error {
-	return s.Unit(ctx, nil, send, recv)
+	return s.Unit(ctx, UnitOptions{}, send, recv)
+}
+
+// A Querier runs one query; what [Session.Steps] hands its function.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Steps runs fn in one unit of work (see [Session]) whose reads depend on
+// each other, so that they cannot be sent in one pipeline: one round trip
+// opens the unit, fn's queries run one at a time inside it, and one round
+// trip ends it. The Querier fn gets sends every query as an unnamed
+// statement, whatever the connection's exec mode.
+func (s *Session) Steps(ctx context.Context, o UnitOptions, fn func(q Querier) error) error {
+	q := s.queue(ctx)
+	st := s.statementTimeout(ctx, o.Budgeted)
+	begin := s.beginStatements(st, o.Settings)
+	for _, b := range begin {
+		q.Query(b)
+	}
+	q.sync()
+	r, err := q.send()
+	if err != nil {
+		return err
+	}
+	beginErr := r.openedErr(len(begin))
+	r.drain()
+	if err := q.p.Close(); err != nil && beginErr == nil && r.broken == nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) {
+			r.broken = err
+		}
+	}
+	var fnErr error
+	if beginErr == nil && r.broken == nil {
+		fnErr = fn(execQuerier{s.conn})
+	}
+	var endErr error
+	if !s.pg.IsClosed() {
+		end := s.queue(s.cleanupContext(ctx))
+		end.end(nil)
+		re, err := end.send()
+		if err != nil {
+			endErr = err
+		} else {
+			endErr = s.finish(ctx, re)
+		}
+	}
+	return asTimeout(cmp.Or(fnErr, beginErr, r.broken, endErr), st)
+}
+
+type execQuerier struct{ conn *pgx.Conn }
+
+func (q execQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return q.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
+}
+
+// cleanupContext bounds the end of a unit by the session's Timeout, also
+// when ctx has ended: the statements that end a unit must still run.
+func (s *Session) cleanupContext(ctx context.Context) context.Context {
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.Timeout)
+	context.AfterFunc(c, cancel)
+	return c
+}
+
+// finish reads what is left of a unit's answers and closes the pipeline.
+// When the transaction is still open (the statements that end it failed:
+// an error before the savepoint), it closes the named statements and rolls
+// back in one more round trip. It returns an error when the unit could not
+// be ended.
+func (s *Session) finish(ctx context.Context, r *Results) error {
+	r.drain()
+	cerr := r.q.p.Close()
+	var pgErr *pgconn.PgError
+	if cerr != nil && !errors.As(cerr, &pgErr) {
+		r.broken = cmp.Or(r.broken, cerr)
+	}
+	if s.pg.IsClosed() || s.pg.TxStatus() == 'I' {
+		return nil
+	}
+	p := s.pg.StartPipeline(s.cleanupContext(ctx))
+	for _, n := range r.q.named {
+		p.SendDeallocate(n)
+	}
+	p.SendQueryParams(rollbackSQL, nil, nil, nil, nil)
+	if err := p.Sync(); err != nil {
+		p.Close()
+		return fmt.Errorf("rolling back: %w", err)
+	}
+	if err := p.Close(); err != nil || s.pg.TxStatus() != 'I' {
+		return fmt.Errorf("rolling back: %w", cmp.Or(err, r.endErr, errors.New("the transaction is still open")))
+	}
+	return nil
 }
 
 // encodeArgs renders args in the text format. The types are those the
@@ -432,34 +641,3 @@ func (r *row) Scan(dest ...any) error {
 	r.rows.Close()
 	return r.rows.Err()
 }
-
-// A Querier runs one query; what [Session.InTx] hands its function.
-type Querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-// InTx runs fn inside one READ ONLY transaction with the session's limits
-// (a unit of work whose reads depend on each other, so that they cannot be
-// sent in one pipeline), and always rolls back. The Querier it gets sends
-// every query as an unnamed statement, whatever the connection's exec mode.
-func (s *Session) InTx(ctx context.Context, fn func(q Querier) error) error {
-	begin := strings.Join(s.BeginStatements(s.opts.Timeout), "; ")
-	if _, err := s.pg.Exec(ctx, begin).ReadAll(); err != nil {
-		_ = s.Rollback(context.WithoutCancel(ctx))
-		return fmt.Errorf("opening a read-only transaction: %w", err)
-	}
-	err := fn(execQuerier{s.conn})
-	if rerr := s.Rollback(context.WithoutCancel(ctx)); err == nil {
-		err = rerr
-	}
-	return err
-}
-
-type execQuerier struct{ conn *pgx.Conn }
-
-func (q execQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	return q.conn.Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
-}
-
-// Closed reports whether the connection is closed.
-func (s *Session) Closed() bool { return s.pg.IsClosed() }

@@ -184,8 +184,13 @@ type Column struct {
 
 // A Constraint is a primary key or unique constraint.
 type Constraint struct {
-	Name    string
-	Columns []string
+	Name              string
+	Columns           []string
+	Deferrable        bool
+	InitiallyDeferred bool
+	// NullsNotDistinct says NULLS NOT DISTINCT (PostgreSQL 15): two rows
+	// with nulls in the key collide.
+	NullsNotDistinct bool
 }
 
 // A ForeignKey represents a live foreign key constraint.
@@ -198,17 +203,49 @@ type ForeignKey struct {
 	OnUpdate          string
 	Deferrable        bool
 	InitiallyDeferred bool
+	Valid             bool // false: added NOT VALID and not validated since
 }
 
 // An Index represents a live index.
 type Index struct {
-	Name      string
-	Columns   []string // key columns: a column name, or the expression as pg_get_indexdef renders it
-	Unique    bool
-	Primary   bool
-	Predicate *string // partial index predicate
-	Method    string  // btree, hash, gin ...
-	Valid     bool
+	Name    string
+	Columns []string // key columns: a column name, or the expression as pg_get_indexdef renders it
+	// Keys says how each key column is compared and ordered, parallel to
+	// Columns; nil (a value built by hand) means every key as the default.
+	Keys             []IndexKey
+	Include          []string // the INCLUDE columns
+	Unique           bool
+	Primary          bool
+	NullsNotDistinct bool    // NULLS NOT DISTINCT (PostgreSQL 15)
+	Predicate        *string // partial index predicate
+	Method           string  // btree, hash, gin ...
+	Valid            bool
+	// Exclusion is the EXCLUDE constraint the index backs; nil for none.
+	Exclusion *Exclusion
+}
+
+// An IndexKey is how an index compares and orders one key column.
+type IndexKey struct {
+	Opclass string // the operator class's name
+	// OpclassDefault says the operator class is the default of its type for
+	// the access method (pg_opclass.opcdefault): CREATE INDEX chose it
+	// when none was named.
+	OpclassDefault bool
+	Collation      string // the collation's name; "" for a type without one
+	// CollationDefault says the collation is the column's own (for an
+	// expression, its type's): CREATE INDEX chose it when none was named.
+	CollationDefault bool
+	Desc             bool
+	NullsFirst       bool
+}
+
+// An Exclusion is an EXCLUDE constraint: its index holds the elements, the
+// method and the predicate.
+type Exclusion struct {
+	Name              string
+	Operators         []string // per key column, as pg_operator names them: =, &&
+	Deferrable        bool
+	InitiallyDeferred bool
 }
 
 // A Privilege is one table privilege held by a role (from aclexplode).

@@ -80,7 +80,7 @@ func TestRead(t *testing.T) {
 				"CREATE INDEX CONCURRENTLY role_permissions_permission_id_idx ON role_permissions (permission_id);",
 			}},
 		}}},
-		{"migrations/dbmate/db/migrations", planOf{Tool: Dbmate, Migrations: []migOf{
+		{"migrations/dbmate/db/migrations", planOf{Tool: migrations.Dbmate, Migrations: []migOf{
 			{Name: "20240105093000_roles", Tx: true, Chunks: []string{"CREATE TABLE roles ("}},
 			{Name: "20240312141500_role_permissions", Chunks: []string{"CREATE TYPE permission_scope AS ENUM ('global', 'org', 'own');"}},
 		}}},
