@@ -123,5 +123,6 @@ ORDER BY min(t.nspname COLLATE "C")`)
 	return b.String()
 }
 
-// queryMaxLocks reads the server's max_locks_per_transaction.
-const queryMaxLocks = `SELECT pg_catalog.current_setting('max_locks_per_transaction')::int`
+// queryMaxLocks reads the server's max_locks_per_transaction and version.
+const queryMaxLocks = `SELECT pg_catalog.current_setting('max_locks_per_transaction')::int,
+       pg_catalog.current_setting('server_version_num')::int`

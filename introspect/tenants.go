@@ -3,6 +3,7 @@ package introspect
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 )
@@ -62,17 +63,21 @@ var TenantFacts = []TenantFact{
 		FROM rel JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL`},
 	{Name: "constraint", Reads: []string{"Relation.PrimaryKey", "Relation.Uniques", "Relation.ForeignKeys", "Constraint.Name", "Constraint.Columns",
 		"ForeignKey.Name", "ForeignKey.Columns", "ForeignKey.References", "ForeignKey.RefColumns", "ForeignKey.OnDelete", "ForeignKey.OnUpdate",
-		"ForeignKey.Deferrable", "ForeignKey.InitiallyDeferred"},
+		"ForeignKey.Deferrable", "ForeignKey.InitiallyDeferred", "Constraint.Deferrable", "Constraint.InitiallyDeferred", "ForeignKey.Valid",
+		"Index.Exclusion", "Exclusion.Name", "Exclusion.Operators", "Exclusion.Deferrable", "Exclusion.InitiallyDeferred"},
 		SQL: `SELECT rel.nsp, rel.relname || '.' || con.conname,
 		       pg_catalog.concat_ws('|', con.contype, con.conkey::text, con.confkey::text,
 		           CASE WHEN con.confrelid <> 0 THEN ` + nameOf("pg_class", "con.confrelid") + ` END,
-		           con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.convalidated, ` + nodeTree("con.conbin") + `)
+		           con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.convalidated, con.conexclop::text,
+		           ` + nodeTree("con.conbin") + `)
 		FROM rel JOIN t ON t.oid = rel.nsp
 		JOIN pg_catalog.pg_constraint con ON con.conrelid = rel.oid`},
 	{Name: "index", Reads: []string{"Relation.Indexes", "Index.Name", "Index.Columns", "Index.Unique", "Index.Primary", "Index.Predicate", "Index.Method", "Index.Valid",
-		"Sequence.MaxIndexed"},
+		"Sequence.MaxIndexed", "Index.Keys", "Index.Include", "Index.NullsNotDistinct", "Constraint.NullsNotDistinct",
+		"IndexKey.Opclass", "IndexKey.OpclassDefault", "IndexKey.Collation", "IndexKey.CollationDefault", "IndexKey.Desc", "IndexKey.NullsFirst"},
 		SQL: `SELECT rel.nsp, rel.relname || '.' || ic.relname,
 		       pg_catalog.concat_ws('|', i.indisunique, i.indisprimary, i.indisvalid, i.indisready, i.indnkeyatts, i.indkey::text,
+		           {{indnullsnotdistinct}},
 		           i.indclass::text, i.indcollation::text, i.indoption::text, am.amname, ` + nodeTree("i.indexprs") + `, ` + nodeTree("i.indpred") + `)
 		FROM rel JOIN t ON t.oid = rel.nsp
 		JOIN pg_catalog.pg_index i ON i.indrelid = rel.oid
@@ -122,8 +127,13 @@ var TenantFacts = []TenantFact{
 		JOIN pg_catalog.pg_rewrite r ON r.ev_class = rel.oid`},
 }
 
-// queryGroupTenants is the grouping query of [TenantFacts].
-var queryGroupTenants = factsQuery(TenantFacts)
+// queryGroupTenants is the grouping query of [TenantFacts], for servers
+// before PostgreSQL 15 ([0]) and from it on ([1]), where pg_index has
+// indnullsnotdistinct.
+var queryGroupTenants = [2]string{
+	strings.ReplaceAll(factsQuery(TenantFacts), "{{indnullsnotdistinct}}", "NULL"),
+	strings.ReplaceAll(factsQuery(TenantFacts), "{{indnullsnotdistinct}}", "i.indnullsnotdistinct"),
+}
 
 // A TenantGroup is a set of tenant schemas whose [TenantFacts] are equal.
 type TenantGroup struct {
@@ -142,19 +152,22 @@ type TenantGroup struct {
 // caller sizes the read-only units that do take locks.
 func GroupTenants(ctx context.Context, conn *pgsession.Session, schemas []string) ([]TenantGroup, int, error) {
 	var out []TenantGroup
-	var maxLocks int
+	var maxLocks, version int
+	if err := conn.Read(ctx, func(q *pgsession.Queue) { q.Query(queryMaxLocks) }, func(r *pgsession.Results) error {
+		return r.QueryRow().Scan(&maxLocks, &version)
+	}); err != nil {
+		return nil, 0, fmt.Errorf("grouping the tenant schemas: %w", err)
+	}
+	query := queryGroupTenants[0]
+	if version >= 150000 {
+		query = queryGroupTenants[1]
+	}
 	// The query joins every catalog to the tenants: hashed, each catalog is
 	// read once; in nested loops over the tenants (the planner's choice when
 	// it misjudges how many tenants' sequences or types there are), once per
 	// tenant.
-	extra := []string{"SET LOCAL enable_nestloop = off"}
-	err := conn.Unit(ctx, extra, func(q *pgsession.Queue) {
-		q.Query(queryMaxLocks)
-		q.Query(queryGroupTenants, schemas)
-	}, func(r *pgsession.Results) error {
-		if err := r.QueryRow().Scan(&maxLocks); err != nil {
-			return err
-		}
+	o := pgsession.UnitOptions{Settings: []string{"SET LOCAL enable_nestloop = off"}}
+	err := conn.Unit(ctx, o, func(q *pgsession.Queue) { q.Query(query, schemas) }, func(r *pgsession.Results) error {
 		rows, err := r.Query()
 		if err != nil {
 			return err
