@@ -14,12 +14,12 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-// A TenantError means --schemas matched no schema: the flags are wrong, or
-// the database is not the one meant.
+// A TenantError means the tenant globs matched no schema: the selection is
+// wrong, or the database is not the one meant.
 type TenantError struct{ Globs []string }
 
 func (e *TenantError) Error() string {
-	return fmt.Sprintf("--schemas: no schema matches %q", e.Globs)
+	return fmt.Sprintf("no schema matches %q", e.Globs)
 }
 
 // tenantModel returns m as it applies to one tenant schema: the tables,
@@ -74,7 +74,7 @@ func tenantModel(m *spec.Model, schema string) *spec.Model {
 	return &t
 }
 
-// A tenant is one schema of check --schemas, as its comparison and dry
+// A tenant is one schema of a tenant check, as its comparison and dry
 // run read it.
 type tenant struct {
 	schema  string
