@@ -338,7 +338,7 @@ lands. The session is read-only; nothing is ever written to the database.
 				help: "the tool of --from-migrations: " + strings.Join(sqlTools[:len(sqlTools)-1], ", ") + " or " + sqlTools[len(sqlTools)-1] +
 					" (default: detected from the folder); the tools whose migrations are code are named, not run"},
 			{name: "dev-db", arg: "URL", str: &f.devDB, nonEmpty: true,
-				help: "with --from-migrations: no throwaway cluster; create a temporary database on this server (the URL names one to connect to, like postgres; its role needs CREATEDB), apply the migrations there, and drop it"},
+				help: "with --from-migrations: no throwaway cluster; create a temporary database on this server (the URL names one to connect to, like postgres; its role needs CREATEDB and CREATEROLE), apply the migrations there, and drop it"},
 			{name: "dev-template", arg: "NAME", str: &f.devTemplate, nonEmpty: true,
 				help: "with --dev-db: the template of the temporary database (default: the server's default, template1, with what its platform put there)"},
 		},

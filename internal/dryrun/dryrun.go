@@ -116,6 +116,7 @@ type try struct {
 	sql      *sqlText
 	kind     string // first keyword: SELECT, INSERT ...
 	declared []uint32
+	sent     string // the text sent when it is not q.SQL (see genericText)
 
 	desc      *pgconn.StatementDescription
 	prepErr   *pgconn.PgError
@@ -144,6 +145,9 @@ func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Findi
 		}
 	}
 	t.declared = r.paramOIDs(q)
+	if sent, oids := genericText(q.SQL, t.declared); sent != q.SQL {
+		t.sent, t.declared = sent, oids
+	}
 
 	var roleErr *pgconn.PgError
 	if err := r.prepareAndPlan(ctx, t, &roleErr); err != nil {
@@ -250,7 +254,7 @@ func (r *runner) prepareAndPlan(ctx context.Context, t *try, roleErr **pgconn.Pg
 		// EXPLAIN had the wrong number of NULLs and the sample may be
 		// missing. Ask again, with as many as the server counts.
 		n = len(t.desc.ParamOIDs)
-		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared}
+		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent}
 		*roleErr = nil
 		return r.pipelined(ctx, t, n, roleErr)
 	}
@@ -302,7 +306,7 @@ func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.
 	planned := plannable(t.kind)
 	sample := planned && t.q.Sample != nil && len(t.q.Sample.Args) == n
 	return r.inUnit(ctx, t, roleErr, func(q *pgsession.Queue) {
-		q.Prepare(StatementName, t.q.SQL, t.declared)
+		q.Prepare(StatementName, t.text(), t.declared)
 		if planned {
 			q.Query(explainSQL(n))
 		}

@@ -20,6 +20,9 @@ func (r *runner) finding(t *try, code drift.Code, p spec.Pos) *drift.Finding {
 // findings turns what the server said about t into findings.
 func (r *runner) findings(t *try) []*drift.Finding {
 	var out []*drift.Finding
+	if f := r.notGeneric(t); f != nil {
+		return []*drift.Finding{f}
+	}
 	if t.prepErr != nil {
 		if t.inferred != nil && len(r.paramDiffs(t)) > 0 {
 			out = append(out, r.paramTypeFinding(t))

@@ -44,12 +44,12 @@ func (m *Migration) record(exec func(string) ([]*pgconn.Result, error), sql stri
 	return nil
 }
 
-// createDatabase makes the temporary database: on a throwaway cluster from
-// template0 in UTF8, as before; on a --dev-db server from the server's
-// default template (template1, where a platform such as Supabase keeps its
-// schemas), or the one named.
-func createDatabase(name string, opts Options) string {
-	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+// createDatabase makes the temporary database, owned by owner: on a
+// throwaway cluster from template0 in UTF8; on a --dev-db server from the
+// server's default template (template1, where a platform such as Supabase
+// keeps its schemas), or the one named.
+func createDatabase(name, owner string, opts Options) string {
+	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() + " OWNER " + pgx.Identifier{owner}.Sanitize()
 	switch {
 	case opts.DevDB == nil:
 		sql += " TEMPLATE template0 ENCODING 'UTF8'"

@@ -60,13 +60,23 @@ func (pf *platform) withoutPlatformRoles(roles []string) []string {
 	return slices.DeleteFunc(roles, func(r string) bool { return slices.Contains(pf.roleNames, r) })
 }
 
-// layRoles creates the platform's roles on a throwaway cluster.
-func (pf *platform) layRoles(ctx context.Context, admin *pgx.Conn) error {
+// layRoles creates the platform's roles on a throwaway cluster, and lets
+// the migrator (when named) grant them, make them owners and grant to them,
+// as it may the application's roles.
+func (pf *platform) layRoles(ctx context.Context, admin *pgx.Conn, migrator string) error {
 	if pf == nil {
 		return nil
 	}
 	if _, err := admin.Exec(ctx, pf.roles); err != nil {
 		return fmt.Errorf("creating the %s platform's roles: %w", pf.name, err)
+	}
+	if migrator == "" {
+		return nil
+	}
+	for _, r := range pf.roleNames {
+		if _, err := admin.Exec(ctx, "GRANT "+pgx.Identifier{r}.Sanitize()+" TO "+pgx.Identifier{migrator}.Sanitize()+" WITH ADMIN OPTION"); err != nil {
+			return fmt.Errorf("letting the migrations use the %s platform's role %s: %w", pf.name, r, err)
+		}
 	}
 	return nil
 }

@@ -104,7 +104,7 @@ func TestDevDBTemplate(t *testing.T) {
 	if !slices.Contains(tableNames(res), "public.from_template") {
 		t.Errorf("the template's table is not under the migrations: %v", tableNames(res))
 	}
-	if got := createDatabase("x", Options{DevDB: admin}); strings.Contains(got, "TEMPLATE") {
+	if got := createDatabase("x", "m", Options{DevDB: admin}); strings.Contains(got, "TEMPLATE") {
 		t.Errorf("--dev-db without --dev-template: %s, want the server's default template", got)
 	}
 }
@@ -122,6 +122,12 @@ func TestSupabaseProject(t *testing.T) {
 	if h := Header(p); !strings.Contains(h, "Supabase platform base assumed") {
 		t.Errorf("header does not say which platform base was assumed: %s", h)
 	}
+	// Derive: on a throwaway cluster, the base laid down by the superuser,
+	// the migrations applied by the migrator role.
+	res := deriveModel(t, p, nil, "authenticated")
+	if diff := cmp.Diff([]string{"public.members", "public.permissions", "public.role_permissions", "public.roles"}, tableNames(res)); diff != "" {
+		t.Errorf("derived tables (-want +got):\n%s", diff)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -135,7 +141,7 @@ func TestSupabaseProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
-	if err := p.platform.layRoles(ctx, admin); err != nil {
+	if err := p.platform.layRoles(ctx, admin, ""); err != nil {
 		t.Fatal(err)
 	}
 	db := func(name string, n int) *pgsession.Target {

@@ -128,8 +128,23 @@ CREATE FUNCTION storage.extension(name text) RETURNS text LANGUAGE sql IMMUTABLE
   SELECT reverse(split_part(reverse(storage.filename(name)), '.', 1))
 $fn$;
 
--- What the platform grants on public, for tables the migrations create.
+-- What the platform grants on public, for tables the migrations create:
+-- default privileges of the database's owner, who applies the migrations,
+-- and what the owner needs of the platform's schemas to apply them
+-- (reference auth.users, call auth.uid() in policies, create extensions in
+-- extensions, create policies on storage.objects).
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+DO $base$
+DECLARE
+  owner text := (SELECT pg_catalog.pg_get_userbyid(datdba) FROM pg_catalog.pg_database WHERE datname = current_database());
+BEGIN
+  EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role', owner);
+  EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role', owner);
+  EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role', owner);
+  EXECUTE format('GRANT USAGE, CREATE ON SCHEMA extensions TO %I', owner);
+  EXECUTE format('GRANT USAGE ON SCHEMA auth, storage TO %I', owner);
+  IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = owner) THEN
+    EXECUTE format('GRANT supabase_storage_admin, supabase_auth_admin TO %I', owner);
+  END IF;
+END
+$base$;
