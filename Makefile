@@ -65,9 +65,10 @@ image:
 		echo "make image: no container engine: install docker, podman or buildah (apt-get install buildah)" >&2; exit 1; \
 	fi
 
-## release-snapshot: a local goreleaser build of every platform into dist/, without publishing (needs goreleaser)
+## release-snapshot: a local goreleaser build of every platform into dist/, without publishing (goreleaser from the Go module proxy; GORELEASER overrides)
+GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.17.0
 release-snapshot:
-	goreleaser release --snapshot --clean
+	$(GORELEASER) release --snapshot --clean
 
 ## bench: rbacdrift side by side with pg_dump on a 10,000-table catalog (RBACDRIFT_BENCH_URL, default the server on 127.0.0.1:5432); writes BENCHMARKS.md. Not part of test or CI
 bench:

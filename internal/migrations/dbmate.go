@@ -2,12 +2,13 @@ package migrations
 
 import (
 	"fmt"
-	"github.com/jackc/pgx/v5"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // dbmateFile is a dbmate migration's name: a version, an underscore, a name.
@@ -34,7 +35,7 @@ var dbmate = nameTool{
 			if !e.Type().IsRegular() || !dbmateFile.MatchString(e.Name()) {
 				continue
 			}
-			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && dbmateUpLine(string(b)) >= 0 {
+			if b, err := sniff(filepath.Join(dir, e.Name())); err == nil && dbmateUpLine(string(b)) >= 0 {
 				return true
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 )
 
 // drizzle follows drizzle-orm's migrator (drizzle-orm/src/migrator.ts,
@@ -78,8 +80,8 @@ type drizzleJournal struct {
 
 func (drizzle) readFolder(f *Folder) error {
 	jpath := filepath.Join(f.Dir, "meta", "_journal.json")
-	b, err := os.ReadFile(jpath)
-	if os.IsNotExist(err) {
+	b, err := safefile.ReadFile(jpath, safefile.MaxSchema, "a drizzle journal")
+	if errors.Is(err, fs.ErrNotExist) {
 		f.Layout = "folders"
 		return drizzleFolders(f)
 	}
@@ -100,7 +102,8 @@ func (drizzle) readFolder(f *Folder) error {
 			return fmt.Errorf("reading drizzle journal %s: entry %d has no tag", jpath, i)
 		}
 		path := filepath.Join(f.Dir, e.Tag+".sql")
-		text, err := readFile(path)
+		b, err := safefile.ReadFileIn(f.Dir, e.Tag+".sql", safefile.MaxMigration, "a migration")
+		text := string(b)
 		if err != nil {
 			return fmt.Errorf("drizzle journal %s names %s: %w", jpath, e.Tag, err)
 		}

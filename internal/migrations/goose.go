@@ -43,7 +43,7 @@ func (goose) fits(dir string, ents []os.DirEntry) bool {
 		if _, err := gooseVersion(e.Name()); err != nil {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		b, err := sniff(filepath.Join(dir, e.Name()))
 		if err == nil && strings.Contains(strings.ToLower(string(b)), "+goose up") {
 			return true
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 )
 
 // Options say where the migrations are and which tool applies them.
@@ -273,9 +274,19 @@ func ReadFolder(opts Options) (*Folder, error) {
 	if d == nil {
 		return nil, fmt.Errorf("reading migrations: unknown tool %q (known: %s)", tool, toolList(Tools()))
 	}
+	// Look before reading: a FIFO, a device or a link out of the folder
+	// is refused before any reader opens it.
+	if err := InspectFolder(opts.Dir); err != nil {
+		return nil, err
+	}
 	f := &Folder{Tool: tool, Dir: opts.Dir}
 	if err := d.readFolder(f); err != nil {
 		return nil, err
+	}
+	for _, m := range f.Migrations {
+		if err := inFolder(opts.Dir, m.File, len(m.SQL)); err != nil {
+			return nil, err
+		}
 	}
 	var tables map[string]map[string]string
 	if tool == Django {
@@ -427,9 +438,10 @@ type driver interface {
 	command(dir string) string
 }
 
-// readFile reads a migration file as text.
+// readFile reads a migration file as text: a regular file of at most
+// [safefile.MaxMigration].
 func readFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.ReadFile(path, safefile.MaxMigration, "a migration")
 	if err != nil {
 		return "", fmt.Errorf("reading migration: %w", err)
 	}
@@ -475,4 +487,10 @@ func lines(text string) []line {
 		off += n + 1
 	}
 	return out
+}
+
+// sniff reads a file a layout is told by (goose's annotations, sqlx's and
+// dbmate's markers): a regular file of at most [safefile.MaxMigration].
+func sniff(path string) ([]byte, error) {
+	return safefile.ReadFile(path, safefile.MaxMigration, "a migration")
 }

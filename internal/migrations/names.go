@@ -145,7 +145,7 @@ func anyFileContains(dir string, ents []os.DirEntry, match func(string) bool, re
 		if !e.Type().IsRegular() || !match(e.Name()) {
 			continue
 		}
-		if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && re.Match(b) {
+		if b, err := sniff(filepath.Join(dir, e.Name())); err == nil && re.Match(b) {
 			return true
 		}
 	}

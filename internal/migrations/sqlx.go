@@ -42,7 +42,7 @@ func (sqlx) fits(dir string, ents []os.DirEntry) bool {
 		if e.IsDir() || !sqlxName.MatchString(e.Name()) {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		b, err := sniff(filepath.Join(dir, e.Name()))
 		if err == nil && !strings.Contains(strings.ToLower(string(b)), "+goose up") {
 			return true
 		}

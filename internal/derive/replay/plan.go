@@ -90,7 +90,7 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("reading migrations: %s is not a folder", dir)
 	}
-	if err := inspectFolder(dir); err != nil {
+	if err := migrations.InspectFolder(dir); err != nil {
 		return nil, err
 	}
 	if tool == "" {
@@ -119,9 +119,6 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 	byFile := map[string]*migrations.Migration{}
 	for _, m := range f.Migrations {
 		byFile[m.File] = m
-		if err := inFolder(dir, m.File, len(m.SQL)); err != nil {
-			return nil, err
-		}
 		if tool == migrations.Goose && strings.HasSuffix(m.File, ".go") {
 			return nil, &CodeError{Tool: tool, Dir: dir, File: m.File, Language: "Go", Command: f.Command()}
 		}

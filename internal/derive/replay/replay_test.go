@@ -226,7 +226,13 @@ func scratchDatabases(t *testing.T, url string) []string {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	rows, _ := conn.Query(ctx, "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", TempPrefix)
+	// Only this package's runs (testHookNames records them): the tests of
+	// other packages make temporary databases on the same server at once.
+	var ours []string
+	for n := range runNames {
+		ours = append(ours, n)
+	}
+	rows, _ := conn.Query(ctx, "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname = ANY($2)", TempPrefix, ours)
 	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package replay
+package migrations
 
 import (
 	"fmt"
@@ -9,19 +9,19 @@ import (
 	"github.com/rbacdrift/rbacdrift/internal/safefile"
 )
 
-// Bounds of the walk [inspectFolder] makes: migration folders are shallow
+// Bounds of the walk [InspectFolder] makes: migration folders are shallow
 // (drizzle's meta/, Prisma's and drizzle-kit 1.0's one folder per migration).
 const (
 	inspectDepth   = 4
 	inspectEntries = 100_000
 )
 
-// inspectFolder refuses a migrations folder holding what a migration
+// InspectFolder refuses a migrations folder holding what a migration
 // tool's reader must not open: a FIFO (which would block), a device (which
 // would never end, /dev/zero) or a socket, or a link to one of them or to
 // anything outside the folder. It looks before anything of the folder is
 // read, a few levels deep, and opens nothing but folders.
-func inspectFolder(dir string) error {
+func InspectFolder(dir string) error {
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return fmt.Errorf("reading migrations: %w", err)
@@ -77,8 +77,8 @@ func inspectFolder(dir string) error {
 // inFolder refuses a migration the folder's reader returned whose file lies
 // outside the folder once links are resolved (a drizzle journal's tag
 // "../../../../etc/passwd"), is not a regular file, or is larger than
-// [safefile.MaxMigration]: its text would reach the server, and the
-// server's syntax error would echo it.
+// [safefile.MaxMigration]: its text would reach a server (the replay, a
+// syntax error's echo).
 func inFolder(dir, file string, size int) error {
 	rel, err := filepath.Rel(dir, file)
 	if err != nil || !filepath.IsLocal(rel) {
