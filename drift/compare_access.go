@@ -206,22 +206,38 @@ func (c *comparer) definer(d *spec.Function, l *catalog.Function) {
 	obj := d.String()
 	subj := "function " + obj
 	target := QuoteName(d.Name) + "(" + strings.Join(d.Args, ", ") + ")"
-	if len(searchPath(l.Config)) == 0 {
+	if !pinsSearchPath(l.Config) {
 		c.add(&Finding{Code: UnsafeSecurityDefiner, Object: obj, Subject: subj, Expected: "SECURITY DEFINER with its own search_path", Actual: "no search_path",
 			Message: fmt.Sprintf("SECURITY DEFINER function %s has no search_path of its own: it runs with its owner's privileges and resolves names on the caller's search_path", obj),
 			Hint:    fmt.Sprintf("a caller can shadow a table or function it calls with its own (in pg_temp or a schema it owns); ALTER FUNCTION %s SET search_path = pg_catalog, %s", target, QuoteIdent(d.Name.Schema))}, d.Pos)
 	}
-	if !l.PublicExecute {
+	if !publicExecuteUnmodelled(d.Grants, l) {
 		return
-	}
-	for _, g := range d.Grants {
-		if strings.EqualFold(g.Role, "PUBLIC") && slices.Contains(g.Privileges, "EXECUTE") {
-			return
-		}
 	}
 	c.add(&Finding{Code: UnsafeSecurityDefiner, Object: obj, Subject: subj, Expected: "EXECUTE for the roles the model grants it", Actual: "PUBLIC: EXECUTE",
 		Message: fmt.Sprintf("every role may execute SECURITY DEFINER function %s (EXECUTE is PUBLIC's), which the model does not grant PUBLIC", obj),
 		Hint:    fmt.Sprintf("it runs with its owner's privileges for any caller; REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC, then GRANT EXECUTE to the roles that call it", target)}, d.Pos)
+}
+
+// pinsSearchPath reports whether a function's own settings (proconfig) set
+// search_path: to anything, '' (the safest) included.
+func pinsSearchPath(config []string) bool {
+	return slices.ContainsFunc(config, func(c string) bool { return strings.HasPrefix(c, "search_path=") })
+}
+
+// publicExecuteUnmodelled reports whether PUBLIC may execute a SECURITY
+// DEFINER function whose grants the model checks (grants non-nil) without
+// granting PUBLIC EXECUTE.
+func publicExecuteUnmodelled(grants []*spec.Grant, l *catalog.Function) bool {
+	if !l.Definer || !l.PublicExecute || grants == nil {
+		return false
+	}
+	for _, g := range grants {
+		if strings.EqualFold(g.Role, "PUBLIC") && slices.Contains(g.Privileges, "EXECUTE") {
+			return false
+		}
+	}
+	return true
 }
 
 // exactGrants reports whether t's grants are exact: its grants_mode, else
