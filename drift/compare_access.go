@@ -220,7 +220,7 @@ func (c *comparer) definer(d *spec.Function, l *catalog.Function) {
 }
 
 // pinsSearchPath reports whether a function's own settings (proconfig) set
-// search_path: to anything, ” (the safest) included.
+// search_path: to anything, the empty one (the safest) included.
 func pinsSearchPath(config []string) bool {
 	return slices.ContainsFunc(config, func(c string) bool { return strings.HasPrefix(c, "search_path=") })
 }
