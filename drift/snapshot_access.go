@@ -34,7 +34,7 @@ func snapshotRoleSettings(cat *catalog.Catalog, opts SnapshotOptions) []*spec.Ro
 // (creating role, schema or every schema, kind of object), what each role
 // of opts.GrantsFor gets on the objects it creates: the schema's row and
 // the role's row for every schema together, as [DefaultHeld] reads them
-// back. Nil when the catalog did not read them.
+// back. Nil when the catalog did not read them, or none gives them anything.
 func snapshotDefaultPrivileges(cat *catalog.Catalog, opts SnapshotOptions) []*spec.DefaultPrivilege {
 	if cat.DefaultACLs == nil {
 		return nil
@@ -61,6 +61,9 @@ func snapshotDefaultPrivileges(cat *catalog.Catalog, opts SnapshotOptions) []*sp
 		if len(dp.Grants) > 0 {
 			out = append(out, dp)
 		}
+	}
+	if len(out) == 0 {
+		return nil // an empty list would check nothing: extra defaults are not reported
 	}
 	return out
 }
