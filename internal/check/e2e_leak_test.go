@@ -123,6 +123,13 @@ func TestLeakDrift(t *testing.T) {
 			want:  []found{{"rls-bypassed", "public.user_roles", drift.Error}},
 		},
 		{
+			// Without inheritance the member has not the owner's
+			// privileges until SET ROLE: the server still applies the
+			// policies to it, and so does the check.
+			name:  "a NOINHERIT member of the owner role: RLS still binds",
+			drift: "ALTER ROLE {{app}} NOINHERIT; GRANT {{migrator}} TO {{app}}",
+		},
+		{
 			name:  "a permissive policy USING (true) for the app",
 			drift: "CREATE POLICY open_all ON user_roles FOR SELECT TO {{app}} USING (true)",
 			want: []found{{"unexpected-policy", "public.user_roles", drift.Error},
@@ -251,5 +258,36 @@ GRANT EXECUTE ON FUNCTION "has_role[]"(text) TO %s`, pgx.Identifier{app}.Sanitiz
 	}
 	if want := []string{"unsafe-security-definer", "unsafe-security-definer"}; !slices.Equal(suppressed, want) {
 		t.Errorf("suppressed %v, want %v (no search_path; PUBLIC may execute)\n%s", suppressed, want, snap)
+	}
+}
+
+// TestLeakMembershipOptions: on PostgreSQL 16 and later each grant of a
+// role carries its own INHERIT option; the check asks the server
+// (pg_has_role, row_security_active), so a membership WITH INHERIT FALSE
+// leaves the policies binding and WITH INHERIT TRUE bypasses them, whatever
+// the member role's own INHERIT attribute.
+func TestLeakMembershipOptions(t *testing.T) {
+	t.Parallel()
+	probe := pgtest.NewDB(t)
+	if v := serverVersion(t, probe.URL); v < 160000 {
+		t.Skipf("server %d: grants carry no INHERIT option before PostgreSQL 16 (the NOINHERIT role case of TestLeakDrift covers it)", v)
+	}
+	for _, tt := range []struct {
+		drift    string
+		bypassed bool
+	}{
+		{"GRANT {{migrator}} TO {{app}} WITH INHERIT FALSE", false},
+		{"ALTER ROLE {{app}} NOINHERIT; GRANT {{migrator}} TO {{app}} WITH INHERIT TRUE", true},
+	} {
+		t.Run(tt.drift, func(t *testing.T) {
+			t.Parallel()
+			db, model, r := leakDB(t, false)
+			db.Exec(t, r.Replace(tt.drift))
+			fs := checktest.Check(t, db.URL, checktest.Parse(t, "model.yaml", []byte(model)))
+			got := slices.ContainsFunc(fs, func(f *drift.Finding) bool { return f.Code == drift.RlsBypassed })
+			if got != tt.bypassed {
+				t.Errorf("rls-bypassed reported: %v, want %v; findings %v", got, tt.bypassed, summary(fs))
+			}
+		})
 	}
 }
