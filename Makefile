@@ -78,7 +78,12 @@ bench-clean:
 	$(GO) run ./bench/run -clean
 	$(GO) run ./bench/scale -clean
 
-## fuzz: fuzz the model parser (and the writer's round trip) for FUZZTIME, seeded from testdata; not part of test or CI
+## fuzz: fuzz each parser of untrusted input for FUZZTIME each (the model parser and the writer's round trip, the Prisma schema parser, the drizzle-kit snapshot and journal reader, the migration plan readers), seeded from testdata and the hostile inputs of issue 19; not part of test or CI
 FUZZTIME ?= 60s
+FUZZ_TARGETS := ./spec:FuzzParse ./internal/derive/prisma:FuzzParse ./internal/derive/drizzle:FuzzParse ./internal/derive/replay:FuzzPlan
 fuzz:
-	$(GO) test ./spec -run '^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME)
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) || exit 1; \
+	done

@@ -536,7 +536,7 @@ func (c *comparer) indexFinding(r *catalog.Relation, d *spec.Index, candidates [
 	}
 	c.add(&Finding{Code: IndexMismatch, Object: obj, Subject: obj, Expected: want, Actual: got,
 		Message: fmt.Sprintf("index %s on %s%s differs: it %s", ix.Name, r.Name.Name, list(ix.Columns), strings.Join(indexDiffs(d, ix), "; ")),
-		Hint:    "re-create the index as the model declares it (" + create + ", then drop the old one)"}, d.Pos)
+		Hint:    "re-create the index as the model declares it (" + create + ", then DROP INDEX CONCURRENTLY " + QuoteIdent(ix.Name) + ")"}, d.Pos)
 }
 
 func nameSuffix(n string) string {

@@ -346,7 +346,7 @@ tables:
 				{"missing-unique-index", "public.rp", drift.Error},
 				{"index-mismatch", "public.rp", drift.Warning},
 			},
-			hints: map[string]string{"index-mismatch public.rp": "UNIQUE INDEX rp_uq ON rp(permission_id, role_id)"},
+			hints: map[string]string{"index-mismatch public.rp": "index rp_uq on rp(permission_id, role_id) differs: it is unique"},
 		},
 		{
 			name:  "foreign keys on the same columns to different tables are compared one to one",

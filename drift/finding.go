@@ -44,6 +44,10 @@ type Finding struct {
 	// has not run (migration:0007_normalise_rbac) and changes what this
 	// finding is about. Empty when none is known.
 	ExplainedBy string `json:"explained_by,omitempty"`
+	// Affects names the queries that read or write the finding's object
+	// (query:resolve_user_permissions), declared or harvested; empty when
+	// none does.
+	Affects []string `json:"affects,omitempty"`
 }
 
 // A Suppression records the waiver that covers a finding.

@@ -1,17 +1,17 @@
 package spec
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 )
 
 // MaxFileSize is the largest model or query file read. A model that size is
 // far beyond any RBAC schema; the limit keeps memory bounded on a wrong file.
-const MaxFileSize = 4 << 20
+const MaxFileSize = safefile.MaxModel
 
 // maxErrors is how many problems one parse reports before it stops.
 const maxErrors = 50
@@ -33,24 +33,35 @@ func Load(path string) (*Model, error) {
 	return m, nil
 }
 
+// readFile reads a model, targets or query file through safefile: only a
+// regular file (links resolved; never a FIFO, a device or a folder), at most
+// MaxFileSize bytes.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := safefile.ReadFile(path, MaxFileSize, "a model file")
 	if err != nil {
+		var se *safefile.Error
+		if errors.As(err, &se) {
+			if errors.Is(err, safefile.ErrNotRegular) && isDir(path) {
+				return nil, Errors{{Pos: Pos{File: path}, Msg: "is a directory, not a model file"}}
+			}
+			if se.Kind == safefile.ErrTooLarge {
+				return nil, Errors{{Pos: Pos{File: path}, Msg: fmt.Sprintf("file is larger than %d MiB; a model file is a few kilobytes (is this the right file?)", MaxFileSize>>20)}}
+			}
+			if se.Kind != nil {
+				return nil, Errors{{Pos: Pos{File: path}, Msg: se.What}}
+			}
+		}
+		if se != nil && se.Err != nil {
+			err = se.Err
+		}
 		return nil, Errors{{Pos: Pos{File: path}, Msg: "cannot read: " + describeOSError(err)}}
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, Errors{{Pos: Pos{File: path}, Msg: "is a directory, not a model file"}}
-	}
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, Errors{{Pos: Pos{File: path}, Msg: "cannot read: " + describeOSError(err)}}
-	}
-	if n > MaxFileSize {
-		return nil, Errors{{Pos: Pos{File: path}, Msg: fmt.Sprintf("file is larger than %d MiB; a model file is a few kilobytes (is this the right file?)", MaxFileSize>>20)}}
-	}
-	return buf.Bytes(), nil
+	return data, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 func describeOSError(err error) string {

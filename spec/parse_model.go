@@ -43,7 +43,26 @@ func (d *decoder) document(data []byte, what, start string) *yaml.Node {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	if d.noNUL(root) {
+		return nil
+	}
 	return root
+}
+
+// noNUL reports a NUL character in any key or value, which YAML's escapes
+// ("\0", "\x00") can write into a text file: PostgreSQL cannot store it in
+// a name or text, so it would fail on the server instead of here. It says
+// whether it found one.
+func (d *decoder) noNUL(n *yaml.Node) bool {
+	found := false
+	if n.Kind == yaml.ScalarNode && strings.IndexByte(n.Value, 0) >= 0 {
+		d.errorf(n, "", "holds a NUL character (\\0), which PostgreSQL cannot store in a name or text")
+		found = true
+	}
+	for _, c := range n.Content {
+		found = d.noNUL(c) || found
+	}
+	return found
 }
 
 func (d *decoder) model(data []byte) *Model {
@@ -127,6 +146,7 @@ func (d *decoder) model(data []byte) *Model {
 		lines := strings.Split(string(data), "\n")
 		for _, q := range m.Queries {
 			fixLiteral(q, lines)
+			d.checkParams(q, join(join("queries", q.Name), "sql"))
 		}
 	}
 	return m

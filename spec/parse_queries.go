@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -160,6 +161,29 @@ func (d *decoder) checkSQL(q *Query, field string, n *yaml.Node) bool {
 	return true
 }
 
+// MaxParams is the highest parameter number ($65535) a query may use: the
+// protocol counts a statement's parameters in 16 bits.
+const MaxParams = 65535
+
+// checkParams refuses a parameter number above [MaxParams], at its
+// position: the dry run binds one value per number up to the highest.
+func (d *decoder) checkParams(q *Query, field string) bool {
+	toks, _ := sqllex.Tokenize(q.SQL)
+	for _, t := range toks {
+		if t.Kind != sqllex.TokParam {
+			continue
+		}
+		if n, err := strconv.ParseUint(t.Text[1:], 10, 32); err != nil || n > MaxParams || n == 0 {
+			if len(d.errs) < maxErrors {
+				d.errs = append(d.errs, &Error{Pos: q.PosAt(t.Pos + 1), Field: field,
+					Msg: fmt.Sprintf("parameter %s: parameters are numbered from $1 to $%d", t.Text, MaxParams)})
+			}
+			return false
+		}
+	}
+	return true
+}
+
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
 
 func (d *decoder) returns(n *yaml.Node, field string) []*ReturnColumn {
@@ -269,7 +293,7 @@ func ParseQueryFile(file string, data []byte, runAs string) ([]*Query, error) {
 		n := &yaml.Node{Line: cur.Pos.Line, Column: cur.Pos.Column}
 		if strings.TrimSpace(cur.SQL) == "" {
 			d.errorf(n, cur.Name, "the query has no SQL after its -- name: line")
-		} else if d.checkSQL(cur, cur.Name, n) {
+		} else if d.checkSQL(cur, cur.Name, n) && d.checkParams(cur, cur.Name) {
 			out = append(out, cur)
 		}
 		cur = nil

@@ -27,6 +27,7 @@ Usage:
   rbacdrift check [flags]       compare the database with the model
   rbacdrift snapshot [flags]    write a model of a working database
   rbacdrift validate FILE...    check model files offline, without a database
+  rbacdrift harvest [flags]     write the queries the application sends to a file
   rbacdrift serve [flags]       check on a schedule; serve /metrics and /readyz
   rbacdrift merge FILE...       join the JSON reports of shards into one
   rbacdrift version             print the version
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSnapshot(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, rest, stdout, stderr)
+	case "harvest":
+		return runHarvest(ctx, rest, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr)
 	case "merge":
@@ -81,9 +84,11 @@ func helpOf(name string) (string, bool) {
 	case "validate":
 		return validateCommand().usage(), true
 	case "serve":
-		return serveUsage, true
+		return new(serveFlags).command().usage(), true
 	case "merge":
-		return mergeUsage, true
+		return mergeCommand(new(outputFlags)).usage(), true
+	case "harvest":
+		return harvestUsage, true
 	}
 	return "", false
 }
@@ -105,7 +110,7 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	}
 	h, ok := helpOf(args[0])
 	if !ok {
-		errorf(stderr, "help", fmt.Sprintf("unknown command %q", args[0]), "the commands are check, snapshot, validate, serve, merge, version and help")
+		errorf(stderr, "help", fmt.Sprintf("unknown command %q", args[0]), "the commands are check, snapshot, validate, harvest, serve, merge, version and help")
 		return exitUsage
 	}
 	fmt.Fprint(stdout, h)

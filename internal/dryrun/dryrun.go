@@ -123,6 +123,7 @@ type try struct {
 	sql      *sqlText
 	kind     string // first keyword: SELECT, INSERT ...
 	declared []uint32
+	sent     string // the text sent when it is not q.SQL (see genericText)
 
 	desc     *pgconn.StatementDescription
 	prepErr  *pgconn.PgError
@@ -190,6 +191,9 @@ func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Findi
 		}
 	}
 	t.declared = r.paramOIDs(q)
+	if sent, oids := genericText(q.SQL, t.declared); sent != q.SQL {
+		t.sent, t.declared = sent, oids
+	}
 
 	var roleErr *pgconn.PgError
 	if err := r.prepareAndPlan(ctx, t, &roleErr); err != nil {
@@ -310,8 +314,7 @@ func (r *runner) prepareAndPlan(ctx context.Context, t *try, roleErr **pgconn.Pg
 		// EXPLAIN had the wrong number of NULLs and the sample may be
 		// missing. Ask again, with as many as the server counts.
 		n = len(t.desc.ParamOIDs)
-		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared}
-		t.settingErr = nil
+		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent}
 		*roleErr = nil
 		return r.pipelined(ctx, t, n, roleErr)
 	}
@@ -372,7 +375,7 @@ func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.
 	}
 	t.samples = make([]sampleRun, len(samples))
 	return r.inUnit(ctx, t, roleErr, func(q *pgsession.Queue) {
-		q.Prepare(StatementName, t.q.SQL, t.declared)
+		q.Prepare(StatementName, t.text(), t.declared)
 		if planned {
 			q.Query(explainSQL(n))
 		}

@@ -23,6 +23,9 @@ func (r *runner) findings(t *try) []*drift.Finding {
 	if t.settingErr != nil {
 		return []*drift.Finding{r.settingFinding(t)}
 	}
+	if f := r.notGeneric(t); f != nil {
+		return []*drift.Finding{f}
+	}
 	if t.prepErr != nil {
 		if t.inferred != nil && len(r.paramDiffs(t)) > 0 {
 			out = append(out, r.paramTypeFinding(t))

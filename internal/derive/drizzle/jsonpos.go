@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -23,25 +24,49 @@ func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 // A jsonIndex is what one pass over a JSON document's tokens learns that
 // encoding/json's maps forget: the order of every object's keys, where each
 // key stands, and the span of every value, so that errors name
-// file:line:column.
+// file:line:column. Values form a tree (each knows its parent, not its whole
+// path), so memory grows with the document, not with its depth times its
+// size; depth and the number of values are bounded too.
 type jsonIndex struct {
 	file  string
 	data  []byte
-	keys  map[string][]string // object path -> its keys in order
-	at    map[string]int      // value path -> offset of its first byte
-	start map[int]int         // offset just past a value -> offset of its first byte
+	nodes []jnode
+	kids  map[kidKey]int32 // an object's member or an array's element -> its node
+	start map[int]int      // offset just past a value -> offset of its first byte
 }
 
-// path joins the keys and indexes that lead to a value.
-func path(parts ...string) string { return strings.Join(parts, "\x00") }
+// A jnode is one value of the document: where it starts and, for an
+// object, its keys in order.
+type jnode struct {
+	off  int
+	keys []string
+}
+
+type kidKey struct {
+	parent int32
+	key    string
+}
+
+// MaxDepth is the deepest nesting of objects and lists a drizzle-kit file
+// may have; a real snapshot nests a handful of levels.
+const MaxDepth = 64
+
+// MaxValues bounds the number of JSON values (objects, lists, strings,
+// numbers ...) one file may hold, far beyond a real snapshot's; it keeps the
+// index's memory bounded on a file made to exhaust it.
+const MaxValues = 500_000
 
 // indexJSON checks that data is one JSON value and indexes it. A syntax
 // error names the position of the offending character.
 func indexJSON(file string, data []byte) (*jsonIndex, error) {
-	ix := &jsonIndex{file: file, data: data, keys: map[string][]string{}, at: map[string]int{}, start: map[int]int{}}
+	ix := &jsonIndex{file: file, data: data, kids: map[kidKey]int32{}, start: map[int]int{}}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := ix.value(dec, nil); err != nil {
+	if err := ix.value(dec, -1, "", 0); err != nil {
+		var lim *Error
+		if errors.As(err, &lim) {
+			return nil, err
+		}
 		// The decoder's token errors are terse; the scanner behind
 		// Unmarshal says what it was looking for.
 		var v any
@@ -69,9 +94,19 @@ func (ix *jsonIndex) skipSpace(off int) int {
 	return off
 }
 
-func (ix *jsonIndex) value(dec *json.Decoder, parts []string) error {
+func (ix *jsonIndex) value(dec *json.Decoder, parent int32, key string, depth int) error {
 	begin := ix.skipSpace(int(dec.InputOffset()))
-	ix.at[path(parts...)] = begin
+	if depth > MaxDepth {
+		return ix.errorAt(begin, "nested more than %d levels deep; a drizzle-kit file nests a handful", MaxDepth)
+	}
+	if len(ix.nodes) >= MaxValues {
+		return ix.errorAt(begin, "holds more than %d JSON values; a drizzle-kit file holds far fewer", MaxValues)
+	}
+	id := int32(len(ix.nodes))
+	ix.nodes = append(ix.nodes, jnode{off: begin})
+	if parent >= 0 {
+		ix.kids[kidKey{parent, key}] = id
+	}
 	tok, err := dec.Token()
 	if err != nil {
 		if err == io.EOF {
@@ -86,16 +121,15 @@ func (ix *jsonIndex) value(dec *json.Decoder, parts []string) error {
 	}
 	switch tok {
 	case json.Delim('{'):
-		p := path(parts...)
-		ix.keys[p] = []string{}
+		ix.nodes[id].keys = []string{}
 		for dec.More() {
 			kt, err := dec.Token()
 			if err != nil {
 				return err
 			}
 			k := kt.(string)
-			ix.keys[p] = append(ix.keys[p], k)
-			if err := ix.value(dec, append(parts[:len(parts):len(parts)], k)); err != nil {
+			ix.nodes[id].keys = append(ix.nodes[id].keys, k)
+			if err := ix.value(dec, id, k, depth+1); err != nil {
 				return err
 			}
 		}
@@ -104,7 +138,7 @@ func (ix *jsonIndex) value(dec *json.Decoder, parts []string) error {
 		}
 	case json.Delim('['):
 		for i := 0; dec.More(); i++ {
-			if err := ix.value(dec, append(parts[:len(parts):len(parts)], fmt.Sprint(i))); err != nil {
+			if err := ix.value(dec, id, strconv.Itoa(i), depth+1); err != nil {
 				return err
 			}
 		}
@@ -114,6 +148,30 @@ func (ix *jsonIndex) value(dec *json.Decoder, parts []string) error {
 	}
 	ix.start[int(dec.InputOffset())] = begin
 	return nil
+}
+
+// node returns the node of the value at the path, or -1.
+func (ix *jsonIndex) node(parts ...string) int32 {
+	if len(ix.nodes) == 0 {
+		return -1
+	}
+	n := int32(0)
+	for _, p := range parts {
+		k, ok := ix.kids[kidKey{n, p}]
+		if !ok {
+			return -1
+		}
+		n = k
+	}
+	return n
+}
+
+// offset returns where the value at the path starts, or 0.
+func (ix *jsonIndex) offset(parts ...string) int {
+	if n := ix.node(parts...); n >= 0 {
+		return ix.nodes[n].off
+	}
+	return 0
 }
 
 // decode unmarshals the whole document into v; a type error names the
@@ -168,11 +226,16 @@ func (ix *jsonIndex) errorAt(off int, format string, args ...any) *Error {
 
 // errorIn names the position of the value at the path.
 func (ix *jsonIndex) errorIn(parts []string, format string, args ...any) *Error {
-	return ix.errorAt(ix.at[path(parts...)], format, args...)
+	return ix.errorAt(ix.offset(parts...), format, args...)
 }
 
 // posOf returns the position of the value at the path.
-func (ix *jsonIndex) posOf(parts ...string) spec.Pos { return ix.pos(ix.at[path(parts...)]) }
+func (ix *jsonIndex) posOf(parts ...string) spec.Pos { return ix.pos(ix.offset(parts...)) }
 
 // order returns the keys of the object at the path in file order.
-func (ix *jsonIndex) order(parts ...string) []string { return ix.keys[path(parts...)] }
+func (ix *jsonIndex) order(parts ...string) []string {
+	if n := ix.node(parts...); n >= 0 {
+		return ix.nodes[n].keys
+	}
+	return nil
+}

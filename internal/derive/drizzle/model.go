@@ -3,13 +3,16 @@ package drizzle
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -27,15 +30,21 @@ func Header(path string) string {
 // FromFile returns the model of the newest snapshot of a drizzle-kit
 // migrations folder (see [Snapshot]), or of the snapshot file at path.
 func FromFile(path string) (*spec.Model, error) {
-	file, err := Snapshot(path)
+	dir, rel, err := locate(path)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(file)
+	var data []byte
+	if dir == "" {
+		data, err = safefile.ReadFile(path, safefile.MaxSchema, "a drizzle-kit snapshot")
+	} else {
+		data, err = safefile.ReadFileIn(dir, rel, safefile.MaxSchema, "a drizzle-kit snapshot")
+		path = filepath.Join(dir, rel)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading drizzle snapshot: %w", err)
 	}
-	return Parse(file, data)
+	return Parse(path, data)
 }
 
 // Snapshot returns the snapshot that describes the schema after the last
@@ -44,41 +53,52 @@ func FromFile(path string) (*spec.Model, error) {
 // (drizzle-kit 1.0) the snapshot.json of the last migration folder, whose
 // names start with their timestamp. A path that is a file is the snapshot.
 func Snapshot(path string) (string, error) {
+	dir, rel, err := locate(path)
+	if err != nil || dir == "" {
+		return path, err
+	}
+	return filepath.Join(dir, rel), nil
+}
+
+// locate finds the snapshot as [Snapshot] says: rel, a file of the folder
+// dir, which must not lead out of it (a link, a journal's entry); or, when
+// path is a file, dir and rel are empty.
+func locate(path string) (dir, rel string, err error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return "", fmt.Errorf("reading drizzle migrations: %w", err)
+		return "", "", fmt.Errorf("reading drizzle migrations: %w", err)
 	}
 	if !st.IsDir() {
-		return path, nil
+		return "", "", nil
 	}
-	meta := filepath.Join(path, "meta")
+	meta := "meta"
 	if filepath.Base(path) == "meta" {
-		meta = path
+		meta = "."
 	}
-	jpath := filepath.Join(meta, "_journal.json")
-	if data, err := os.ReadFile(jpath); err == nil {
+	jpath := filepath.Join(path, meta, "_journal.json")
+	if data, err := safefile.ReadFileIn(path, filepath.Join(meta, "_journal.json"), safefile.MaxSchema, "a drizzle-kit journal"); err == nil {
 		ix, err := indexJSON(jpath, data)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		var j journal
 		if err := ix.decode(&j); err != nil {
-			return "", err
+			return "", "", err
 		}
 		if j.Dialect != "postgresql" && j.Dialect != "pg" {
-			return "", ix.errorIn([]string{"dialect"}, "dialect is %q: only postgresql is supported", j.Dialect)
+			return "", "", ix.errorIn([]string{"dialect"}, "dialect is %q: only postgresql is supported", j.Dialect)
 		}
 		if len(j.Entries) == 0 {
-			return "", ix.errorIn([]string{"entries"}, "the journal lists no migration")
+			return "", "", ix.errorIn([]string{"entries"}, "the journal lists no migration")
 		}
 		last := j.Entries[len(j.Entries)-1]
-		return filepath.Join(meta, fmt.Sprintf("%04d_snapshot.json", last.Idx)), nil
-	} else if !os.IsNotExist(err) {
-		return "", fmt.Errorf("reading drizzle journal: %w", err)
+		return path, filepath.Join(meta, fmt.Sprintf("%04d_snapshot.json", last.Idx)), nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", "", fmt.Errorf("reading drizzle journal: %w", err)
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
-		return "", fmt.Errorf("reading drizzle migrations: %w", err)
+		return "", "", fmt.Errorf("reading drizzle migrations: %w", err)
 	}
 	var dirs []string
 	for _, e := range entries {
@@ -89,10 +109,10 @@ func Snapshot(path string) (string, error) {
 		}
 	}
 	if len(dirs) == 0 {
-		return "", fmt.Errorf("%s: no drizzle-kit snapshot: neither meta/_journal.json nor a migration folder with snapshot.json", path)
+		return "", "", fmt.Errorf("%s: no drizzle-kit snapshot: neither meta/_journal.json nor a migration folder with snapshot.json", path)
 	}
 	slices.Sort(dirs)
-	return filepath.Join(path, dirs[len(dirs)-1], "snapshot.json"), nil
+	return path, filepath.Join(dirs[len(dirs)-1], "snapshot.json"), nil
 }
 
 // Parse maps the drizzle-kit snapshot data, read from file, to a model.

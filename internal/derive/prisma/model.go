@@ -2,10 +2,10 @@ package prisma
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -24,7 +24,7 @@ func Header(path string) string {
 // FromFile reads the Prisma schema at path and returns the model of the
 // tables Prisma Migrate creates for it.
 func FromFile(path string) (*spec.Model, error) {
-	src, err := os.ReadFile(path)
+	src, err := safefile.ReadFile(path, safefile.MaxSchema, "a Prisma schema")
 	if err != nil {
 		return nil, fmt.Errorf("reading prisma schema: %w", err)
 	}

@@ -5,10 +5,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rbacdrift/rbacdrift/internal/derive/prisma"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/checktest"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
@@ -101,9 +103,29 @@ func TestFromFileErrors(t *testing.T) {
 	if err := os.WriteFile(mysql, []byte("datasource db {\n  provider = \"mysql\"\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	fifo := filepath.Join(dir, "fifo.prisma")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero.prisma")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.prisma")
+	if err := os.WriteFile(big, make([]byte, safefile.MaxSchema+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deep := filepath.Join(dir, "deep.prisma")
+	if err := os.WriteFile(deep, []byte("model A {\n  id Int @default("+strings.Repeat("[", 100000)+")\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ path, want string }{
-		{filepath.Join(dir, "missing.prisma"), "reading prisma schema: open "},
+		{filepath.Join(dir, "missing.prisma"), "reading prisma schema: " + filepath.Join(dir, "missing.prisma") + ": no such file or directory"},
 		{mysql, mysql + `:2:14: datasource provider is "mysql": only postgresql is supported`},
+		{fifo, "reading prisma schema: " + fifo + ": is a FIFO (named pipe), not a regular file"},
+		{zero, "reading prisma schema: " + zero + ": is a character device, not a regular file"},
+		{big, "reading prisma schema: " + big + ": file is larger than 16 MiB, the limit for a Prisma schema"},
+		{deep, deep + ":2:51: values nested more than 32 deep"},
 	} {
 		_, err := prisma.FromFile(tc.path)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {

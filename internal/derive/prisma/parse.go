@@ -135,9 +135,15 @@ func Parse(file string, src []byte) (*Schema, error) {
 }
 
 type parser struct {
-	toks []token
-	i    int
+	toks  []token
+	i     int
+	depth int // nesting of lists and calls in the expression being read
 }
+
+// MaxDepth is the deepest nesting of lists and function calls an attribute's
+// arguments may have (@default(dbgenerated("...")) nests two); deeper input
+// would only grow the parser's stack.
+const MaxDepth = 32
 
 func (p *parser) peek() token { return p.toks[p.i] }
 
@@ -330,6 +336,10 @@ func (p *parser) args(closing string) ([]*Arg, error) {
 
 func (p *parser) expr() (*Expr, error) {
 	t := p.next()
+	if p.depth++; p.depth > MaxDepth {
+		return nil, errorf(t.pos, "values nested more than %d deep", MaxDepth)
+	}
+	defer func() { p.depth-- }()
 	switch {
 	case t.kind == tString:
 		return &Expr{Kind: ExprString, Text: t.text, Pos: t.pos}, nil

@@ -6,9 +6,9 @@
 // # What it owns
 //
 // [Read] turns a migrations folder into a [Plan]: the tool (named, or
-// detected by internal/migrations, which also orders the folder; dbmate is
-// read here), its migrations in order, and each cut into the queries the
-// tool sends:
+// detected by internal/migrations, which also orders the folder and cuts
+// each migration), its migrations in order, and each cut into the queries
+// the tool sends:
 //
 //   - drizzle: the journal's order; each file split at "--> statement-breakpoint",
 //     every part a query of its own, all migrations in one transaction, as
@@ -38,12 +38,34 @@
 // every path out, Ctrl-C included. On a throwaway cluster the roles the
 // migrations grant to (and those of the selection's Roles) are created
 // first, NOLOGIN, since an application's roles are made outside its
-// migrations; on a named server roles are never created.
+// migrations; on a named server only the run's own roles are created.
+//
+// # Hostile migrations
+//
+// The migrations run as a role made for the run ([MigratorPrefix] and the
+// database's suffix) that owns the scratch database and nothing else: not a
+// superuser, so COPY ... PROGRAM, COPY to or from a file, lo_export,
+// pg_read_file, ALTER SYSTEM, untrusted languages and untrusted extensions
+// fail, as a [*MigrationError] naming the file and line whose Hint says
+// why; trusted extensions (pgcrypto, citext ...) work. It may create roles
+// only on PostgreSQL 16 and later, where CREATEROLE covers only the roles
+// it creates. After the database, every role it created and then the role
+// itself are dropped, so a run leaves nothing on a --dev-db server. Each
+// statement is bounded by the snapshot's timeout (statement_timeout,
+// lock_timeout, idle_in_transaction_session_timeout, and from PostgreSQL 14
+// client_connection_check_interval, so a killed rbacdrift leaves no busy
+// backend), all of them together by [Options.ApplyTimeout] ([*TimeoutError]).
+//
+// [Read] looks at the folder before a reader opens anything in it: a FIFO,
+// a device, a socket or a link out of the folder is refused; and a
+// migration whose file lies outside the folder (a journal entry
+// "../../etc/passwd") is refused before its text can reach a server.
 //
 // # What it never does
 //
 // It never runs a migration tool, Node, Python, Ruby or the application's
 // code; it never writes to a database it did not create, and the database
-// the caller's URL names is only connected to. The snapshot itself is read
+// the caller's URL names is only connected to. It never applies migrations
+// as a superuser. The snapshot itself is read
 // only, as every snapshot is.
 package replay

@@ -82,6 +82,9 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("reading migrations: %s is not a folder", dir)
 	}
+	if err := inspectFolder(dir); err != nil {
+		return nil, err
+	}
 	if tool == "" {
 		if tool, err = detect(dir); err != nil {
 			return nil, err
@@ -106,6 +109,9 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 	}
 	p := &Plan{Tool: tool, Dir: dir, OneTransaction: migrations.OneTransaction(tool)}
 	for _, m := range f.Migrations {
+		if err := inFolder(dir, m.File, len(m.SQL)); err != nil {
+			return nil, err
+		}
 		if tool == migrations.Goose && strings.HasSuffix(m.File, ".go") {
 			return nil, &CodeError{Tool: tool, Dir: dir, File: m.File, Language: "Go", Command: f.Command()}
 		}
