@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/migrations"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -80,7 +81,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func usageError(stderr io.Writer, err error) int {
 	var migErr *check.MigrationError
 	var tenErr *check.TenantError
+	var colErr *migrations.ColumnsError
 	switch {
+	case errors.As(err, &colErr):
+		errorf(stderr, "check", colErr.Error(), "--migrations-table names the tool's history table and --migrations-tool the tool; give the pair that go together, or leave both out to take the tool's own")
+		return exitUsage
 	case errors.As(err, &migErr):
 		errorf(stderr, "check", migErr.Error(), "--migrations names the folder (migrations.dir in the model, relative to it); --migrations-tool the tool when the folder does not show it")
 		return exitUsage

@@ -306,7 +306,7 @@ func (f *snapshotFlags) command() *command {
                           [--match GLOB] [--grants-for ROLE,...]
                           [--functions GLOB] [--out FILE]
        rbacdrift snapshot --from-migrations DIR [--migrations-tool NAME]
-                          [--dev-db URL] [...]
+                          [--dev-db URL [--dev-template NAME]] [...]
        rbacdrift snapshot --from-prisma FILE | --from-drizzle PATH [--out FILE]
 
 Writes a model of a working database: every table and view of the schema
@@ -339,6 +339,8 @@ lands. The session is read-only; nothing is ever written to the database.
 					" (default: detected from the folder); the tools whose migrations are code are named, not run"},
 			{name: "dev-db", arg: "URL", str: &f.devDB, nonEmpty: true,
 				help: "with --from-migrations: no throwaway cluster; create a temporary database on this server (the URL names one to connect to, like postgres; its role needs CREATEDB and CREATEROLE), apply the migrations there, and drop it"},
+			{name: "dev-template", arg: "NAME", str: &f.devTemplate, nonEmpty: true,
+				help: "with --dev-db: the template of the temporary database (default: the server's default, template1, with what its platform put there)"},
 		},
 		rules: []rule{
 			{flag: "from-migrations", conflicts: "from-prisma", hint: "derive the model from one of them"},
@@ -349,6 +351,7 @@ lands. The session is read-only; nothing is ever written to the database.
 			{flag: "db", conflicts: "from-migrations", hint: "--from-migrations applies them to a scratch database; --dev-db names a server to make it on, and 'rbacdrift check --db' compares a database with the model"},
 			{flag: "migrations-tool", requires: "from-migrations", hint: "give the migrations folder with --from-migrations DIR"},
 			{flag: "dev-db", requires: "from-migrations", hint: "give the migrations folder with --from-migrations DIR"},
+			{flag: "dev-template", requires: "dev-db", hint: "the template is of the temporary database made on --dev-db URL"},
 		},
 	}
 }

@@ -36,7 +36,7 @@ type snapshotFlags struct {
 	db, schema, tables, match, grantsFor, out string
 	functions                                 string
 	fromPrisma, fromDrizzle                   string
-	fromMigrations, tool, devDB               string
+	fromMigrations, tool, devDB, devTemplate  string
 	timeout                                   time.Duration
 }
 
@@ -128,7 +128,7 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 		}
 		return exitUsage
 	}
-	opts := replay.Options{Selection: sel, Introspect: sessionOptions(f.timeout)}
+	opts := replay.Options{Selection: sel, Introspect: sessionOptions(f.timeout), Template: f.devTemplate}
 	if f.devDB != "" {
 		if opts.DevDB, err = pgsession.ParseTarget(f.devDB); err != nil {
 			errorf(stderr, "snapshot", err.Error(), "give --dev-db postgres://user@host:5432/postgres, a server where the role may create databases")
@@ -170,7 +170,7 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 	again := []string{"rbacdrift", "snapshot"}
 	for i := 0; i < len(args); i++ {
 		name := strings.TrimLeft(strings.SplitN(args[i], "=", 2)[0], "-")
-		if name == "dev-db" || name == "out" || name == "timeout" {
+		if name == "dev-db" || name == "dev-template" || name == "out" || name == "timeout" {
 			if !strings.Contains(args[i], "=") {
 				i++
 			}

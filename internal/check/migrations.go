@@ -85,11 +85,9 @@ func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOpti
 	var findings []*migrations.Finding
 	err := s.Steps(ctx, pgsession.UnitOptions{}, func(q pgsession.Querier) error {
 		if opts.Tool == "" {
-			tool, err := migrations.Detect(opts.Dir)
-			var amb *migrations.AmbiguousError
-			if errors.As(err, &amb) {
-				tool, err = migrations.DetectDB(ctx, q, opts.Dir)
-			}
+			// What the database holds decides: a folder that looks like one
+			// tool's is another's when only that one's history table is here.
+			tool, err := migrations.DetectDB(ctx, q, opts.Dir)
 			if err != nil {
 				return &MigrationError{Err: err}
 			}
@@ -100,6 +98,10 @@ func checkMigrations(ctx context.Context, s *pgsession.Session, o *MigrationOpti
 			return &MigrationError{Err: err}
 		}
 		hist, err := migrations.ReadHistory(ctx, q, folder, opts)
+		var cols *migrations.ColumnsError
+		if errors.As(err, &cols) {
+			return &MigrationError{Err: err}
+		}
 		if err != nil {
 			return fmt.Errorf("reading the %s history: %w", opts.Tool, err)
 		}
@@ -167,6 +169,12 @@ func copyFS(dst string, fsys fs.FS, dir string) error {
 // links every other finding that a pending or failed migration explains to
 // it (ExplainedBy): a finding about a table, a column or an enum the
 // migration creates, alters or drops, and a query that names such a table.
+//
+// Look-alike hints read the history first: a finding a pending migration
+// explains says the database is behind and names the migration
+// ([drift.HintBehind]); when the history says every migration ran, the
+// model is what is behind ([drift.HintAllRan]). A pending migration whose
+// code could not be read in full says so.
 func migrationFindings(m *spec.Model, fs []*drift.Finding, mfs []*migrations.Finding) []*drift.Finding {
 	out := make([]*drift.Finding, 0, len(mfs))
 	for _, mf := range mfs {
@@ -177,14 +185,26 @@ func migrationFindings(m *spec.Model, fs []*drift.Finding, mfs []*migrations.Fin
 		if mf.Migration == nil || (mf.Code != drift.MigrationPending && mf.Code != drift.MigrationFailed) {
 			continue
 		}
-		touched := touchedNames(m, mf.Migration.Touches())
+		objs, unread := mf.Migration.Changes()
+		if unread != "" {
+			f.Message += fmt.Sprintf(" (rbacdrift could not read all it changes: %s; findings it explains may not be linked to it)", unread)
+		}
+		touched := touchedNames(m, objs)
 		if len(touched) == 0 {
 			continue
 		}
 		for _, g := range fs {
 			if g.ExplainedBy == "" && explains(m, touched, g) {
 				g.ExplainedBy = mf.Object
+				if mf.Code == drift.MigrationPending {
+					g.Hint = drift.HintBehind(g.Hint, mf.Migration.Name)
+				}
 			}
+		}
+	}
+	if len(mfs) == 0 { // every migration of the folder ran, and nothing else did
+		for _, g := range fs {
+			g.Hint = drift.HintAllRan(g.Hint)
 		}
 	}
 	return out

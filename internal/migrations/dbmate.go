@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,6 +54,16 @@ var dbmate = nameTool{
 		return nil
 	},
 	split: dbmateUp,
+	// db.go's CreateMigrationsTable and InsertMigration, in the migration's
+	// transaction.
+	keep: func(ref pgx.Identifier) *Ledger {
+		t := ref.Sanitize()
+		return &Ledger{Table: ref,
+			Create: schemaOf(ref) + "CREATE TABLE IF NOT EXISTS " + t + " (version varchar(128) PRIMARY KEY)",
+			After: func(m *Migration, _ int) string {
+				return "INSERT INTO " + t + " (version) VALUES (" + literal(m.ID) + ")"
+			}}
+	},
 }
 
 // dbmateUpLine returns the index in lines(text) of the "-- migrate:up"

@@ -33,56 +33,81 @@
 //     migrator runs everything in one transaction. The folder's drizzle
 //     config (migrations.table, migrations.schema) is not read: pass
 //     [Options.Schema] and [Options.Table].
+//
 //   - prisma (prisma migrate deploy): _prisma_migrations. Pending, unknown,
 //     modified (checksums match across CRLF and LF, as Prisma's do), failed
 //     (finished_at and rolled_back_at both NULL); rolled-back rows do not
 //     count as applied.
+//
 //   - goose (goose up): goose_db_version; the newest row of a version
 //     decides. Pending (with the out-of-order case that goose up refuses
 //     without -allow-missing) and unknown. goose keeps no checksum and no
 //     failed state.
+//
 //   - golang-migrate (migrate up): schema_migrations holds one version and a
 //     dirty flag. Pending (every file above the version), unknown (a version
 //     with no file), failed (dirty). It cannot tell whether a file below the
 //     version ran, nor whether a file changed: there is no checksum.
+//
 //   - Flyway (flyway migrate): flyway_schema_history. Pending (repeatable
 //     migrations too, when they changed), unknown, modified (Flyway's CRC-32
 //     over lines), failed (success = false); versions at or below a
 //     BASELINE row count as applied, UNDO and DELETE rows undo a version.
 //     Placeholders and Java migrations are not resolved.
+//
 //   - sqlx (sqlx migrate run): _sqlx_migrations. Pending, unknown, modified
 //     (SHA-384), failed (success = false). The ignored-chars setting of
 //     sqlx.toml is not read.
+//
 //   - dbmate (dbmate up): schema_migrations(version), one row per
 //     migration that ran. Pending and unknown; no checksum, no failed state.
 //     Its folder is told by the "-- migrate:up" sections of its files.
+//
 //   - node-pg-migrate (node-pg-migrate up): public.pgmigrations. Pending
 //     (with the order check that stops up when a pending migration sorts
 //     before one that ran) and unknown.
+//
 //   - knex (knex migrate:latest): knex_migrations, names with their
 //     extension. Pending and unknown (knex calls the folder corrupt). A
 //     stuck knex_migrations_lock is not read.
+//
 //   - Sequelize (sequelize-cli db:migrate): "SequelizeMeta". Pending and
 //     unknown.
+//
 //   - TypeORM (typeorm migration:run): migrations, one row per class name
 //     (or name property), read from the files without running them. Pending
 //     and unknown.
+//
 //   - Rails (rails db:migrate): schema_migrations versions of the files of
 //     db/migrate (the Dir to pass).
 //     Pending and unknown ("NO FILE").
+//
 //   - Alembic (alembic upgrade): alembic_version holds the heads; every
 //     revision reachable from them through down_revision and depends_on ran.
 //     Pending and unknown heads. Revision files are read, not executed.
+//
 //   - Django (manage.py migrate): django_migrations(app, name), squashed
 //     migrations counted as Django counts them. Pending and unknown, for the
 //     apps whose migrations folders are under Dir; the app label is the
 //     folder's name.
 //
+//   - Supabase CLI (supabase db push): supabase_migrations.schema_migrations,
+//     one row per version that ran. Pending (with the hint that db push
+//     passes over a version older than the newest that ran) and unknown.
+//     The folder is the CLI's when supabase/config.toml sits beside it;
+//     elsewhere its files look like sqlx's, and [DetectDB] tells them
+//     apart by which history table exists.
+//
 // node-pg-migrate, knex, Sequelize, TypeORM, Rails, Alembic and Django keep
 // neither a checksum nor a failed state: a file changed after it ran cannot
 // be told, and a migration that failed there rolled back or left no row.
-// [Touches] reads .sql files only; the SQL inside JavaScript, Python or Ruby
-// migrations is not looked at.
+//
+// A history table that lacks the columns its tool reads is a
+// [*ColumnsError]. [Folder.Ledger] says how each SQL tool creates and
+// writes its history table, for a replay that runs as the tool does.
+// [Migration.Changes] reads SQL with [Touches], and Rails, Django, Alembic,
+// knex and TypeORM migrations through their DSLs (codetouches.go), never
+// running them, and says what it could not read.
 //
 // Where a tool keeps its history in a schema or table of another name, pass
 // them in [Options]. Names are sent to the server as parameters of

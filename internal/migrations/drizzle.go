@@ -303,3 +303,22 @@ func drizzleStatements(text string) []Statement {
 		off = end + len(drizzleBreakpoint)
 	}
 }
+
+// ledger is drizzle-orm's pg dialect migrate(): the schema and table made
+// if missing, then one row of (hash, created_at) per migration, in the one
+// transaction of every migration; drizzle-kit 1.0 also records the name.
+func (drizzle) ledger(f *Folder, ref pgx.Identifier) *Ledger {
+	t := ref.Sanitize()
+	named := f.Layout == "folders"
+	create := schemaOf(ref) + "CREATE TABLE IF NOT EXISTS " + t + " (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint"
+	if named {
+		create += ", name text"
+	}
+	return &Ledger{Table: ref, Create: create + ")",
+		After: func(m *Migration, _ int) string {
+			if named {
+				return "INSERT INTO " + t + " (hash, created_at, name) VALUES (" + literal(m.Checksum) + ", " + int64Lit(m.When) + ", " + literal(m.Name) + ")"
+			}
+			return "INSERT INTO " + t + " (hash, created_at) VALUES (" + literal(m.Checksum) + ", " + int64Lit(m.When) + ")"
+		}}
+}

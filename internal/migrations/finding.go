@@ -29,7 +29,7 @@ type Finding struct {
 
 func pending(f *Folder, m *Migration, hint string) *Finding {
 	if hint == "" {
-		hint = "run " + f.Command()
+		hint = f.applyHint()
 	}
 	return &Finding{
 		Code: drift.MigrationPending, Severity: drift.MigrationPending.Severity(), Object: m.Object(), File: m.File, Migration: m,

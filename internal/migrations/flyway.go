@@ -291,3 +291,31 @@ func (d flyway) compare(f *Folder, h *History) []*Finding {
 	}
 	return out
 }
+
+// ledger is Flyway's createMetaDataTable.sql for PostgreSQL and the row it
+// inserts for each migration (type SQL, the script's path in the location).
+func (flyway) ledger(f *Folder, ref pgx.Identifier) *Ledger {
+	t := ref.Sanitize()
+	name := ref[len(ref)-1]
+	return &Ledger{Table: ref,
+		Create: schemaOf(ref) + "CREATE TABLE " + t + ` ("installed_rank" integer NOT NULL, "version" varchar(50), "description" varchar(200) NOT NULL,
+  "type" varchar(20) NOT NULL, "script" varchar(1000) NOT NULL, "checksum" integer, "installed_by" varchar(100) NOT NULL,
+  "installed_on" timestamp NOT NULL DEFAULT now(), "execution_time" integer NOT NULL, "success" boolean NOT NULL);
+ALTER TABLE ` + t + " ADD CONSTRAINT " + pgx.Identifier{name + "_pk"}.Sanitize() + ` PRIMARY KEY ("installed_rank");
+CREATE INDEX ` + pgx.Identifier{name + "_s_idx"}.Sanitize() + " ON " + t + ` ("success")`,
+		After: func(m *Migration, i int) string {
+			version, desc := "NULL", m.ID
+			if !m.Repeatable {
+				version = literal(m.ID)
+				if _, d, ok := strings.Cut(m.Name, "__"); ok {
+					desc = strings.ReplaceAll(d, "_", " ")
+				}
+			}
+			script, err := filepath.Rel(f.Dir, m.File)
+			if err != nil {
+				script = filepath.Base(m.File)
+			}
+			return "INSERT INTO " + t + ` ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success") VALUES (` +
+				strconv.Itoa(i+1) + ", " + version + ", " + literal(desc) + ", 'SQL', " + literal(filepath.ToSlash(script)) + ", " + m.Checksum + ", current_user, 0, true)"
+		}}
+}

@@ -133,3 +133,18 @@ func (golangMigrate) dirtyHint(f *Folder, file string, version, prev int64) stri
 	}
 	return fmt.Sprintf("migrate refuses to run (Dirty database version %d): finish or undo by hand what %s changed, then mark the version with migrate -path %s -database \"$DATABASE_URL\" force V, where V is %d if you finished it or %s if you undid it, and run up again", version, file, f.Dir, version, last)
 }
+
+// ledger is database/postgres's ensureVersionTable and SetVersion: the one
+// row is replaced by (version, dirty = true) before a migration runs and by
+// (version, dirty = false) once it ran.
+func (golangMigrate) ledger(f *Folder, ref pgx.Identifier) *Ledger {
+	t := ref.Sanitize()
+	set := func(dirty string) func(m *Migration, _ int) string {
+		return func(m *Migration, _ int) string {
+			return "TRUNCATE " + t + ";\nINSERT INTO " + t + " (version, dirty) VALUES (" + int64Lit(m.Version) + ", " + dirty + ")"
+		}
+	}
+	return &Ledger{Table: ref,
+		Create: schemaOf(ref) + "CREATE TABLE IF NOT EXISTS " + t + " (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
+		Before: set("true"), After: set("false")}
+}

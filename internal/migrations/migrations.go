@@ -66,18 +66,19 @@ type Migration struct {
 	accept  []string // further checksums the tool accepts (line-ending variants)
 	version []int64  // Flyway's dotted version, for ordering
 	after   []string // IDs it comes after: Alembic's down_revision and depends_on, Django's replaces
+
+	tool   Tool              // the folder's tool, for [Migration.Changes]
+	tables map[string]string // Django: the db_table of the app's models, by lower-cased name
 }
 
 // Object returns the finding object for m: migration:0007_normalise_rbac.
 func (m *Migration) Object() string { return "migration:" + m.Name }
 
-// Touches lists the objects m's SQL creates, alters, drops or grants on;
-// nil for a migration that is not a .sql file.
+// Touches lists the objects m creates, alters, drops or grants on, as far
+// as [Migration.Changes] can read them.
 func (m *Migration) Touches() []Object {
-	if !strings.HasSuffix(m.File, ".sql") {
-		return nil
-	}
-	return Touches(m.SQL)
+	objs, _ := m.Changes()
+	return objs
 }
 
 // A Folder is the migrations folder read by [ReadFolder]: its migrations in
@@ -171,33 +172,66 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("detecting the migration tool of %s: the layout fits %s; name the tool", e.Dir, toolList(e.Tools))
 }
 
-// DetectDB is [Detect], which, when the layout fits several tools, picks the
-// one whose history table exists on the database (looked up with the default
-// names). It fails when none or more than one does.
+// DetectDB is [Detect] told by what the database holds. Every tool whose
+// layout the folder has, or looks like (a Supabase folder away from its
+// project reads as sqlx's), is a candidate, and its history table is looked
+// up with the default names: when exactly one exists, that tool owns the
+// folder, whatever the layout alone says; when several exist, the layout's
+// own pick wins if it is one of them. When none exists the answer is
+// [Detect]'s, and a layout that fits several tools is an [*AmbiguousError].
 func DetectDB(ctx context.Context, q Querier, dir string) (Tool, error) {
-	tool, err := Detect(dir)
+	tool, detectErr := Detect(dir)
 	var amb *AmbiguousError
-	if !errors.As(err, &amb) {
-		return tool, err
+	if detectErr != nil && !errors.As(detectErr, &amb) {
+		return "", detectErr
+	}
+	pool, err := lookAlikes(dir)
+	if err != nil {
+		return "", err
 	}
 	var found []Tool
-	for _, t := range amb.Tools {
+	for _, t := range pool {
 		ref := driverFor(t).table(Options{})
 		_, exists, err := lookupTable(ctx, q, ref)
 		if err != nil {
 			return "", fmt.Errorf("detecting the migration tool of %s: %w", dir, err)
 		}
-		if exists {
+		if exists && !slices.Contains(found, t) {
 			found = append(found, t)
 		}
 	}
-	if len(found) == 1 {
+	switch {
+	case len(found) == 1:
 		return found[0], nil
+	case len(found) > 1 && detectErr == nil && slices.Contains(found, tool):
+		return tool, nil
+	case len(found) > 1:
+		return "", &AmbiguousError{Dir: dir, Tools: found}
 	}
-	if len(found) > 1 {
-		amb.Tools = found
+	return tool, detectErr
+}
+
+// An alike is a driver whose files a folder may hold without its layout
+// fitting: Supabase's, away from supabase/.
+type alike interface {
+	alike(dir string, ents []os.DirEntry) bool
+}
+
+// lookAlikes returns every tool whose layout dir has or looks like, in the
+// order of [Tools], markers not preferred.
+func lookAlikes(dir string) ([]Tool, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("detecting the migration tool: %w", err)
 	}
-	return "", amb
+	var out []Tool
+	for _, row := range table {
+		a, ok := row.driver.(alike)
+		if row.driver.fits(dir, ents) || ok && a.alike(dir, ents) {
+			out = append(out, row.tool)
+		}
+	}
+	return out, nil
 }
 
 func toolList(ts []Tool) string {
@@ -243,6 +277,14 @@ func ReadFolder(opts Options) (*Folder, error) {
 	if err := d.readFolder(f); err != nil {
 		return nil, err
 	}
+	var tables map[string]map[string]string
+	if tool == Django {
+		tables = djangoTables(f.Migrations)
+	}
+	for _, m := range f.Migrations {
+		m.tool = tool
+		m.tables = tables[m.app()]
+	}
 	return f, nil
 }
 
@@ -265,6 +307,9 @@ func ReadHistory(ctx context.Context, q Querier, f *Folder, opts Options) (*Hist
 		h.Missing = true
 		return h, nil
 	}
+	if err := checkColumns(ctx, q, ref, f.Tool, name); err != nil {
+		return nil, err
+	}
 	if err := d.readHistory(ctx, q, ref, f, h); err != nil {
 		return nil, fmt.Errorf("reading %s history %s: %w", f.Tool, name, err)
 	}
@@ -282,6 +327,46 @@ func Compare(f *Folder, h *History) []*Finding {
 		return []*Finding{historyMissing(f, h, d)}
 	}
 	return d.compare(f, h)
+}
+
+// A ColumnsError says that the table named as the tool's history lacks
+// columns the tool keeps there: it is another tool's table, or not a
+// history table at all. The flags or the model are wrong, not the database.
+type ColumnsError struct {
+	Tool     Tool
+	Table    string   // as the server names it
+	Expected []string // the columns the tool reads
+	Missing  []string // those the table lacks
+	Have     []string // the table's columns
+}
+
+func (e *ColumnsError) Error() string {
+	return fmt.Sprintf("%s is not %s's history table: it has no column %s (%s's has %s; this one has %s)",
+		e.Table, e.Tool, strings.Join(e.Missing, ", "), e.Tool, strings.Join(e.Expected, ", "), strings.Join(e.Have, ", "))
+}
+
+// checkColumns returns a [*ColumnsError] when the table lacks a column of
+// the tool's.
+func checkColumns(ctx context.Context, q Querier, ref pgx.Identifier, t Tool, name string) error {
+	rows, err := q.Query(ctx, sqlColumns, ref.Sanitize())
+	if err != nil {
+		return fmt.Errorf("reading %s history %s: %w", t, name, err)
+	}
+	have, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[[]string])
+	if err != nil {
+		return fmt.Errorf("reading %s history %s: %w", t, name, err)
+	}
+	want := rowOf(t).columns
+	var missing []string
+	for _, c := range want {
+		if !slices.Contains(have, c) {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &ColumnsError{Tool: t, Table: name, Expected: want, Missing: missing, Have: have}
 }
 
 // lookupTable asks the server whether the table exists, with its name as a

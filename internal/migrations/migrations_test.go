@@ -140,7 +140,7 @@ func TestDrizzle(t *testing.T) {
 		{
 			name: "pending", setup: drizzleHistory(drizzleHash0, drizzleHash1),
 			want: []string{"migration-pending error migration:0002_role_permissions"},
-			hint: "run npx drizzle-kit migrate",
+			hint: "drizzle's command is npx drizzle-kit migrate",
 		},
 		{
 			name: "merged late, skipped by drizzle", setup: drizzleHistory(drizzleHash0, drizzleHash2),

@@ -31,6 +31,16 @@ type nameTool struct {
 	// split cuts a SQL migration into what the tool sends (dbmate); nil for
 	// tools whose migrations are code.
 	split func(m *Migration) (*Up, error)
+	// keep returns how a SQL tool keeps its history (dbmate); nil for tools
+	// whose migrations are code.
+	keep func(ref pgx.Identifier) *Ledger
+}
+
+func (d nameTool) ledger(f *Folder, ref pgx.Identifier) *Ledger {
+	if d.keep == nil {
+		return nil
+	}
+	return d.keep(ref)
 }
 
 func (d nameTool) up(m *Migration) (*Up, error) {

@@ -162,3 +162,17 @@ func (prisma) compare(f *Folder, h *History) []*Finding {
 func prismaFailedHint(name, file string) string {
 	return fmt.Sprintf("prisma migrate deploy refuses to run while it is recorded as failed (see the logs column of _prisma_migrations): undo what %s half applied and run npx prisma migrate resolve --rolled-back %s, then npx prisma migrate deploy; or, if you completed it by hand, npx prisma migrate resolve --applied %s", file, name, name)
 }
+
+// ledger is the schema engine's _prisma_migrations and the row of a
+// migration that finished (one step applied).
+func (prisma) ledger(f *Folder, ref pgx.Identifier) *Ledger {
+	t := ref.Sanitize()
+	return &Ledger{Table: ref,
+		Create: schemaOf(ref) + "CREATE TABLE IF NOT EXISTS " + t + ` (id varchar(36) PRIMARY KEY NOT NULL, checksum varchar(64) NOT NULL,
+  finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz,
+  started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0)`,
+		After: func(m *Migration, _ int) string {
+			return "INSERT INTO " + t + " (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (md5(random()::text || clock_timestamp()::text), " +
+				literal(m.Checksum) + ", now(), " + literal(m.ID) + ", 1)"
+		}}
+}

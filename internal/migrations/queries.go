@@ -59,6 +59,17 @@ FROM {table} ORDER BY installed_rank`
 	// sqlRails reads schema_migrations; the version is text in Rails.
 	sqlRails = `SELECT version::text FROM {table} ORDER BY version`
 
+	// sqlSupabase reads supabase_migrations.schema_migrations by version.
+	sqlSupabase = `SELECT version, coalesce(name, '') FROM {table} ORDER BY version`
+
+	// sqlSupabaseUnnamed reads the table of CLIs that kept no name.
+	sqlSupabaseUnnamed = `SELECT version, '' FROM {table} ORDER BY version`
+
+	// sqlColumns lists the table's columns, to tell a history table that is
+	// not the tool's.
+	sqlColumns = `SELECT coalesce(array_agg(attname::text ORDER BY attnum), '{}') FROM pg_catalog.pg_attribute
+  WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`
+
 	// sqlSqlx reads _sqlx_migrations by version.
 	sqlSqlx = `SELECT version, description, success, encode(checksum, 'hex') FROM {table} ORDER BY version`
 )

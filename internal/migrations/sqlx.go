@@ -140,3 +140,16 @@ func (d sqlx) compare(f *Folder, h *History) []*Finding {
 func (sqlx) dirtyHint(f *Folder, table, file string, version int64) string {
 	return fmt.Sprintf("sqlx migrate run stops at a dirty migration: finish or undo by hand what %s changed, delete its row (DELETE FROM %s WHERE version = %d), then run sqlx migrate run --source %s", file, table, version, f.Dir)
 }
+
+// ledger is sqlx-postgres's ensure_migrations_table and the row apply
+// inserts, in the migration's transaction.
+func (sqlx) ledger(f *Folder, ref pgx.Identifier) *Ledger {
+	t := ref.Sanitize()
+	return &Ledger{Table: ref,
+		Create: schemaOf(ref) + "CREATE TABLE IF NOT EXISTS " + t + " (version bigint PRIMARY KEY, description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL, checksum bytea NOT NULL, execution_time bigint NOT NULL)",
+		After: func(m *Migration, _ int) string {
+			_, desc, _ := strings.Cut(m.Name, "_")
+			return "INSERT INTO " + t + " (version, description, success, checksum, execution_time) VALUES (" +
+				int64Lit(m.Version) + ", " + literal(strings.ReplaceAll(desc, "_", " ")) + ", true, decode(" + literal(m.Checksum) + ", 'hex'), -1)"
+		}}
+}

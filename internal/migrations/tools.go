@@ -26,6 +26,7 @@ const (
 	Rails         Tool = "rails"
 	Alembic       Tool = "alembic"
 	Django        Tool = "django"
+	Supabase      Tool = "supabase"
 )
 
 // A tool is one row of the table of tools: its name, the rules of its
@@ -44,6 +45,9 @@ type tool struct {
 	// oneTransaction: the tool applies every pending migration in one
 	// transaction (drizzle-orm's migrator).
 	oneTransaction bool
+	// columns are the history table's columns the tool reads: a table of
+	// its name without them is not its history (see [ColumnsError]).
+	columns []string
 }
 
 // table is every tool rbacdrift knows, in the order [Detect] prefers them.
@@ -51,20 +55,21 @@ type tool struct {
 // (kept equal by a test) and the replay of internal/derive/replay all read
 // it: a tool added here is added everywhere.
 var table = []tool{
-	{tool: Drizzle, driver: drizzle{}, marker: true, oneTransaction: true},
-	{tool: Prisma, driver: prisma{}, marker: true},
-	{tool: Goose, driver: goose{}},
-	{tool: GolangMigrate, driver: golangMigrate{}},
-	{tool: Flyway, driver: flyway{}},
-	{tool: Sqlx, driver: sqlx{}},
-	{tool: Dbmate, driver: dbmate, marker: true},
-	{tool: NodePgMigrate, driver: nodePgMigrate, language: "JavaScript"},
-	{tool: Knex, driver: knex, language: "JavaScript"},
-	{tool: Sequelize, driver: sequelize, language: "JavaScript"},
-	{tool: TypeORM, driver: typeorm, language: "TypeScript or JavaScript"},
-	{tool: Rails, driver: rails, language: "Ruby"},
-	{tool: Alembic, driver: alembic{}, language: "Python"},
-	{tool: Django, driver: django{}, language: "Python"},
+	{tool: Drizzle, driver: drizzle{}, marker: true, oneTransaction: true, columns: []string{"id", "hash", "created_at"}},
+	{tool: Prisma, driver: prisma{}, marker: true, columns: []string{"id", "migration_name", "checksum", "finished_at", "rolled_back_at", "started_at", "logs"}},
+	{tool: Goose, driver: goose{}, columns: []string{"id", "version_id", "is_applied"}},
+	{tool: GolangMigrate, driver: golangMigrate{}, columns: []string{"version", "dirty"}},
+	{tool: Flyway, driver: flyway{}, columns: []string{"installed_rank", "version", "description", "type", "script", "checksum", "success"}},
+	{tool: Sqlx, driver: sqlx{}, columns: []string{"version", "description", "success", "checksum"}},
+	{tool: Dbmate, driver: dbmate, marker: true, columns: []string{"version"}},
+	{tool: NodePgMigrate, driver: nodePgMigrate, language: "JavaScript", columns: []string{"id", "name", "run_on"}},
+	{tool: Knex, driver: knex, language: "JavaScript", columns: []string{"id", "name"}},
+	{tool: Sequelize, driver: sequelize, language: "JavaScript", columns: []string{"name"}},
+	{tool: TypeORM, driver: typeorm, language: "TypeScript or JavaScript", columns: []string{"id", "name"}},
+	{tool: Rails, driver: rails, language: "Ruby", columns: []string{"version"}},
+	{tool: Alembic, driver: alembic{}, language: "Python", columns: []string{"version_num"}},
+	{tool: Django, driver: django{}, language: "Python", columns: []string{"id", "app", "name"}},
+	{tool: Supabase, driver: supabase{}, marker: true, columns: []string{"version"}},
 }
 
 func rowOf(t Tool) *tool {

@@ -87,8 +87,14 @@ func TestTable(t *testing.T) {
 		if (err == nil) != (r.language == "") {
 			t.Errorf("%s (language %q): UpOf error %v", r.tool, r.language, err)
 		}
+		if len(r.columns) == 0 {
+			t.Errorf("%s: no history columns", r.tool)
+		}
+		if l := f.Ledger(Options{}); (l != nil) != (r.language == "") {
+			t.Errorf("%s (language %q): ledger %v", r.tool, r.language, l)
+		}
 	}
-	if got := strings.Join(SQLNames(), " "); got != "drizzle prisma goose golang-migrate flyway sqlx dbmate" {
+	if got := strings.Join(SQLNames(), " "); got != "drizzle prisma goose golang-migrate flyway sqlx dbmate supabase" {
 		t.Errorf("SQLNames() = %s", got)
 	}
 }

@@ -75,6 +75,11 @@ func (e *MigrationError) Hint() string {
 // [*MigrationError] when a migration failed.
 func Apply(ctx context.Context, conn *pgconn.PgConn, p *Plan) error {
 	exec := func(sql string) ([]*pgconn.Result, error) { return conn.Exec(ctx, sql).ReadAll() }
+	if p.setup != "" {
+		if _, err := exec(p.setup); err != nil {
+			return fmt.Errorf("creating %s's history table %s as it does: %w", p.Tool, p.history.Sanitize(), err)
+		}
+	}
 	if p.OneTransaction {
 		if _, err := exec("BEGIN"); err != nil {
 			return fmt.Errorf("applying migrations: %w", err)
@@ -87,6 +92,9 @@ func Apply(ctx context.Context, conn *pgconn.PgConn, p *Plan) error {
 				return fmt.Errorf("applying migration %s: %w", m.Name, err)
 			}
 		}
+		if err := m.record(exec, m.before, p); err != nil {
+			return err
+		}
 		for _, c := range m.Chunks {
 			results, err := exec(c.SQL)
 			if err != nil {
@@ -98,6 +106,9 @@ func Apply(ctx context.Context, conn *pgconn.PgConn, p *Plan) error {
 				}
 				return m.errorAt(c, done, err)
 			}
+		}
+		if err := m.record(exec, m.after, p); err != nil {
+			return err
 		}
 		if tx {
 			if _, err := exec("COMMIT"); err != nil {

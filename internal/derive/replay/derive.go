@@ -25,6 +25,10 @@ type Options struct {
 	// database it names is only connected to. Nil starts a throwaway cluster
 	// with [pgserver.Start].
 	DevDB *pgsession.Target
+	// Template is the template database of the temporary database made on
+	// DevDB; empty: the server's default (template1), which holds what the
+	// server's platform put there.
+	Template string
 	// Selection and Introspect are those of a live snapshot. Introspect's
 	// Timeout also bounds each statement of the migrations.
 	Selection  introspect.Selection
@@ -112,11 +116,16 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 	if testHookNames != nil {
 		testHookNames(name, m.name)
 	}
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" OWNER "+pgx.Identifier{m.name}.Sanitize()+" TEMPLATE template0 ENCODING 'UTF8'"); err != nil {
+	if _, err := admin.Exec(ctx, createDatabase(name, m.name, opts)); err != nil {
 		return nil, fmt.Errorf("creating the temporary database %s: %w", name, err)
 	}
 	defer func() { err = errors.Join(err, dropDatabase(context.WithoutCancel(ctx), server, name)) }()
-	for _, r := range roles {
+	if opts.DevDB == nil {
+		if err := p.platform.layRoles(ctx, admin, m.name); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range p.platform.withoutPlatformRoles(roles) {
 		ident := pgx.Identifier{r}.Sanitize()
 		if _, err := admin.Exec(ctx, "CREATE ROLE "+ident+" NOLOGIN"); err != nil {
 			return nil, fmt.Errorf("creating role %s that the migrations grant to: %w", r, err)
@@ -127,6 +136,13 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 		}
 	}
 
+	// The platform's base is laid down by the superuser, before the
+	// migrator takes over.
+	superTarget := &pgsession.Target{Config: server.Config.Copy()}
+	superTarget.Config.Database = name
+	if err := p.platform.layBase(ctx, superTarget, opts.DevDB != nil); err != nil {
+		return nil, err
+	}
 	target := m.target(server, name, opts.Introspect.Timeout)
 	budget := opts.ApplyTimeout
 	if budget <= 0 {

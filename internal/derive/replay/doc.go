@@ -23,7 +23,17 @@
 //   - sqlx: version order, each file (or .up.sql) as one query;
 //   - dbmate: version order of db/migrations/<version>_<name>.sql, the part
 //     between "-- migrate:up" and "-- migrate:down", in a transaction unless
-//     transaction:false.
+//     transaction:false;
+//   - Supabase: version order of supabase/migrations, each file in a
+//     transaction.
+//
+// Each tool's history table is created before the first migration and
+// written as each one runs, as the tool does (history.go, with the SQL of
+// internal/migrations' Folder.Ledger), so migrations that alter the tool's
+// own table replay. A Supabase project gets rbacdrift's own minimal
+// platform base first (platform.go, platform/*.sql): the roles, and the
+// extensions, auth and storage schemas its migrations assume, laid down by
+// the superuser; [Header] says it was assumed.
 //
 // A folder of migrations written as code (knex, TypeORM, Sequelize,
 // node-pg-migrate, Django, Alembic, Rails, goose's .go files) is a
@@ -34,7 +44,9 @@
 // position points at, and the server's error. [Derive] does the whole job:
 // a throwaway cluster from internal/pgserver, or a temporary database
 // (named [TempPrefix] and a random suffix) on a server the caller names;
-// then Apply, [derive.Snapshot], and the database and cluster removed on
+// the temporary database is made from the server's default template, or
+// [Options.Template]; then Apply, [derive.Snapshot], and the database and
+// cluster removed on
 // every path out, Ctrl-C included. On a throwaway cluster the roles the
 // migrations grant to (and those of the selection's Roles) are created
 // first, NOLOGIN, since an application's roles are made outside its

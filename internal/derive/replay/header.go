@@ -9,5 +9,8 @@ func Header(p *Plan) string {
 	if len(p.Migrations) == 1 {
 		n = "1 migration"
 	}
+	if p.platform != nil {
+		n += "; " + p.platform.about
+	}
 	return fmt.Sprintf("model derived from migrations in %s (%s, %s) by rbacdrift", p.Dir, p.Tool, n)
 }

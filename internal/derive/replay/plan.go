@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/rbacdrift/rbacdrift/internal/migrations"
 )
 
@@ -22,6 +24,10 @@ type Plan struct {
 	// OneTransaction: the tool runs every migration in one transaction
 	// (drizzle-orm's migrator).
 	OneTransaction bool
+
+	setup    string         // creates the tool's history table (history.go)
+	history  pgx.Identifier // the tool's history table
+	platform *platform      // the hosted platform the migrations assume (platform.go)
 }
 
 // A Migration is one migration of a [Plan].
@@ -36,6 +42,8 @@ type Migration struct {
 	Tx bool
 
 	text string // the whole file, to map a server's error position
+
+	before, after string // what the tool writes to its history table around it (history.go)
 }
 
 // A Chunk is one query of a migration: its text and where it starts in the file.
@@ -107,8 +115,10 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 	if len(f.Migrations) == 0 {
 		return nil, fmt.Errorf("reading migrations: no %s migration in %s", tool, dir)
 	}
-	p := &Plan{Tool: tool, Dir: dir, OneTransaction: migrations.OneTransaction(tool)}
+	p := &Plan{Tool: tool, Dir: dir, OneTransaction: migrations.OneTransaction(tool), platform: platformOf(tool)}
+	byFile := map[string]*migrations.Migration{}
 	for _, m := range f.Migrations {
+		byFile[m.File] = m
 		if err := inFolder(dir, m.File, len(m.SQL)); err != nil {
 			return nil, err
 		}
@@ -125,6 +135,7 @@ func Read(dir string, tool migrations.Tool) (*Plan, error) {
 		}
 		p.Migrations = append(p.Migrations, pm)
 	}
+	p.keepLedger(f, byFile)
 	return p, nil
 }
 

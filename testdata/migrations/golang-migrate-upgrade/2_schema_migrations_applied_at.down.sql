@@ -1,0 +1,1 @@
+ALTER TABLE schema_migrations DROP COLUMN applied_at;
