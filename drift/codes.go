@@ -38,6 +38,11 @@ const (
 	RlsMismatch              Code = "rls-mismatch"
 	MissingPolicy            Code = "missing-policy"
 	PolicyMismatch           Code = "policy-mismatch"
+	RlsBypassed              Code = "rls-bypassed"
+	UnexpectedPolicy         Code = "unexpected-policy"
+	RoleSettingMismatch      Code = "role-setting-mismatch"
+	MissingDefaultPrivilege  Code = "missing-default-privilege"
+	UnsafeSecurityDefiner    Code = "unsafe-security-definer"
 	RunAsUnavailable         Code = "run-as-unavailable"
 	QueryError               Code = "query-error"
 	QueryResultMismatch      Code = "query-result-mismatch"
@@ -143,14 +148,24 @@ var Codes = []CodeInfo{
 	// Privileges and row-level security declared in the model.
 	{MissingPrivilege, Error, "a role lacks a privilege the model grants it on a table (or a column)", "GRANT ... ON ... TO ...",
 		"statements that need it fail (42501)"},
-	{UnexpectedPrivilege, Warning, "a role holds a privilege on a table (or a column, a function or a sequence) that the model does not grant it", "REVOKE it, or declare it",
-		"the application works; the role can do more than it should, which a person should review"},
+	{UnexpectedPrivilege, Warning, "a role holds a privilege on a table (or a column, a function or a sequence) that the model does not grant it; with grants: exact, an error for a write, TRUNCATE, TRIGGER, ownership, a predefined role (pg_read_all_data, pg_write_all_data) or membership in a role that bypasses row-level security", "REVOKE it, or declare it",
+		"the application works; the role can do more than it should, which a person should review; a model that asks for exact grants says that more is a leak: writes, TRUNCATE and ownership change or expose every tenant's rows, and a superuser or BYPASSRLS role is a SET ROLE away, so those are errors there (an extra SELECT stays a warning: RLS still filters it)"},
 	{RlsMismatch, Error, "row-level security is enabled or forced where the model says otherwise", "ALTER TABLE ... ENABLE/DISABLE/FORCE ROW LEVEL SECURITY",
 		"every row is hidden, or every row is visible"},
 	{MissingPolicy, Error, "a declared row-level security policy does not exist", "CREATE POLICY",
 		"the rows it lets through are hidden"},
-	{PolicyMismatch, Error, "a policy's command, roles or expressions differ from the declared ones (a warning for a policy the model does not list)", "ALTER POLICY, or drop and re-create it",
-		"other rows are visible or hidden than the code expects"},
+	{PolicyMismatch, Error, "a policy's command, roles or expressions differ from the declared ones (a warning for a policy the model does not list and that cannot apply to the run_as role)", "ALTER POLICY, or drop and re-create it",
+		"other rows are visible or hidden than the code expects; a policy for other roles only changes nothing for the application, which a person should review"},
+	{RlsBypassed, Error, "row-level security does not bind the run_as role on a table the model protects with it: the role owns the table or has its owner's privileges (membership with INHERIT) and RLS is not forced, has BYPASSRLS, or is a superuser (row_security_active as the role says so)", "ALTER TABLE ... OWNER TO the migrator, REVOKE the owner role, ALTER ROLE ... NOBYPASSRLS / NOSUPERUSER, or ALTER TABLE ... FORCE ROW LEVEL SECURITY",
+		"the policies are skipped: every tenant's rows are visible to (and writable by) the application, and nothing fails"},
+	{UnexpectedPolicy, Error, "a policy the model does not list applies to the run_as role (for it, a group whose privileges it has, or PUBLIC)", "DROP POLICY, or declare it",
+		"a permissive policy is ORed with the others: it lets more rows through (a USING (true) opens every tenant's rows); a restrictive one is ANDed: it hides rows the application expects"},
+	{RoleSettingMismatch, Error, "a login of a role gets settings other than the model's role_settings (pg_db_role_setting: ALTER ROLE ... [IN DATABASE ...] SET, ALTER DATABASE ... SET)", "ALTER ROLE ... [IN DATABASE ...] SET/RESET, or update the model",
+		"the application's session differs from the one it was tested in: another search_path resolves its unqualified names elsewhere, row_security = off makes its queries fail, a statement_timeout cancels them"},
+	{MissingDefaultPrivilege, Error, "the default privileges (ALTER DEFAULT PRIVILEGES) no longer give a role what the model says on the objects another role creates", "ALTER DEFAULT PRIVILEGES FOR ROLE ... [IN SCHEMA ...] GRANT ... TO ...",
+		"nothing fails today; the next table (sequence, function) the migrator creates fails with 42501 for the application, on the deploy that adds it"},
+	{UnsafeSecurityDefiner, Error, "a SECURITY DEFINER function of the model has no search_path of its own, or PUBLIC may execute it and the model does not grant that", "ALTER FUNCTION ... SET search_path = pg_catalog, ...; REVOKE EXECUTE ON FUNCTION ... FROM PUBLIC",
+		"it runs with its owner's privileges (often the tables' owner, who bypasses RLS): without a pinned search_path a caller can shadow what it calls, and EXECUTE by PUBLIC lets every role call it: the classic privilege escalation of RLS helper functions"},
 
 	// The dry run of the application's queries.
 	{RunAsUnavailable, Error, "the role a query runs as does not exist, or the checking user cannot assume it", "GRANT the role to the checking user, or connect as the application's user",
@@ -167,8 +182,8 @@ var Codes = []CodeInfo{
 		"the query returns nothing"},
 	{QueryReturnedNoRows, Error, "a sample run returned no row where rows were expected: an empty policy for this principal", "check the sample arguments and the data, grants and policies",
 		"the principal gets an empty policy"},
-	{QueryReturnedRows, Warning, "a sample run returned rows where none were expected", "check the sample arguments and the data",
-		"may be only the sample data; a person should look"},
+	{QueryReturnedRows, Warning, "a sample run returned rows where none were expected (an error for a sample with settings of its own: an isolation assertion)", "check the sample arguments, the data and the policies",
+		"may be only the sample data, which a person should look at; a sample that states its own session (as tenant 2) asserts isolation, and rows there are another tenant's rows leaking"},
 
 	// The migrations folder against the migration tool's history
 	// (check --migrations): the root cause of the other findings.

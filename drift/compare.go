@@ -16,6 +16,10 @@ type Input struct {
 	// UnknownTypes maps the names the server does not know to its message.
 	Types        map[string]catalog.Type
 	UnknownTypes map[string]string
+	// RunAs, when set, is the role the queries run as in place of the
+	// model's run_as (the catalog must have been read for it:
+	// [catalog.Request.RunAs]).
+	RunAs string
 }
 
 // Compare returns the findings of the model against the catalog, sorted.
@@ -33,13 +37,17 @@ func Compare(in Input) []*Finding {
 	for _, q := range in.Model.Sequences {
 		c.declaredSequence(q)
 	}
+	c.roleSettings()
+	c.defaultPrivileges()
+	c.bypassMembership()
 	Sort(c.out)
 	return c.out
 }
 
 type comparer struct {
 	Input
-	out []*Finding
+	out   []*Finding
+	exact bool // the grants of the table being compared are exact
 }
 
 func (c *comparer) add(f *Finding, p spec.Pos) {
@@ -88,6 +96,7 @@ func (c *comparer) table(t *spec.Table) {
 	c.columns(t, r)
 	c.keys(t, r)
 	c.privileges(t, r)
+	c.rlsBypassed(t, r)
 	c.sequences(t, r)
 }
 

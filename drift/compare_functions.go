@@ -112,6 +112,7 @@ func (c *comparer) function(d *spec.Function) {
 		}
 		c.add(f, d.Pos)
 	}
+	c.definer(d, l)
 	for _, g := range d.Grants {
 		can := slices.Contains(l.Executors, grantee(g.Role))
 		wants := slices.Contains(g.Privileges, "EXECUTE")

@@ -27,6 +27,22 @@ func Request(m *spec.Model) catalog.Request {
 		req.Sequences = append(req.Sequences, relName(q.Name))
 	}
 	req.Roles = GrantRoles(m)
+	req.RunAs = m.RunAs
+	for _, rs := range m.RoleSettings {
+		if !slices.Contains(req.SettingsRoles, rs.Role) {
+			req.SettingsRoles = append(req.SettingsRoles, rs.Role)
+		}
+	}
+	if m.DefaultPrivileges != nil {
+		req.DefaultACLs, req.DefaultACLRoles = true, []string{}
+		for _, dp := range m.DefaultPrivileges {
+			for _, g := range dp.Grants {
+				if r := grantee(g.Role); !slices.Contains(req.DefaultACLRoles, r) {
+					req.DefaultACLRoles = append(req.DefaultACLRoles, r)
+				}
+			}
+		}
+	}
 	if m.RunAs != "" && !slices.Contains(req.Roles, m.RunAs) {
 		// Whether it may call nextval on the sequences of the tables it
 		// writes.

@@ -16,6 +16,8 @@ import (
 // of predefined roles ([catalog.Effective]). A column's grants are checked
 // against what the column ACLs give the role beyond the table's privileges.
 func (c *comparer) privileges(t *spec.Table, r *catalog.Relation) {
+	c.exact = exactGrants(c.Model, t)
+	defer func() { c.exact = false }()
 	for _, g := range t.Grants {
 		c.grant(r, g, "")
 	}
@@ -176,6 +178,10 @@ func (c *comparer) grant(r *catalog.Relation, g *spec.Grant, col string) {
 			Message: fmt.Sprintf("%s holds %s on %s, which the model does not grant it", role, strings.Join(via, ", "), on),
 			Hint: fmt.Sprintf("REVOKE %s ON %s FROM %s, or add %s to the model's grants for %s",
 				strings.Join(extra, ", "), target, quoteRole(g.Role), strings.Join(extra, ", "), role)}
+		if c.exact && widens(extra, h.through) {
+			f.Severity = Error
+			f.Message += " (the model's grants are exact)"
+		}
 		if from := sources(g.Role, extra, h.through); len(from) > 0 {
 			var grantees, predefined []string
 			for _, f := range from {
@@ -315,9 +321,7 @@ func (c *comparer) rowSecurity(d *spec.RLS, r *catalog.Relation) {
 		c.policy(r, p.Declared, p.Live)
 	}
 	for _, l := range extra {
-		c.add(&Finding{Code: PolicyMismatch, Severity: Warning, Object: obj, Subject: obj, Expected: "none", Actual: policyText(l),
-			Message: fmt.Sprintf("policy %s on %s is not in the model", l.Name, obj),
-			Hint:    fmt.Sprintf("a permissive policy lets more rows through, a restrictive one hides rows; declare it, or DROP POLICY %s ON %s", QuoteIdent(l.Name), target)}, d.Pos)
+		c.extraPolicy(r, l, d.Pos)
 	}
 }
 

@@ -56,16 +56,21 @@ func Snapshot(cat *catalog.Catalog, opts SnapshotOptions) *spec.Model {
 	slices.SortFunc(m.Enums, func(a, b *spec.Enum) int { return order(a.Name, b.Name) })
 	for _, overloads := range cat.Functions {
 		for _, l := range overloads {
-			m.Functions = append(m.Functions, snapshotFunction(l, opts))
+			f := snapshotFunction(l, opts)
+			m.Functions = append(m.Functions, f)
+			m.Ignore = append(m.Ignore, definerWaivers(f, l)...)
 		}
 	}
 	slices.SortFunc(m.Functions, func(a, b *spec.Function) int {
 		return cmp.Or(order(a.Name, b.Name), slices.Compare(a.Args, b.Args))
 	})
+	slices.SortFunc(m.Ignore, func(a, b *spec.Waiver) int { return cmp.Compare(a.Object, b.Object) })
 	for _, l := range cat.Sequences {
 		m.Sequences = append(m.Sequences, snapshotSequence(l, opts))
 	}
 	slices.SortFunc(m.Sequences, func(a, b *spec.Sequence) int { return order(a.Name, b.Name) })
+	m.RoleSettings = snapshotRoleSettings(cat, opts)
+	m.DefaultPrivileges = snapshotDefaultPrivileges(cat, opts)
 	return m
 }
 

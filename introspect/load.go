@@ -35,6 +35,8 @@ func LoadParallel(ctx context.Context, conns []*pgsession.Session, req catalog.R
 	parts[0].Enums = req.Enums
 	parts[0].Functions = req.Functions
 	parts[0].Sequences = req.Sequences
+	parts[0].RunAs, parts[0].SettingsRoles = req.RunAs, req.SettingsRoles
+	parts[0].DefaultACLs, parts[0].DefaultACLRoles = req.DefaultACLs, req.DefaultACLRoles
 	for i := range parts {
 		parts[i].Roles = req.Roles
 	}
@@ -54,7 +56,7 @@ func LoadParallel(ctx context.Context, conns []*pgsession.Session, req catalog.R
 		if i > 0 && len(parts[i].Relations) == 0 {
 			continue
 		}
-		wg.Go(func() { cats[i], errs[i] = loadBatch(ctx, conn, parts[i], i == 0) })
+		wg.Go(func() { cats[i], errs[i] = loadBatch(ctx, conn, parts[i], i == 0, req.Relations) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -79,8 +81,9 @@ func LoadParallel(ctx context.Context, conns []*pgsession.Session, req catalog.R
 }
 
 // loadBatch sends the catalog queries for req in one pipelined batch; the
-// server settings only when withServer.
-func loadBatch(ctx context.Context, conn *pgsession.Session, req catalog.Request, withServer bool) (*catalog.Catalog, error) {
+// server settings only when withServer. all are every wanted relation, of
+// which the run_as role's are read (req.RunAs is set on one part only).
+func loadBatch(ctx context.Context, conn *pgsession.Session, req catalog.Request, withServer bool, all []catalog.Name) (*catalog.Catalog, error) {
 	relSchemas, relNames := split(req.Relations)
 	enumSchemas, enumNames := split(req.Enums)
 	cat := &catalog.Catalog{Relations: map[catalog.Name]*catalog.Relation{}, Elsewhere: map[catalog.Name][]*catalog.Relation{}, Enums: map[catalog.Name]*catalog.Enum{},
@@ -106,7 +109,13 @@ func loadBatch(ctx context.Context, conn *pgsession.Session, req catalog.Request
 		b.Query(queryEnums, enumSchemas, enumNames)
 		b.Query(queryFunctions, funcSchemas, funcNames, roles)
 		b.Query(queryNamedSequences, seqSchemas, seqNames, roles)
-	}, func(br *pgsession.Results) error { return readBatch(br, cat, req, withServer) })
+		queueAccess(b, req, all)
+	}, func(br *pgsession.Results) error {
+		if err := readBatch(br, cat, req, withServer); err != nil {
+			return err
+		}
+		return readAccess(br, cat, req)
+	})
 	if err != nil {
 		// pg_get_expr and pg_get_indexdef lock the relation they read: a
 		// table held ACCESS EXCLUSIVE (a migration) makes them wait.
@@ -396,7 +405,7 @@ func readBatch(br *pgsession.Results, cat *catalog.Catalog, req catalog.Request,
 		f := &catalog.Function{}
 		var vol string
 		if err := rows.Scan(&f.OID, &f.Name.Schema, &f.Name.Name, &f.ArgTypes, &f.Args, &f.ReturnOID, &f.Returns,
-			&f.ReturnsSet, &f.Definer, &vol, &f.Language, &f.Config, &f.Executors); err != nil {
+			&f.ReturnsSet, &f.Definer, &vol, &f.Language, &f.Config, &f.Executors, &f.PublicExecute); err != nil {
 			return err
 		}
 		f.Volatility = map[string]string{"i": "immutable", "s": "stable", "v": "volatile"}[vol]

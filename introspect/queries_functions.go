@@ -6,7 +6,7 @@ package introspect
 // type, security, volatility, language and own settings (proconfig), and
 // which of the roles $3 may EXECUTE it (has_function_privilege: their own
 // grants, inherited ones and PUBLIC's; PUBLIC itself from the ACL, where
-// EXECUTE is PUBLIC's by default).
+// EXECUTE is PUBLIC's by default); and, whatever $3, whether PUBLIC may.
 const queryFunctions = `
 SELECT p.oid, n.nspname::text, p.proname::text,
        p.proargtypes::oid[],
@@ -21,7 +21,9 @@ SELECT p.oid, n.nspname::text, p.proname::text,
        || CASE WHEN 'PUBLIC' = ANY($3::text[]) AND EXISTS (
                SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS acl
                WHERE acl.grantee = 0 AND acl.privilege_type = 'EXECUTE')
-          THEN ARRAY['PUBLIC'] ELSE '{}'::text[] END
+          THEN ARRAY['PUBLIC'] ELSE '{}'::text[] END,
+       EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS acl
+               WHERE acl.grantee = 0 AND acl.privilege_type = 'EXECUTE')
 FROM unnest($1::text[], $2::text[]) AS w(nspname, proname)
 JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
 JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = w.proname

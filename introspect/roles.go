@@ -10,16 +10,33 @@ import (
 	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 )
 
-// ReadRoles reads the named roles and the connecting user in one round trip.
+// ReadRoles reads the named roles and the connecting user, and the
+// settings a login of each named role gets in this database, in one round
+// trip.
 func ReadRoles(ctx context.Context, conn *pgsession.Session, names []string) (*catalog.Roles, error) {
 	var out *catalog.Roles
-	err := conn.Read(ctx, func(q *pgsession.Queue) { q.Query(queryRoles, names) }, func(r *pgsession.Results) error {
+	err := conn.Read(ctx, func(q *pgsession.Queue) {
+		q.Query(queryRoles, names)
+		q.Query(queryRoleSettings, orEmpty(names))
+	}, func(r *pgsession.Results) error {
 		rows, err := r.Query()
 		if err != nil {
 			return err
 		}
-		out, err = readRoles(rows)
-		return err
+		if out, err = readRoles(rows); err != nil {
+			return err
+		}
+		return each(r, "role settings", func(rows pgx.Rows) error {
+			var role string
+			var s catalog.RoleSetting
+			if err := rows.Scan(&role, &s.Name, &s.Value, &s.Scope, &s.Settable); err != nil {
+				return err
+			}
+			if rr := out.ByName[role]; rr != nil {
+				rr.Settings = append(rr.Settings, s)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err

@@ -110,7 +110,7 @@ var TenantFacts = []TenantFact{
 		FROM t
 		JOIN pg_catalog.pg_type ty ON ty.typnamespace = t.oid`},
 	{Name: "function", Reads: []string{"Catalog.Functions", "Function.Name", "Function.Args", "Function.Returns", "Function.ReturnsSet", "Function.Definer",
-		"Function.Volatility", "Function.Language", "Function.Config", "Function.Executors"},
+		"Function.Volatility", "Function.Language", "Function.Config", "Function.Executors", "Function.PublicExecute"},
 		SQL: `SELECT t.oid,
 		       p.proname || '(' || coalesce((SELECT pg_catalog.string_agg(` + typeRef("x.typ") + `, ',' ORDER BY x.ord)
 		                                     FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS x(typ, ord)), '') || ')',

@@ -60,6 +60,20 @@ type Model struct {
 	QueryFiles    []string // the globs as written, relative to the model file
 	QueryFilesPos Pos      // of the query_files value
 	Ignore        []*Waiver
+	// Settings are the session settings the application sets before its
+	// queries (app.tenant_id), applied in each query's unit of work; nil:
+	// none.
+	Settings []*Setting
+	// Grants is "exact" when a privilege beyond the model's grants that
+	// widens what the application can do is an error; "" (at_least) keeps
+	// it a warning. A table's GrantsMode overrides it.
+	Grants string
+	// RoleSettings are the settings a login of each role gets in this
+	// database (pg_db_role_setting); nil: not checked.
+	RoleSettings []*RoleSettings
+	// DefaultPrivileges are the privileges objects created later get
+	// (pg_default_acl); nil: not checked.
+	DefaultPrivileges []*DefaultPrivilege
 	// Migrations says where the application's migrations are, to name the
 	// migration that has not run (check --migrations); nil when not given.
 	Migrations *Migrations
@@ -98,6 +112,8 @@ type Table struct {
 	ForbiddenColumns []*Forbidden
 	Grants           []*Grant // nil: not checked
 	RLS              *RLS     // nil: not checked
+	// GrantsMode is "exact" or "at_least"; "" takes the model's Grants.
+	GrantsMode string
 }
 
 // A Column represents a declared column. Nil fields are not checked.
@@ -244,7 +260,13 @@ type Query struct {
 	HasParams bool
 	Returns   []*ReturnColumn // nil: not checked
 	RunAs     string          // effective role: the query's own, else the model's run_as
-	Sample    *Sample
+	Sample    *Sample         // the first of Samples, nil when none
+	// Samples are the read-only executions asked, in order (sample: gives
+	// one, samples: a list).
+	Samples []*Sample
+	// Settings are the query's own session settings, applied after the
+	// model's.
+	Settings []*Setting
 	// Annotation is the sqlc command (:one, :many, :exec ...) for query-file queries.
 	Annotation string
 	// lineStarts maps a character offset of SQL to its position in the file; see [Query.PosAt].
@@ -262,7 +284,10 @@ type ReturnColumn struct {
 type Sample struct {
 	Args   []any  // scalars as YAML decoded them: string, int, float64, bool, nil
 	Expect string // rows, no_rows or any
-	Pos    Pos
+	// Settings are the sample's own session settings, applied after the
+	// query's for this execution only.
+	Settings []*Setting
+	Pos      Pos
 }
 
 // A Waiver suppresses findings whose code and object match.

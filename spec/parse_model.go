@@ -113,8 +113,17 @@ func (d *decoder) model(data []byte) *Model {
 			m.Ignore = d.waivers(v, key)
 		case "migrations":
 			m.Migrations = d.migrations(v, key)
+		case "settings":
+			m.Settings = d.settings(v, key)
+		case "grants":
+			m.Grants, _ = d.oneOf(v, key, GrantModes...)
+		case "role_settings":
+			m.RoleSettings = d.roleSettings(v, key)
+		case "default_privileges":
+			m.DefaultPrivileges = d.defaultPrivileges(v, key)
 		default:
-			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "sequences", "run_as", "queries", "query_files", "ignore", "migrations")
+			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "sequences", "run_as", "queries", "query_files", "ignore", "migrations",
+				"settings", "grants", "role_settings", "default_privileges")
 		}
 	})
 	if !hasVersion {

@@ -82,10 +82,23 @@ func (d *decoder) queries(m *Model, n *yaml.Node) {
 					q.RunAs, _ = d.identifier(v, f)
 				case "sample":
 					q.Sample = d.sample(v, f)
+				case "samples":
+					q.Samples = d.samples(v, f)
+				case "settings":
+					q.Settings = d.settings(v, f)
 				default:
-					d.unknown(k, field, key, "sql", "params", "returns", "run_as", "sample")
+					d.unknown(k, field, key, "sql", "params", "returns", "run_as", "sample", "samples", "settings")
 				}
 			})
+		}
+		switch {
+		case q.Sample != nil && q.Samples != nil:
+			d.errorf(v, join(field, "samples"), "give sample or samples, not both")
+			return
+		case q.Sample != nil:
+			q.Samples = []*Sample{q.Sample}
+		case len(q.Samples) > 0:
+			q.Sample = q.Samples[0]
 		}
 		if sqlNode == nil {
 			d.errorf(v, join(field, "sql"), "missing; give the SQL the application sends")
@@ -224,8 +237,10 @@ func (d *decoder) sample(n *yaml.Node, field string) *Sample {
 			}
 		case "expect":
 			s.Expect, _ = d.oneOf(v, f, "rows", "no_rows", "any")
+		case "settings":
+			s.Settings = d.settings(v, f)
 		default:
-			d.unknown(k, field, key, "args", "expect")
+			d.unknown(k, field, key, "args", "expect", "settings")
 		}
 	})
 	return s

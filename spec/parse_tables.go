@@ -105,8 +105,10 @@ func (d *decoder) table(m *Model, t *Table, n *yaml.Node, field string) {
 			d.grants(t, v, f)
 		case "row_level_security":
 			t.RLS = d.rls(v, f)
+		case "grants_mode":
+			t.GrantsMode, _ = d.oneOf(v, f, GrantModes...)
 		default:
-			d.unknown(k, field, key, "kind", "columns", "extra_columns", "primary_key", "unique", "foreign_keys", "indexes", "forbidden_columns", "grants", "row_level_security")
+			d.unknown(k, field, key, "kind", "columns", "extra_columns", "primary_key", "unique", "foreign_keys", "indexes", "forbidden_columns", "grants", "row_level_security", "grants_mode")
 		}
 	})
 	declared := map[string]bool{}

@@ -47,6 +47,12 @@ func Write(out io.Writer, m *Model, header ...string) error {
 	if m.RunAs != "" {
 		w.line(0, "run_as: "+scalar(m.RunAs))
 	}
+	if m.Grants != "" {
+		w.line(0, "grants: "+scalar(m.Grants))
+	}
+	if m.Settings != nil {
+		w.settings(0, "settings", m.Settings)
+	}
 	defExtra := m.ExtraColumns
 	if defExtra == "" {
 		defExtra = ExtraWarn
@@ -83,6 +89,12 @@ func Write(out io.Writer, m *Model, header ...string) error {
 			keys[i], values[i] = scalar(FormatName(q.Name, schema)), sequence(q, schema)
 		}
 		w.aligned(1, keys, values)
+	}
+	if m.RoleSettings != nil {
+		w.roleSettings(m.RoleSettings)
+	}
+	if m.DefaultPrivileges != nil {
+		w.defaultPrivileges(m.DefaultPrivileges)
 	}
 	if len(m.QueryFiles) > 0 {
 		w.line(0, "query_files: "+flowList(m.QueryFiles))
@@ -175,7 +187,7 @@ func (w *writer) table(t *Table, schema string, defExtra ExtraPolicy) {
 	key := scalar(FormatName(t.Name, schema))
 	empty := (t.Kind == "" || t.Kind == "table") && (t.ExtraColumns == "" || t.ExtraColumns == defExtra) &&
 		t.Columns == nil && t.PrimaryKey == nil && t.Unique == nil && t.ForeignKeys == nil && t.Indexes == nil &&
-		t.ForbiddenColumns == nil && t.Grants == nil && t.RLS == nil
+		t.ForbiddenColumns == nil && t.Grants == nil && t.RLS == nil && t.GrantsMode == ""
 	if empty {
 		w.line(1, key+": {}")
 		return
@@ -257,6 +269,9 @@ func (w *writer) table(t *Table, schema string, defExtra ExtraPolicy) {
 			}
 			w.aligned(3, keys, values)
 		}
+	}
+	if t.GrantsMode != "" {
+		w.line(2, "grants_mode: "+scalar(t.GrantsMode))
 	}
 	if t.RLS != nil {
 		w.rls(t.RLS)

@@ -44,8 +44,10 @@ GRANT USAGE ON SEQUENCE ticket_seq TO {{app}};
 `
 
 // safetyModel exercises every part of the check: tables, a view, columns,
-// keys, indexes, grants, row-level security, an enum, a missing table, and
-// queries dry-run as {{app}}: sampled reads, a sampled call of a function
+// keys, indexes, grants, row-level security, an enum, a missing table, role
+// settings, default privileges, and queries dry-run as {{app}} with the
+// application's session settings: sampled reads (one with settings of its
+// own), a sampled call of a function
 // that writes, a sampled nextval, and writes that are only prepared.
 const safetyModel = `version: 1
 run_as: {{app}}
@@ -66,6 +68,12 @@ tables:
   no_such_table: {}
 enums:
   permission_scope: [global, org, own]
+settings:
+  app.tenant_id: 1
+role_settings:
+  {{app}}: {}
+default_privileges:
+  - { role: {{app}}, schema: public, objects: tables, grants: { {{app}}: [SELECT] } }
 queries:
   resolve_user_permissions:
     sql: |
@@ -75,7 +83,9 @@ queries:
       JOIN permissions p ON p.id = rp.permission_id
       WHERE ur.user_id = $1
     params: [integer]
-    sample: { args: [1], expect: rows }
+    samples:
+      - { args: [1], expect: rows }
+      - { args: [1], expect: any, settings: { app.tenant_id: 2 } }
   audited_read:
     sql: SELECT touch_audit($1)
     params: [text]
@@ -347,11 +357,11 @@ func TestZeroWrites(t *testing.T) {
 	t.Logf("sent: %+v", got)
 	// What the steps must have sent: 10 sessions (one per check, two per
 	// snapshot, which reads half of the relations on each); 5 dry runs of 6
-	// queries, each prepared and planned (one as a tenant schema); 3 samples
-	// per dry run; the migration history read.
+	// queries, each prepared and planned (one as a tenant schema); 4 samples
+	// per dry run (one query has two); the migration history read.
 	if got.Connections != 10 || got.CatalogReads == 0 || got.Prepares < 30 || got.Explains < 30 ||
-		got.Samples != 15 || got.ReadOnlyTx < 30 || got.Deallocates < 30 || got.HistoryReads < 1 {
-		t.Errorf("the recorder saw %+v; want 10 connections, catalog reads, history reads, and for 5 dry runs of 6 queries at least 30 read-only transactions, prepares, EXPLAINs and deallocations, and 15 samples", got)
+		got.Samples != 20 || got.ReadOnlyTx < 30 || got.Deallocates < 30 || got.HistoryReads < 1 {
+		t.Errorf("the recorder saw %+v; want 10 connections, catalog reads, history reads, and for 5 dry runs of 6 queries at least 30 read-only transactions, prepares, EXPLAINs and deallocations, and 20 samples", got)
 	}
 
 	// The measures see writes: the same checks catch one row written by

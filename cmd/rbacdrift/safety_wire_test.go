@@ -203,6 +203,13 @@ var allowedStatements = []*regexp.Regexp{
 	regexp.MustCompile(`^SET LOCAL jit = off$`),
 	regexp.MustCompile(`^SET LOCAL plan_cache_mode = force_generic_plan$`),
 	regexp.MustCompile(`^SELECT pg_catalog\.set_config\('role', \$1, true\)$`),
+	// The application's session settings (the model's, the run_as role's
+	// own), name and value as parameters, local to the transaction; a
+	// sample with settings of its own runs between a savepoint and the
+	// rollback to it.
+	regexp.MustCompile(`^SELECT pg_catalog\.set_config\(\$1, \$2, true\)$`),
+	regexp.MustCompile(`^SAVEPOINT rbacdrift_sample$`),
+	regexp.MustCompile(`^ROLLBACK TO SAVEPOINT rbacdrift_sample$`),
 	regexp.MustCompile(`^SELECT pg_catalog\.set_config\('search_path', \$1 \|\| ', ' \|\| pg_catalog\.current_setting\('search_path'\), true\)$`),
 	regexp.MustCompile(`^EXPLAIN \(VERBOSE, FORMAT JSON\) EXECUTE ` + dryrun.StatementName + `(\(NULL(, NULL)*\))?$`),
 	regexp.MustCompile(`^DEALLOCATE (PREPARE )?` + dryrun.StatementName + `$`),
@@ -464,6 +471,8 @@ func TestWireAllowList(t *testing.T) {
 		{"WITH d AS (DELETE FROM users RETURNING 1) SELECT * FROM d", false},
 		{"SELECT nextval('s')", false},
 		{"SELECT pg_catalog.set_config('search_path', 'evil', false)", false},
+		{"SELECT pg_catalog.set_config($1, $2, false)", false},
+		{"SELECT pg_catalog.set_config($1, $2, true)", true},
 		{"BEGIN", false},
 		{"SELECT pg_catalog.pg_advisory_unlock_all()", true},
 		{"SELECT pg_catalog.pg_advisory_lock(1)", false},

@@ -106,7 +106,7 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 	if len(opts.Schemas) > 0 {
 		schemas, tenants, c, err = compareTenants(ctx, s, m, opts.Schemas)
 	} else {
-		c, err = Compare(ctx, s, m)
+		c, err = CompareAs(ctx, s, m, opts.RunAs)
 	}
 	if err != nil {
 		return nil, err
@@ -197,7 +197,18 @@ type Compared struct {
 // serial or identity columns whose maxima are read
 // ([introspect.ReadColumnMaxima]): steps 1 to 3 of [Check].
 func Compare(ctx context.Context, s *pgsession.Session, m *spec.Model) (*Compared, error) {
-	cat, err := introspect.Load(ctx, s, drift.Request(m))
+	return CompareAs(ctx, s, m, "")
+}
+
+// CompareAs is [Compare] with runAs, when set, in place of the model's
+// run_as: the role whose row-level security, policies and memberships the
+// catalog read judges, in the same round trip.
+func CompareAs(ctx context.Context, s *pgsession.Session, m *spec.Model, runAs string) (*Compared, error) {
+	req := drift.Request(m)
+	if runAs != "" {
+		req.RunAs = runAs
+	}
+	cat, err := introspect.Load(ctx, s, req)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +219,7 @@ func Compare(ctx context.Context, s *pgsession.Session, m *spec.Model) (*Compare
 	if err != nil {
 		return nil, err
 	}
-	fs := drift.Compare(drift.Input{Model: m, Catalog: cat, Types: types, UnknownTypes: unknown})
+	fs := drift.Compare(drift.Input{Model: m, Catalog: cat, Types: types, UnknownTypes: unknown, RunAs: runAs})
 	return &Compared{Catalog: cat, Types: types, UnknownTypes: unknown, Findings: fs}, nil
 }
 

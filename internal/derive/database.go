@@ -95,6 +95,14 @@ func Snapshot(ctx context.Context, t *pgsession.Target, sel introspect.Selection
 			r = "PUBLIC"
 		}
 		req.Roles = append(req.Roles, r)
+		if r != "PUBLIC" {
+			req.SettingsRoles = append(req.SettingsRoles, r)
+		}
+	}
+	if len(req.Roles) > 0 {
+		// What a login of the roles gets, and what the objects created
+		// later will give them.
+		req.DefaultACLs, req.DefaultACLRoles = true, req.Roles
 	}
 	cat, err := introspect.LoadParallel(ctx, sessions, req)
 	if err != nil {

@@ -14,7 +14,11 @@
 //
 //  1. SET LOCAL plan_cache_mode = force_generic_plan, the tenant schema first
 //     on the search_path (when checking one), then the query's run_as as the
-//     role (through set_config, so the role name is a parameter).
+//     role (through set_config, so the role name is a parameter), then the
+//     session the application gets: the role's own settings in this
+//     database as a login gets them (pg_db_role_setting, those it may set
+//     itself), the model's settings and the query's, each with
+//     set_config(name, value, true), name and value as parameters.
 //  2. Parse and describe the query as a prepared statement ([StatementName]),
 //     with the parameter types the model declares (the ones the driver
 //     sends); the server infers the others. Nothing is executed.
@@ -23,8 +27,11 @@
 //     PREPARE does not, and some errors (ON CONFLICT without a matching unique
 //     index) only appear when planning. A generic plan keeps the NULL
 //     arguments from folding every filter to false.
-//  4. Only when the model asks for a sample: one execution with the sample's
-//     arguments, still read-only, under statement_timeout, and rolled back.
+//  4. Only when the model asks for samples: one execution per sample with its
+//     arguments, still read-only, under statement_timeout, and rolled back;
+//     a sample with settings of its own runs between SAVEPOINT and ROLLBACK
+//     TO SAVEPOINT rbacdrift_sample, so that the next sample does not see
+//     them.
 //
 // The unit is one round trip: a failed statement makes the server skip the
 // rest of the query's statements, which is what the steps need (no EXPLAIN

@@ -29,6 +29,13 @@ const (
 	// setPathSQL puts a schema ($1, quoted as search_path wants it) first on
 	// the search_path of the transaction.
 	setPathSQL = introspect.SetSearchPathSQL
+	// setConfigSQL sets a session setting for the transaction, its name and
+	// value as parameters (SET LOCAL takes neither).
+	setConfigSQL = "SELECT pg_catalog.set_config($1, $2, true)"
+	// The savepoint around a sample with settings of its own, so that the
+	// next sample does not see them.
+	sampleSavepointSQL = "SAVEPOINT rbacdrift_sample"
+	sampleRollbackSQL  = "ROLLBACK TO SAVEPOINT rbacdrift_sample"
 )
 
 // Input is what [Run] dry-runs.
@@ -118,15 +125,54 @@ type try struct {
 	declared []uint32
 	sent     string // the text sent when it is not q.SQL (see genericText)
 
-	desc      *pgconn.StatementDescription
-	prepErr   *pgconn.PgError
-	inferred  []uint32 // parameter types the server infers, when prepErr came with declared types
-	planErr   *pgconn.PgError
-	plan      *plan
-	sampleErr *pgconn.PgError
-	sampled   bool
-	rows      int
-	facts     *catalog.QueryFacts
+	desc     *pgconn.StatementDescription
+	prepErr  *pgconn.PgError
+	inferred []uint32 // parameter types the server infers, when prepErr came with declared types
+	planErr  *pgconn.PgError
+	plan     *plan
+	// samples holds what each sample of the query gave, in order.
+	samples []sampleRun
+	// settingErr is the server's refusal of a setting (setting names it).
+	settingErr *pgconn.PgError
+	setting    setting
+	facts      *catalog.QueryFacts
+}
+
+// A sampleRun is what one sample execution gave.
+type sampleRun struct {
+	err  *pgconn.PgError
+	ran  bool
+	rows int
+}
+
+// A setting is one set_config of a unit: a role's own (as a login gets
+// it), the model's, the query's or a sample's.
+type setting struct {
+	name, value string
+	from        string // where it comes from, for a finding
+	pos         spec.Pos
+}
+
+// settings returns what a unit of t sets before the query, in order: the
+// role's own settings as a login of it gets them (those it may set itself,
+// and not those rbacdrift sets in every unit), then the model's, then the
+// query's.
+func (r *runner) settings(t *try) []setting {
+	var out []setting
+	if t.setRole && t.role != nil {
+		for _, s := range t.role.Settings {
+			if s.Settable && !spec.ReservedSetting(s.Name) {
+				out = append(out, setting{name: s.Name, value: s.Value, from: fmt.Sprintf("the %s setting of %s", s.Scope, t.roleName)})
+			}
+		}
+	}
+	for _, s := range r.in.Model.Settings {
+		out = append(out, setting{name: s.Name, value: s.Value, from: "the model's settings", pos: s.Pos})
+	}
+	for _, s := range t.q.Settings {
+		out = append(out, setting{name: s.Name, value: s.Value, from: "the query's settings", pos: s.Pos})
+	}
+	return out
 }
 
 // query dry-runs q and returns what the server said, for [runner.findings]
@@ -177,12 +223,16 @@ var queryUnit = pgsession.UnitOptions{Settings: []string{planCacheMode}, Budgete
 // server error (the server skipped the rest). A failure to assume the role
 // is put in *roleErr; recv is then not called.
 func (r *runner) inUnit(ctx context.Context, t *try, roleErr **pgconn.PgError, send func(q *pgsession.Queue), recv func(res *pgsession.Results) error) error {
+	sets := r.settings(t)
 	return r.conn.Unit(ctx, queryUnit, func(q *pgsession.Queue) {
 		if r.in.SearchPath != "" {
 			q.Query(setPathSQL, introspect.SearchPathValue(r.in.SearchPath))
 		}
 		if t.setRole {
 			q.Query(setRoleSQL, t.roleName)
+		}
+		for _, st := range sets {
+			q.Query(setConfigSQL, st.name, st.value)
 		}
 		send(q)
 	}, func(res *pgsession.Results) error {
@@ -198,6 +248,16 @@ func (r *runner) inUnit(ctx context.Context, t *try, roleErr **pgconn.PgError, s
 					return fmt.Errorf("setting the role %s: %w", t.roleName, err)
 				}
 				*roleErr = pgErr
+				return nil
+			}
+		}
+		for _, st := range sets {
+			if _, err := res.Exec(); err != nil {
+				pgErr, err := asPgError(err)
+				if err != nil {
+					return fmt.Errorf("setting %s: %w", st.name, err)
+				}
+				t.settingErr, t.setting = pgErr, st
 				return nil
 			}
 		}
@@ -304,14 +364,32 @@ func sampleArgs(s *spec.Sample) [][]byte {
 // sample only when both did, as one statement at a time would have it.
 func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.PgError) error {
 	planned := plannable(t.kind)
-	sample := planned && t.q.Sample != nil && len(t.q.Sample.Args) == n
+	var samples []*spec.Sample
+	if planned {
+		for _, s := range t.q.Samples {
+			if len(s.Args) != n {
+				break // the count is a finding; the samples after it wait
+			}
+			samples = append(samples, s)
+		}
+	}
+	t.samples = make([]sampleRun, len(samples))
 	return r.inUnit(ctx, t, roleErr, func(q *pgsession.Queue) {
 		q.Prepare(StatementName, t.text(), t.declared)
 		if planned {
 			q.Query(explainSQL(n))
 		}
-		if sample {
-			q.QueryPrepared(StatementName, sampleArgs(t.q.Sample))
+		for _, s := range samples {
+			if len(s.Settings) > 0 {
+				q.Query(sampleSavepointSQL)
+				for _, st := range s.Settings {
+					q.Query(setConfigSQL, st.Name, st.Value)
+				}
+			}
+			q.QueryPrepared(StatementName, sampleArgs(s))
+			if len(s.Settings) > 0 {
+				q.Query(sampleRollbackSQL)
+			}
 		}
 	}, func(res *pgsession.Results) error {
 		sd, err := res.Prepare()
@@ -334,22 +412,36 @@ func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.
 		if t.plan, err = parsePlan(text); err != nil {
 			return err
 		}
-		if !sample {
-			return nil
-		}
-		rows, err := res.Query()
-		if err == nil {
-			for rows.Next() {
-				t.rows++
+		for i, s := range samples {
+			run := &t.samples[i]
+			if len(s.Settings) > 0 {
+				for range len(s.Settings) + 1 {
+					if _, err := res.Exec(); err != nil {
+						run.err, err = asPgError(err)
+						return err
+					}
+				}
 			}
-			rows.Close()
-			err = rows.Err()
+			rows, err := res.Query()
+			if err == nil {
+				for rows.Next() {
+					run.rows++
+				}
+				rows.Close()
+				err = rows.Err()
+			}
+			if err != nil {
+				run.err, err = asPgError(err)
+				return err
+			}
+			run.ran = true
+			if len(s.Settings) > 0 {
+				if _, err := res.Exec(); err != nil {
+					_, err = asPgError(err)
+					return err
+				}
+			}
 		}
-		if err != nil {
-			t.sampleErr, err = asPgError(err)
-			return err
-		}
-		t.sampled = true
 		return nil
 	})
 }
@@ -449,7 +541,12 @@ func (t *try) err() *pgconn.PgError {
 	case t.planErr != nil:
 		return t.planErr
 	}
-	return t.sampleErr
+	for _, s := range t.samples {
+		if s.err != nil {
+			return s.err
+		}
+	}
+	return nil
 }
 
 // paramType, fieldType and inferredType name the described types.

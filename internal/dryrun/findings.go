@@ -20,6 +20,9 @@ func (r *runner) finding(t *try, code drift.Code, p spec.Pos) *drift.Finding {
 // findings turns what the server said about t into findings.
 func (r *runner) findings(t *try) []*drift.Finding {
 	var out []*drift.Finding
+	if t.settingErr != nil {
+		return []*drift.Finding{r.settingFinding(t)}
+	}
 	if f := r.notGeneric(t); f != nil {
 		return []*drift.Finding{f}
 	}
@@ -37,10 +40,38 @@ func (r *runner) findings(t *try) []*drift.Finding {
 		return append(out, r.errorFinding(t, t.planErr, "plan"))
 	}
 	out = append(out, r.rlsFindings(t)...)
-	if t.q.Sample != nil {
-		out = append(out, r.sampleFindings(t)...)
+	for i, s := range t.q.Samples {
+		f := r.sampleFindings(t, i, s)
+		out = append(out, f...)
+		if len(f) > 0 && f[0].Code != drift.QueryReturnedNoRows && f[0].Code != drift.QueryReturnedRows {
+			break // the samples after it did not run
+		}
 	}
 	return out
+}
+
+// settingFinding reports a setting the server refused: the query could not
+// be tried in the session the application gets.
+func (r *runner) settingFinding(t *try) *drift.Finding {
+	e, st := t.settingErr, t.setting
+	p := st.pos
+	if p.Line == 0 {
+		p = t.q.Pos
+	}
+	f := r.finding(t, drift.QueryError, p)
+	f.SQLState = e.Code
+	f.Expected = fmt.Sprintf("set_config(%s, %s) succeeds", st.name, st.value)
+	f.Actual = serverError(e)
+	f.Message = fmt.Sprintf("%s cannot be dry-run: setting %s = %s (%s) fails with %s (%s)", t.q.Name, st.name, st.value, st.from, e.Code, e.Message)
+	f.Hint = joinHints([]string{fmt.Sprintf("a session of the application that sets it fails the same way; fix the value, or %s", settingUndo(st))}, e)
+	return f
+}
+
+func settingUndo(st setting) string {
+	if st.pos.Line == 0 {
+		return "RESET it on the role (" + st.from + ")"
+	}
+	return "remove it from the model"
 }
 
 // unavailable reports a role the query cannot run as; nil when it can.
@@ -452,8 +483,8 @@ func (r *runner) paramTypeFinding(t *try) *drift.Finding {
 	return f
 }
 
-func (r *runner) sampleFindings(t *try) []*drift.Finding {
-	q, s := t.q, t.q.Sample
+func (r *runner) sampleFindings(t *try, i int, s *spec.Sample) []*drift.Finding {
+	q := t.q
 	if t.desc != nil && len(s.Args) != len(t.desc.ParamOIDs) {
 		f := r.finding(t, "query-param-mismatch", s.Pos)
 		f.Expected, f.Actual = fmt.Sprintf("%d arguments", len(t.desc.ParamOIDs)), fmt.Sprintf("%d arguments", len(s.Args))
@@ -461,27 +492,53 @@ func (r *runner) sampleFindings(t *try) []*drift.Finding {
 		f.Hint = "give one sample argument per parameter, in order"
 		return []*drift.Finding{f}
 	}
-	if t.sampleErr != nil {
-		return []*drift.Finding{r.errorFinding(t, t.sampleErr, "sample")}
+	if i >= len(t.samples) {
+		return nil
 	}
-	if !t.sampled {
+	run := t.samples[i]
+	as := sampleWords(t, s)
+	if run.err != nil {
+		f := r.errorFinding(t, run.err, "sample")
+		f.At(s.Pos)
+		f.Message = fmt.Sprintf("%s fails with %s (%s) when run %s", q.Name, run.err.Code, run.err.Message, as)
+		return []*drift.Finding{f}
+	}
+	if !run.ran {
 		return nil
 	}
 	switch {
-	case s.Expect == "rows" && t.rows == 0:
+	case s.Expect == "rows" && run.rows == 0:
 		f := r.finding(t, "query-returned-no-rows", s.Pos)
 		f.Expected, f.Actual = "rows", "0 rows"
-		f.Message = fmt.Sprintf("%s returned no rows as %s for %s: an empty policy for this principal", q.Name, t.roleName, argList(s.Args))
-		f.Hint = fmt.Sprintf("check that the principal of the sample exists and has roles, and what %s may read: grants, row-level security policies, and the rows the joins need", t.roleName)
+		f.Message = fmt.Sprintf("%s returned no rows %s: an empty policy for this principal", q.Name, as)
+		f.Hint = fmt.Sprintf("check that the principal of the sample exists and has roles, and what %s may read: grants, row-level security policies (and the settings they read), and the rows the joins need", t.roleName)
 		return []*drift.Finding{f}
-	case s.Expect == "no_rows" && t.rows > 0:
+	case s.Expect == "no_rows" && run.rows > 0:
 		f := r.finding(t, "query-returned-rows", s.Pos)
-		f.Expected, f.Actual = "no rows", rowsWord(t.rows)
-		f.Message = fmt.Sprintf("%s returned %s as %s for %s where none were expected", q.Name, rowsWord(t.rows), t.roleName, argList(s.Args))
+		f.Expected, f.Actual = "no rows", rowsWord(run.rows)
+		f.Message = fmt.Sprintf("%s returned %s %s where none were expected", q.Name, rowsWord(run.rows), as)
 		f.Hint = "check the sample arguments and the data: the principal may hold permissions it should not"
+		if len(s.Settings) > 0 {
+			f.Severity = drift.Error
+			f.Message += ": rows another session should not see are visible to this one"
+			f.Hint = "an isolation sample sees rows: a policy lets them through for these settings; check the policies (a permissive one for the role or PUBLIC is ORed with the others) and the data"
+		}
 		return []*drift.Finding{f}
 	}
 	return nil
+}
+
+// sampleWords says how a sample ran: "as app for (42) with app.tenant_id = 2".
+func sampleWords(t *try, s *spec.Sample) string {
+	out := fmt.Sprintf("as %s for %s", t.roleName, argList(s.Args))
+	if len(s.Settings) > 0 {
+		var parts []string
+		for _, st := range s.Settings {
+			parts = append(parts, st.Name+" = "+st.Value)
+		}
+		out += " with " + strings.Join(parts, ", ")
+	}
+	return out
 }
 
 func argList(args []any) string {

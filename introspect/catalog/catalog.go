@@ -30,6 +30,15 @@ type Catalog struct {
 	// Sequences holds the wanted sequences that exist and, with
 	// [Request.EnumsUsed], the free sequences of the relations' schemas.
 	Sequences map[Name]*NamedSequence
+	// RunAs is what [Request.RunAs] can see and bypass; nil when not asked.
+	RunAs *RunAs
+	// RoleSettings holds the settings of each role of
+	// [Request.SettingsRoles] that exists, sorted by name; nil when not
+	// asked.
+	RoleSettings map[string][]RoleSetting
+	// DefaultACLs holds the default privileges of [Request.DefaultACLRoles];
+	// nil when not asked.
+	DefaultACLs []*DefaultACL
 }
 
 // Server describes the server and the session's identity.
@@ -314,6 +323,18 @@ type Request struct {
 	Functions []Name
 	// Sequences are the sequence names to read (a model's sequences).
 	Sequences []Name
+	// RunAs, when set, is the role the application's queries run as:
+	// whether row-level security binds it on the relations, and which
+	// policies apply to it, are read ([Catalog.RunAs]).
+	RunAs string
+	// SettingsRoles are the roles whose settings in this database are read
+	// ([Catalog.RoleSettings]).
+	SettingsRoles []string
+	// DefaultACLRoles are the grantees ("PUBLIC" for PUBLIC) whose default
+	// privileges are read ([Catalog.DefaultACLs]); DefaultACLs asks for
+	// them.
+	DefaultACLRoles []string
+	DefaultACLs     bool
 }
 
 // A Function represents one live function (an overload).
@@ -332,6 +353,9 @@ type Function struct {
 	// Executors are the roles of [Request.Roles] that may EXECUTE it
 	// ("PUBLIC" when PUBLIC may).
 	Executors []string
+	// PublicExecute says PUBLIC may EXECUTE it (its ACL, or the default
+	// when it has none), whichever roles were asked.
+	PublicExecute bool
 }
 
 // Signature renders the function as schema.name(type, ...).

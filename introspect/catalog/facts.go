@@ -9,6 +9,9 @@ type Role struct {
 	// CanAssume says whether the session user may SET ROLE to it: a member of
 	// it, or a superuser.
 	CanAssume bool
+	// Settings are what a login of the role gets in this database, by name
+	// ([introspect.ReadRoles]).
+	Settings []RoleSetting
 }
 
 // Roles is what [ReadRoles] found.

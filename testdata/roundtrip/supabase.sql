@@ -7,6 +7,8 @@
 -- mutate missing-policy: DROP POLICY "Users read their own roles" ON public.user_roles;
 -- mutate missing-unique-index: DROP INDEX storage.bucketid_objname; CREATE UNIQUE INDEX bucketid_objname ON storage.objects (bucket_id, name DESC);
 -- mutate missing-index: DROP INDEX storage.name_prefix_search;
+-- mutate role-setting-mismatch: ALTER ROLE {{authenticated}} SET search_path = other;
+-- mutate missing-default-privilege: ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM {{authenticated}};
 CREATE SCHEMA auth;
 CREATE SCHEMA storage;
 CREATE SCHEMA extensions;
@@ -145,3 +147,12 @@ GRANT SELECT ON public.role_permissions TO {{authenticated}};
 GRANT ALL ON ALL TABLES IN SCHEMA storage TO {{service_role}};
 GRANT SELECT ON storage.objects, storage.buckets TO {{anon}}, {{authenticated}};
 GRANT INSERT ON storage.objects TO {{authenticated}};
+
+-- What a login of the API roles gets, and what the tables and sequences
+-- the migrator creates later will give them.
+ALTER ROLE {{authenticated}} SET statement_timeout = '8s';
+ALTER ROLE {{anon}} SET statement_timeout = '3s';
+ALTER ROLE {{authenticated}} SET search_path = public, extensions;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {{authenticated}}, {{service_role}};
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {{authenticated}};
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO {{service_role}};
