@@ -113,8 +113,10 @@ func (d *decoder) model(data []byte) *Model {
 			m.Ignore = d.waivers(v, key)
 		case "migrations":
 			m.Migrations = d.migrations(v, key)
+		case "tables_from":
+			m.TablesFrom = d.tablesFrom(v, key)
 		default:
-			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "sequences", "run_as", "queries", "query_files", "ignore", "migrations")
+			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "sequences", "run_as", "queries", "query_files", "ignore", "migrations", "tables_from")
 		}
 	})
 	if !hasVersion {
