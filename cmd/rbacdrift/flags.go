@@ -351,7 +351,7 @@ lands. The session is read-only; nothing is ever written to the database.
 				help: "the tool of --from-migrations: " + strings.Join(sqlTools[:len(sqlTools)-1], ", ") + " or " + sqlTools[len(sqlTools)-1] +
 					" (default: detected from the folder); the tools whose migrations are code are named, not run"},
 			{name: "dev-db", arg: "URL", str: &f.devDB, nonEmpty: true,
-				help: "with --from-migrations: no throwaway cluster; create a temporary database on this server (the URL names one to connect to, like postgres; its role needs CREATEDB), apply the migrations there, and drop it"},
+				help: "with --from-migrations: no throwaway cluster; create a temporary database on this server (the URL names one to connect to, like postgres; its role needs CREATEDB and CREATEROLE), apply the migrations there, and drop it"},
 		},
 		rules: []rule{
 			{flag: "from-migrations", conflicts: "from-prisma", hint: "derive the model from one of them"},

@@ -12,6 +12,7 @@ import (
 	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/internal/harvest"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -52,6 +53,10 @@ tables (a session store) are left out.
 // harvestUsage is the help of harvest.
 var harvestUsage = new(harvestFlags).command().usage()
 
+// maxLogBytes bounds a server log read by --from-log: the log of a test
+// run or a day of staging, not a production archive.
+const maxLogBytes = 1 << 30
+
 func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f harvestFlags
 	if code := f.command().parse(args, stdout, stderr); code >= 0 {
@@ -64,7 +69,7 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	// The model's tables only: its query_files may name the file this
 	// harvest is about to write.
-	data, err := readRegular(specFile, spec.MaxFileSize)
+	data, err := safefile.ReadFile(specFile, safefile.MaxModel, "a model file")
 	if err != nil {
 		errorf(stderr, "harvest", err.Error(), "--spec names the model file (default rbacdrift.yaml)")
 		return exitUsage
@@ -74,7 +79,7 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return modelError(stderr, "harvest", specFile, err)
 	}
 	var old []harvest.Entry
-	if data, err := readRegular(out, spec.MaxFileSize); err == nil {
+	if data, err := safefile.ReadFile(out, safefile.MaxModel, "a query file"); err == nil {
 		if old, err = harvest.ParseFile(data); err != nil {
 			errorf(stderr, "harvest", fmt.Sprintf("%s: %v", out, err))
 			return exitUsage
@@ -85,7 +90,7 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	var logStmts []harvest.Statement
 	if fromLog != "" {
-		data, err := readRegular(fromLog, 1<<30)
+		data, err := safefile.ReadFile(fromLog, maxLogBytes, "a server log")
 		if err != nil {
 			errorf(stderr, "harvest", err.Error(), "--from-log names a PostgreSQL log file (stderr, csvlog or jsonlog)")
 			return exitUsage
@@ -168,22 +173,6 @@ func statementsError(stderr io.Writer, src harvest.Source, err error) int {
 		return exitConnect
 	}
 	return -1
-}
-
-// readRegular reads path, which must be a regular file of at most limit
-// bytes (not a FIFO, a device or a directory).
-func readRegular(path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, limit>>20)
-	}
-	return os.ReadFile(path)
 }
 
 // writeAtomic writes data to path through a temporary file in its folder,

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
+	"github.com/rbacdrift/rbacdrift/internal/safefile"
 )
 
 const mergeUsage = `Usage: rbacdrift merge [--format FORMAT] [--report FORMAT=FILE] [--fail-on LEVEL] FILE...
@@ -116,17 +117,9 @@ func reportFilesOf(args []string) ([]string, error) {
 const maxReportBytes = 256 << 20
 
 func decodeReportFile(file string) (*report.Decoded, error) {
-	f, err := os.Open(file)
+	data, err := safefile.ReadFile(file, maxReportBytes, "a report")
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	return report.DecodeJSON(io.LimitReader(f, maxReportBytes))
+	return report.DecodeJSON(bytes.NewReader(data))
 }
