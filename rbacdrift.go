@@ -48,6 +48,7 @@ import (
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/report"
 	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/derive/source"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -61,9 +62,12 @@ type Model struct {
 
 // LoadModel reads and parses the model file at path, and the query files it
 // names. A broken file is an error that names the file, line, column and
-// field of each problem.
+// field of each problem. A model whose tables_from names the application's
+// drizzle project, schema.prisma or migrations has its tables derived from
+// them (drizzle-kit and SQL run as for rbacdrift check, on a throwaway
+// PostgreSQL) with the file layered over them.
 func LoadModel(path string) (*Model, error) {
-	m, err := check.LoadModel(path)
+	m, err := source.LoadModel(context.Background(), path, source.DeriveOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,10 @@ type Model struct {
 	// Migrations says where the application's migrations are, to name the
 	// migration that has not run (check --migrations); nil when not given.
 	Migrations *Migrations
+	// TablesFrom says where the tables and enums come from when the model
+	// is checked: the application's code or migrations; nil when the file
+	// declares them itself.
+	TablesFrom *TablesFrom
 	// FS is the file system the model was read from with [LoadFS]: File,
 	// the query files and the migrations folder are paths inside it. Nil
 	// when the model was read from the operating system's ([Load]).

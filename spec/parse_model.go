@@ -121,9 +121,11 @@ func (d *decoder) model(data []byte) *Model {
 			m.RoleSettings = d.roleSettings(v, key)
 		case "default_privileges":
 			m.DefaultPrivileges = d.defaultPrivileges(v, key)
+		case "tables_from":
+			m.TablesFrom = d.tablesFrom(v, key)
 		default:
 			d.unknown(k, "", key, "version", "schema", "extra_columns", "tables", "enums", "functions", "sequences", "run_as", "queries", "query_files", "ignore", "migrations",
-				"settings", "grants", "role_settings", "default_privileges")
+				"settings", "grants", "role_settings", "default_privileges", "tables_from")
 		}
 	})
 	if !hasVersion {

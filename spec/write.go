@@ -113,6 +113,13 @@ func Write(out io.Writer, m *Model, header ...string) error {
 		}
 		w.line(0, "migrations: "+flowMap(f))
 	}
+	if tf := m.TablesFrom; tf != nil {
+		f := []string{tf.Kind() + ": " + scalar(tf.Path())}
+		if tf.Tool != "" {
+			f = append(f, "tool: "+scalar(tf.Tool))
+		}
+		w.line(0, "tables_from: "+flowMap(f))
+	}
 	if len(m.Ignore) > 0 {
 		w.line(0, "ignore:")
 		for _, wv := range m.Ignore {

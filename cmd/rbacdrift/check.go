@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/derive/replay"
+	"github.com/rbacdrift/rbacdrift/internal/derive/source"
 	"github.com/rbacdrift/rbacdrift/internal/migrations"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -25,6 +28,7 @@ type checkFlags struct {
 	targets  string
 	parallel int
 	shard    string
+	from     fromFlags
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -34,9 +38,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 
-	model, err := loadModel(f.spec)
-	if err != nil {
-		return modelError(stderr, "check", f.spec, err)
+	model, code := f.model(ctx, cmd, stderr)
+	if code >= 0 {
+		return code
 	}
 	migs, code := f.migrations(model, stderr)
 	if code >= 0 {
@@ -73,7 +77,42 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return failure(ctx, stderr, "check", target, err)
 	}
 	sessionNote(stderr, "check", res.Path, f.verbose)
-	return f.out.write(res.Report(f.spec), stdout, stderr, color, target.Password())
+	return f.out.write(res.Report(cmp.Or(model.File, f.spec)), stdout, stderr, color, target.Password())
+}
+
+// model reads the model file, and derives the tables it takes from the
+// application's code or migrations (tables_from, or --from-drizzle,
+// --from-prisma, --from-migrations: with these and no --spec, there is no
+// model file at all); an exit code when it cannot.
+func (f *checkFlags) model(ctx context.Context, cmd *command, stderr io.Writer) (*spec.Model, int) {
+	path := f.spec
+	src := f.from.source(f.mig.Tool)
+	if src != nil && !cmd.given("spec") {
+		path = ""
+	}
+	if path != "" {
+		m, err := loadModel(path)
+		if err != nil {
+			return nil, modelError(stderr, "check", path, err)
+		}
+		if m.TablesFrom == nil && src == nil {
+			return m, -1
+		}
+	}
+	opts := source.DeriveOptions{Source: src, Replay: replay.Options{Introspect: sessionOptions(f.timeout)}}
+	if f.from.devDB != "" {
+		t, err := pgsession.ParseTarget(f.from.devDB)
+		if err != nil {
+			errorf(stderr, "check", err.Error(), "give --dev-db postgres://user@host:5432/postgres, a server where the role may create databases")
+			return nil, exitConnect
+		}
+		opts.Replay.DevDB = t
+	}
+	m, err := source.LoadModel(ctx, path, opts)
+	if err != nil {
+		return nil, deriveError(ctx, stderr, "check", err)
+	}
+	return m, -1
 }
 
 // usageError prints the errors of a check that mean the flags or the model

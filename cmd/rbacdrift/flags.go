@@ -252,6 +252,7 @@ func (f *checkFlags) command() *command {
 		name:  "check",
 		width: 19,
 		head: `Usage: rbacdrift check [--db URL] [--spec FILE] [flags]
+       rbacdrift check [--db URL] --from-drizzle CONFIG [--spec FILE] [flags]
 
 Compares a live PostgreSQL database with the declared RBAC model and reports
 every difference. The session is read-only; nothing is ever written.
@@ -285,8 +286,20 @@ every difference. The session is read-only; nothing is ever written.
 				help: "bound on the whole run: connecting, every statement and the dry run end within it, plus 2s to report (default 30s)"},
 			{name: "verbose", on: &f.verbose,
 				help: "say on standard error how the session kept itself read-only (startup settings, or read-only transactions alone behind a connection pooler)"},
+			{name: "from-drizzle", arg: "PATH", str: &f.from.drizzle, nonEmpty: true,
+				help: "take the tables and enums from the application's drizzle code: a drizzle.config.(ts|js|mjs|json) or its project folder (the project's installed drizzle-kit export runs, and its SQL is applied to a scratch PostgreSQL), or a drizzle-kit output folder; with no --spec there is no model file, with --spec the file is layered over them"},
+			{name: "from-prisma", arg: "FILE", str: &f.from.prisma, nonEmpty: true,
+				help: "take the tables and enums from the schema.prisma FILE, as --from-drizzle"},
+			{name: "from-migrations", arg: "DIR", str: &f.from.migrations, nonEmpty: true,
+				help: "take the tables and enums from the SQL migrations of DIR, applied to a scratch PostgreSQL (--migrations-tool names their tool), as --from-drizzle"},
+			{name: "dev-db", arg: "URL", str: &f.from.devDB, nonEmpty: true,
+				help: "with --from-drizzle PROJECT or --from-migrations: no throwaway cluster; replay the SQL in a temporary database on this server (its role needs CREATEDB)"},
 		},
 		rules: []rule{
+			{flag: "from-drizzle", conflicts: "from-prisma", hint: "take the tables from one of them"},
+			{flag: "from-drizzle", conflicts: "from-migrations", hint: "take the tables from one of them"},
+			{flag: "from-prisma", conflicts: "from-migrations", hint: "take the tables from one of them"},
+			{flag: "dev-db", conflicts: "from-prisma", hint: "a schema.prisma is read without a server; --dev-db goes with --from-drizzle PROJECT or --from-migrations"},
 			{flag: "targets", conflicts: "db", hint: "--targets names every database to check; leave --db out"},
 			{flag: "tenants", conflicts: "targets", hint: "give each target its tenant schemas in the --targets file (schemas:)"},
 			{flag: "parallel", requires: "targets", hint: "--parallel says how many targets of --targets are checked at once; give --targets FILE, or leave --parallel out"},
@@ -331,7 +344,7 @@ lands. The session is read-only; nothing is ever written to the database.
 			{name: "from-prisma", arg: "FILE", str: &f.fromPrisma, nonEmpty: true,
 				help: "no database: the model of the tables Prisma Migrate creates for the schema.prisma FILE"},
 			{name: "from-drizzle", arg: "PATH", str: &f.fromDrizzle, nonEmpty: true,
-				help: "no database: the model in drizzle-kit's newest snapshot (a migrations folder with meta/_journal.json, or a snapshot JSON file)"},
+				help: "no database: the model of the application's drizzle code (a drizzle.config.(ts|js|mjs|json) or its project folder: the project's installed drizzle-kit export runs and its SQL is applied to a throwaway PostgreSQL), or of drizzle-kit's newest snapshot (a migrations folder with meta/_journal.json, or a snapshot JSON file)"},
 			{name: "from-migrations", arg: "DIR", str: &f.fromMigrations, nonEmpty: true,
 				help: "apply the SQL migrations of DIR, in the order their tool applies them, to a throwaway PostgreSQL started with the local initdb, snapshot it as with --db (the flags above apply), then throw it away"},
 			{name: "migrations-tool", aliases: []string{"tool"}, arg: "NAME", str: &f.tool, nonEmpty: true, oneOf: migrations.Names(),

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rbacdrift/rbacdrift/internal/check"
 	"github.com/rbacdrift/rbacdrift/internal/derive/replay"
+	"github.com/rbacdrift/rbacdrift/internal/derive/source"
 	"github.com/rbacdrift/rbacdrift/internal/migrations"
 	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 	"github.com/rbacdrift/rbacdrift/introspect"
@@ -44,6 +45,11 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	var f snapshotFlags
 	if code := f.command().parse(args, stdout, stderr); code >= 0 {
 		return code
+	}
+	if f.fromDrizzle != "" {
+		if config, _ := drizzle.FindConfig(f.fromDrizzle); config != "" {
+			return snapshotFromProject(ctx, f, stdout, stderr)
+		}
 	}
 	if f.fromPrisma != "" || f.fromDrizzle != "" {
 		return snapshotFromCode(f, stdout, stderr)
@@ -108,6 +114,24 @@ func snapshotFromCode(f snapshotFlags, stdout, stderr io.Writer) int {
 		"Edit it to say what the application needs; 'rbacdrift check' compares it with a database.",
 		"yaml-language-server: $schema="+schemaURL)
 	return writeModel(stdout, stderr, f.out, model, lines)
+}
+
+// snapshotFromProject writes the model of a drizzle project's code: the
+// DDL its own drizzle-kit export prints, replayed on a scratch server as
+// --from-migrations replays migrations.
+func snapshotFromProject(ctx context.Context, f snapshotFlags, stdout, stderr io.Writer) int {
+	opts := replay.Options{Introspect: sessionOptions(f.timeout)}
+	if f.schema != "public" {
+		opts.Selection.Schemas = splitList(f.schema)
+	}
+	res, err := source.Derive(ctx, source.Source{Kind: source.Drizzle, Path: f.fromDrizzle}, opts)
+	if err != nil {
+		return deriveError(ctx, stderr, "snapshot", err)
+	}
+	header := append(res.Header,
+		"Edit it to say what the application needs; 'rbacdrift check' compares it with a database.",
+		"yaml-language-server: $schema="+schemaURL)
+	return writeModel(stdout, stderr, f.out, res.Model, header)
 }
 
 // snapshotFromMigrations applies the SQL migrations of a folder to a

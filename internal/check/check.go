@@ -134,6 +134,7 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		}
 		findings = append(findings, migrationFindings(m, findings, mfs)...)
 	}
+	direct(m, findings, migs != nil)
 	linkQueries(m, findings)
 	drift.Sort(findings)
 

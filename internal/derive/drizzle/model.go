@@ -13,6 +13,7 @@ import (
 
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/internal/safefile"
+	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 
 	"github.com/rbacdrift/rbacdrift/spec"
 )
@@ -292,11 +293,12 @@ func mapV7(ix *jsonIndex, s *snapshot7, m *spec.Model) error {
 		for _, k := range ix.order(append(p, "indexes")...) {
 			in := t.Indexes[k]
 			ip := append(p[:2:2], "indexes", k)
-			cols, err := indexColumns7(ix, in.Columns, append(ip, "columns"))
+			cols, keys, err := indexColumns7(ix, in.Columns, append(ip, "columns"))
 			if err != nil {
 				return err
 			}
-			st.Indexes = append(st.Indexes, &spec.Index{Columns: cols, Unique: pointerTo(in.IsUnique), Where: in.Where, Pos: ix.posOf(ip...)})
+			st.Indexes = append(st.Indexes, &spec.Index{Method: indexMethod(in.Method), Columns: cols, Keys: keys,
+				Unique: pointerTo(in.IsUnique), Where: in.Where, Pos: ix.posOf(ip...)})
 		}
 		var policies []*spec.Policy
 		for _, k := range ix.order(append(p, "policies")...) {
@@ -378,20 +380,106 @@ func defaultV7(ix *jsonIndex, raw json.RawMessage, parts []string) (*string, err
 	return nil, ix.errorIn(parts, "a default must be SQL text, a number or a boolean")
 }
 
-func indexColumns7(ix *jsonIndex, raw json.RawMessage, parts []string) ([]string, error) {
+// indexColumns7 returns the key columns of a version 7 index and how each
+// is compared and ordered (nil when every key has the defaults).
+func indexColumns7(ix *jsonIndex, raw json.RawMessage, parts []string) ([]string, []spec.IndexKey, error) {
 	var plain []string // before version 7
 	if err := json.Unmarshal(raw, &plain); err == nil {
-		return plain, nil
+		return plain, nil, nil
 	}
 	var names []string
+	var keys []spec.IndexKey
 	var cols []indexColumn7
 	if err := json.Unmarshal(raw, &cols); err != nil {
-		return nil, ix.errorIn(parts, "index columns must be a list of names or of {expression, isExpression}")
+		return nil, nil, ix.errorIn(parts, "index columns must be a list of names or of {expression, isExpression}")
 	}
 	for _, c := range cols {
+		if c.IsExpression {
+			c.Expression = unquoteNames(c.Expression)
+		}
 		names = append(names, c.Expression)
+		keys = append(keys, indexKey7(c))
 	}
-	return names, nil
+	return names, keysOrNil(keys), nil
+}
+
+// indexKey7 is the key drizzle-kit (0.22 to 0.31) creates for c: its
+// PgCreateIndexConvertor writes the operator class, or else the order and
+// NULLS FIRST or LAST unless they are ASC NULLS LAST. With an operator
+// class it writes neither order nor nulls, so the key is ascending.
+func indexKey7(c indexColumn7) spec.IndexKey {
+	if c.Opclass != "" {
+		return spec.IndexKey{Opclass: c.Opclass}
+	}
+	k := spec.IndexKey{Desc: c.Asc != nil && !*c.Asc}
+	switch c.Nulls {
+	case "first":
+		k.NullsFirst = pointerTo(true)
+	case "last":
+		k.NullsFirst = pointerTo(false)
+	}
+	return normalKey(k)
+}
+
+// indexKey8 is the key drizzle-kit 1.0 creates for c: the operator class unless
+// it is the type's default, the order, and the nulls.
+func indexKey8(c indexColumn8) spec.IndexKey {
+	var k spec.IndexKey
+	if c.Opclass != nil && !c.Opclass.Default {
+		k.Opclass = c.Opclass.Name
+	}
+	k.Desc = c.Asc != nil && !*c.Asc
+	k.NullsFirst = c.NullsFirst
+	return normalKey(k)
+}
+
+// normalKey leaves out NULLS FIRST or LAST where it is the direction's
+// default, as the snapshot writer does.
+func normalKey(k spec.IndexKey) spec.IndexKey {
+	if k.NullsFirst != nil && *k.NullsFirst == k.Desc {
+		k.NullsFirst = nil
+	}
+	return k
+}
+
+// keysOrNil returns nil when every key has the defaults.
+func keysOrNil(keys []spec.IndexKey) []spec.IndexKey {
+	for _, k := range keys {
+		if !k.IsDefault() {
+			return keys
+		}
+	}
+	return nil
+}
+
+// unquoteNames writes the quoted names of an index expression that need
+// no quotes bare, as pg_get_indexdef renders them: drizzle-kit writes
+// lower("email"), the server lower(email).
+func unquoteNames(expr string) string {
+	toks, unterminated := sqllex.Tokenize(expr)
+	if unterminated {
+		return expr
+	}
+	var b strings.Builder
+	last := 0
+	for _, t := range toks {
+		if t.Kind == sqllex.TokQuoted && drift.QuoteIdent(t.Text) == t.Text {
+			b.WriteString(expr[last:t.Off])
+			b.WriteString(t.Text)
+			last = t.Off + len(t.Raw)
+		}
+	}
+	return b.String() + expr[last:]
+}
+
+// indexMethod returns the model's access method: "" for btree, the
+// default drizzle-kit writes when the schema names none.
+func indexMethod(m string) string {
+	m = strings.ToLower(strings.TrimSpace(m))
+	if m == "btree" {
+		return ""
+	}
+	return m
 }
 
 func mapV8(ix *jsonIndex, s *snapshot8, m *spec.Model) error {
@@ -484,10 +572,16 @@ func mapV8(ix *jsonIndex, s *snapshot8, m *spec.Model) error {
 			if err := json.Unmarshal(e.Columns, &cols); err != nil {
 				return ix.errorIn(append(ep, "columns"), "index columns must be a list of {value, isExpression}")
 			}
-			ixd := &spec.Index{Unique: pointerTo(e.IsUnique), Where: e.Where, Pos: ix.posOf(ep...)}
+			ixd := &spec.Index{Method: indexMethod(e.Method), Unique: pointerTo(e.IsUnique), Where: e.Where, Pos: ix.posOf(ep...)}
+			var keys []spec.IndexKey
 			for _, c := range cols {
+				if c.IsExpression {
+					c.Value = unquoteNames(c.Value)
+				}
 				ixd.Columns = append(ixd.Columns, c.Value)
+				keys = append(keys, indexKey8(c))
 			}
+			ixd.Keys = keysOrNil(keys)
 			t.Indexes = append(t.Indexes, ixd)
 		case "policies":
 			sec := security[tname]

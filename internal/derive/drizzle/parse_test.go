@@ -76,7 +76,7 @@ tables:
     primary_key: [id]
     unique: [[email]]
     indexes:
-      - { columns: ["lower(\"email\")"], unique: true }
+      - { columns: [lower(email)], unique: true }
     row_level_security:
       enabled: true
       policies:

@@ -57,11 +57,17 @@ type index7 struct {
 	Columns  json.RawMessage `json:"columns"`
 	IsUnique bool            `json:"isUnique"`
 	Where    *string         `json:"where"`
+	Method   string          `json:"method"` // btree when absent
 }
 
+// indexColumn7 is one key of a version 7 index. Asc and Nulls are absent
+// from snapshots written before drizzle-kit 0.22: the defaults.
 type indexColumn7 struct {
 	Expression   string `json:"expression"`
 	IsExpression bool   `json:"isExpression"`
+	Asc          *bool  `json:"asc"`
+	Nulls        string `json:"nulls"` // first or last
+	Opclass      string `json:"opclass"`
 }
 
 type fk7 struct {
@@ -127,6 +133,7 @@ type entity8 struct {
 
 	Columns   json.RawMessage `json:"columns"` // pks, uniques, fks, indexes
 	IsUnique  bool            `json:"isUnique"`
+	Method    string          `json:"method"` // indexes
 	Where     *string         `json:"where"`
 	SchemaTo  string          `json:"schemaTo"`
 	TableTo   string          `json:"tableTo"`
@@ -144,6 +151,12 @@ type entity8 struct {
 type indexColumn8 struct {
 	Value        string `json:"value"`
 	IsExpression bool   `json:"isExpression"`
+	Asc          *bool  `json:"asc"`
+	NullsFirst   *bool  `json:"nullsFirst"`
+	Opclass      *struct {
+		Name    string `json:"name"`
+		Default bool   `json:"default"`
+	} `json:"opclass"`
 }
 
 // default8 is the early 1.0 beta's {value, type} default.

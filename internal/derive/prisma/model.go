@@ -268,6 +268,12 @@ func (mp *mapper) table(b *Block) (*spec.Table, error) {
 				if g := a.arg("map", -1); g != nil && g.Value.Kind == ExprString {
 					ix.Name = g.Value.Text
 				}
+				if ix.Method, err = indexMethod(a); err != nil {
+					return nil, err
+				}
+				if ix.Keys, err = indexKeys(g.Value); err != nil {
+					return nil, err
+				}
 				t.Indexes = append(t.Indexes, ix)
 			}
 		}
@@ -308,6 +314,85 @@ func fieldList(e *Expr, cols map[string]*column, model string) ([]string, error)
 		names = append(names, c.name)
 	}
 	return names, nil
+}
+
+// indexMethods maps @@index's type: argument to the access method Prisma
+// Migrate writes after USING; BTree, the default, is "" as in a model.
+var indexMethods = map[string]string{"BTree": "", "Hash": "hash", "Gist": "gist", "Gin": "gin", "SpGist": "spgist", "Brin": "brin"}
+
+// indexMethod returns the access method of an @@index.
+func indexMethod(a *Attr) (string, error) {
+	g := a.arg("type", -1)
+	if g == nil {
+		return "", nil
+	}
+	m, ok := indexMethods[g.Value.Text]
+	if !ok || g.Value.Kind != ExprIdent {
+		return "", errorf(g.Value.Pos, "type must be one of BTree, Hash, Gist, Gin, SpGist, Brin")
+	}
+	return m, nil
+}
+
+// indexKeys reads how each field of [a(sort: Desc), b(ops: JsonbPathOps)]
+// is ordered and compared, as Prisma Migrate creates the index: the
+// operator class after the column, then DESC; nil when every key has the
+// defaults. Prisma has no NULLS FIRST or LAST: a descending key has its
+// nulls first, PostgreSQL's default.
+func indexKeys(e *Expr) ([]spec.IndexKey, error) {
+	keys := make([]spec.IndexKey, len(e.Items))
+	any := false
+	for i, it := range e.Items {
+		if it.Kind != ExprCall {
+			continue
+		}
+		for _, g := range it.Args {
+			switch g.Name {
+			case "sort":
+				if g.Value.Kind != ExprIdent || g.Value.Text != "Asc" && g.Value.Text != "Desc" {
+					return nil, errorf(g.Value.Pos, "sort must be Asc or Desc")
+				}
+				keys[i].Desc = g.Value.Text == "Desc"
+			case "ops":
+				opc, err := opclass(g.Value)
+				if err != nil {
+					return nil, err
+				}
+				keys[i].Opclass = opc
+			}
+		}
+		any = any || !keys[i].IsDefault()
+	}
+	if !any {
+		return nil, nil
+	}
+	return keys, nil
+}
+
+// opclass maps an ops: value to the operator class's name: raw("name")
+// as given, else Prisma's name of it (JsonbPathOps, Int4MinMaxMultiOps,
+// TimestampTzBloomOps) in PostgreSQL's spelling (jsonb_path_ops,
+// int4_minmax_multi_ops, timestamptz_bloom_ops).
+func opclass(e *Expr) (string, error) {
+	if e.Kind == ExprCall && e.Text == "raw" && len(e.Args) == 1 && e.Args[0].Value.Kind == ExprString {
+		return e.Args[0].Value.Text, nil
+	}
+	if e.Kind != ExprIdent || !strings.HasSuffix(e.Text, "Ops") || e.Text == "Ops" {
+		return "", errorf(e.Pos, `ops must be an operator class such as JsonbPathOps, or raw("name")`)
+	}
+	var words []string
+	start := 0
+	name := strings.TrimSuffix(e.Text, "Ops")
+	for i := 1; i <= len(name); i++ {
+		if i == len(name) || name[i] >= 'A' && name[i] <= 'Z' {
+			words = append(words, strings.ToLower(name[start:i]))
+			start = i
+		}
+	}
+	s := strings.Join(words, "_") + "_ops"
+	for _, r := range [][2]string{{"min_max", "minmax"}, {"var_bit", "varbit"}, {"timestamp_tz", "timestamptz"}, {"time_tz", "timetz"}} {
+		s = strings.ReplaceAll(s, r[0], r[1])
+	}
+	return s, nil
 }
 
 // foreignKey maps the @relation of a relation field; nil for the side of

@@ -277,7 +277,7 @@ tables:
       - { columns: [author_id], references: { table: User, columns: [id] }, on_delete: restrict, on_update: cascade }
       - { columns: [editor_id], references: { table: User, columns: [id] }, on_delete: set_null, on_update: no_action }
     indexes:
-      - { name: post_author, columns: [author_id, id], unique: false }
+      - { name: post_author, columns: [{ column: author_id, order: desc }, id], unique: false }
 `,
 		},
 		{
