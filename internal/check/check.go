@@ -87,7 +87,7 @@ func (r *CheckResult) Report(modelFile string) *report.Report {
 //     migrations folder against the tool's history table, read in one READ
 //     ONLY transaction; a migration that has not run becomes the root cause
 //     (ExplainedBy) of the findings it explains;
-//  6. the impact: each finding on a table or column lists the queries that
+//  6. unless opts.SkipQueries, the impact: each finding on a table or column lists the queries that
 //     depend on it (Finding.Affects), and one that makes a query fail or do
 //     nothing (a sequence it resolves with pg_get_serial_sequence that the
 //     column no longer owns, a key its ON CONFLICT needs, a column type its
@@ -138,9 +138,12 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		}
 		findings = append(findings, migrationFindings(m, findings, mfs)...)
 	}
-	uses := readQueries(m)
-	linkQueries(uses, findings)
-	escalate(m, uses, findings)
+	if !opts.SkipQueries {
+		// Queries left out of the run (--no-queries) are not named either.
+		uses := readQueries(m)
+		linkQueries(uses, findings)
+		escalate(m, uses, findings)
+	}
 	drift.Sort(findings)
 
 	today := opts.Today
