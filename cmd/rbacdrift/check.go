@@ -32,10 +32,22 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := cmd.parse(args, stdout, stderr); code >= 0 {
 		return code
 	}
+	code := f.run(ctx, stdout, stderr)
+	if code != exitOK && code != exitDrift {
+		f.out.clearStale("check", stderr)
+	}
+	return code
+}
 
+// run is the check once its flags are parsed; [runCheck] clears the
+// earlier run's reports when it ends without one.
+func (f *checkFlags) run(ctx context.Context, stdout, stderr io.Writer) int {
 	model, err := loadModel(f.spec)
 	if err != nil {
 		return modelError(stderr, "check", f.spec, err)
+	}
+	if code := f.out.guard("check", stderr, checkInputs(f, model)); code >= 0 {
+		return code
 	}
 	migs, code := f.migrations(model, stderr)
 	if code >= 0 {
@@ -73,6 +85,18 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	sessionNote(stderr, "check", res.Path, f.verbose)
 	return f.out.write(res.Report(f.spec), stdout, stderr, color, target.Password())
+}
+
+// checkInputs are the files a check reads, by path, with what each is:
+// the model, its query files, the targets.
+func checkInputs(f *checkFlags, m *spec.Model) map[string]string {
+	in := map[string]string{f.spec: "the model file", f.targets: "the targets file"}
+	for _, q := range m.Queries {
+		if q.Pos.File != "" && q.Pos.File != f.spec {
+			in[q.Pos.File] = "the query file"
+		}
+	}
+	return in
 }
 
 // usageError prints the errors of a check that mean the flags or the model
