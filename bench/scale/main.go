@@ -6,7 +6,10 @@
 //   - a fleet of 20 databases (--targets) at --parallel 1 and 4;
 //   - the Spring Security model's 23 queries against the same model with
 //     --no-queries (goal: at most 2 times), when its fixture is there;
-//   - peak memory of the 1,000-tenant check.
+//   - peak memory of the 1,000-tenant check;
+//   - the bench model with 500 harvested queries against the same model with
+//     --no-queries, the catalog check alone (goal: at most 2 times), in a
+//     section of its own (see harvest.go); -only harvest runs it alone.
 //
 // It builds its databases once (rbacdrift_bench_tenants, and
 // rbacdrift_bench_fleet_01 to _20) on RBACDRIFT_BENCH_URL; make bench-clean
@@ -44,8 +47,22 @@ func main() {
 	tenants := flag.Int("tenants", 1000, "tenant schemas")
 	clean := flag.Bool("clean", false, "drop the scale databases and exit")
 	out := flag.String("out", "BENCHMARKS.md", "the file to write the results into")
+	only := flag.String("only", "", "run one group of cases only: harvest")
+	harvested := flag.Int("harvested", 500, "harvested queries in the harvest case")
 	flag.Parse()
-	if err := run(*admin, *runs, *tenants, *clean, *out); err != nil {
+	var err error
+	switch *only {
+	case "":
+		err = run(*admin, *runs, *tenants, *clean, *out)
+		if err == nil && !*clean {
+			err = runHarvest(*admin, *runs, *harvested, *out)
+		}
+	case "harvest":
+		err = runHarvest(*admin, *runs, *harvested, *out)
+	default:
+		err = fmt.Errorf("-only takes harvest")
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/scale:", err)
 		os.Exit(1)
 	}
@@ -77,7 +94,7 @@ func run(admin string, runs, tenants int, clean bool, out string) error {
 	}
 	defer conn.Close(ctx)
 	if clean {
-		for _, n := range append([]string{tenantsDB}, fleetNames()...) {
+		for _, n := range append([]string{tenantsDB, harvestDB}, fleetNames()...) {
 			if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()); err != nil {
 				return err
 			}
@@ -320,14 +337,20 @@ func ms(d time.Duration) string {
 
 // writeSection replaces the scale section of path, or appends it.
 func writeSection(path, section string) error {
+	return replaceSection(path, beginMarker, endMarker, "## Scale: tenants, fleets, the dry run (issue 15)", section)
+}
+
+// replaceSection replaces what stands between begin and end in path with
+// section (which holds the markers), or appends it under heading.
+func replaceSection(path, begin, end, heading, section string) error {
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	s := string(old)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
 	if i < 0 || j < i {
-		return os.WriteFile(path, []byte(strings.TrimRight(s, "\n")+"\n\n## Scale: tenants, fleets, the dry run (issue 15)\n\n"+section), 0o644)
+		return os.WriteFile(path, []byte(strings.TrimRight(s, "\n")+"\n\n"+heading+"\n\n"+section), 0o644)
 	}
-	return os.WriteFile(path, []byte(s[:i]+strings.TrimSuffix(section, "\n")+s[j+len(endMarker):]), 0o644)
+	return os.WriteFile(path, []byte(s[:i]+strings.TrimSuffix(section, "\n")+s[j+len(end):]), 0o644)
 }
