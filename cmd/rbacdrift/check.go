@@ -109,7 +109,7 @@ func usageError(stderr io.Writer, err error) int {
 		errorf(stderr, "check", migErr.Error(), "--migrations names the folder (migrations.dir in the model, relative to it); --migrations-tool the tool when the folder does not show it")
 		return exitUsage
 	case errors.As(err, &tenErr):
-		errorf(stderr, "check", tenErr.Error(), "--schemas takes globs of schema names (* any run, ? one character), e.g. 'tenant_*'; names are case-sensitive")
+		errorf(stderr, "check", "--tenants: "+tenErr.Error(), "--tenants takes globs of schema names (* any run, ? one character), e.g. 'tenant_*'; names are case-sensitive")
 		return exitUsage
 	}
 	return -1

@@ -93,7 +93,7 @@ func TestTenantSchemas(t *testing.T) {
 	}
 
 	code, _, stderr = runIn(t, "", "check", "--db", db.URL, "--spec", "../../testdata/reference/normalised.yaml", "--schemas", "nobody_*")
-	if code != exitUsage || !strings.Contains(stderr, `--schemas: no schema matches ["nobody_*"]`) {
+	if code != exitUsage || !strings.Contains(stderr, `--tenants: no schema matches ["nobody_*"]`) {
 		t.Errorf("no matching schema: exit %d, want %d\n%s", code, exitUsage, stderr)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rbacdrift/rbacdrift/internal/derive"
 	"github.com/rbacdrift/rbacdrift/internal/derive/drizzle"
 	"github.com/rbacdrift/rbacdrift/internal/derive/prisma"
@@ -149,6 +150,7 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 		if h := migErr.Hint(); h != "" {
 			hints = append(hints, h)
 		}
+		hints = append(hints, migrationFlagHint(migErr)...)
 		errorf(stderr, "snapshot", err.Error(), hints...)
 		return exitUsage
 	case errors.As(err, &selErr):
@@ -303,4 +305,23 @@ func selectionError(stderr io.Writer, e *derive.SelectionError) int {
 		errorf(stderr, "snapshot", e.Error(), "--schemas chooses the schemas (default public); check the database name in --db")
 	}
 	return exitUsage
+}
+
+// migrationFlagHint says which flag changes what stopped a migration: the
+// statement timeout is --timeout; a temporary database is --dev-db; a
+// database migrated by hand is snapshot --db.
+func migrationFlagHint(e *replay.MigrationError) []string {
+	var te *replay.TimeoutError
+	var pg *pgconn.PgError
+	switch {
+	case errors.As(e.Err, &te):
+		return []string{"--timeout sets the statement timeout"}
+	case errors.As(e.Err, &pg) && pg.Code == "42501" && strings.Contains(pg.Message, "create role"):
+		return []string{"--dev-db URL replays in a temporary database of the server URL names"}
+	case errors.As(e.Err, &pg) && pg.Code == "42501":
+		return []string{"rbacdrift snapshot --db URL takes the model of a database you migrated"}
+	case errors.As(e.Err, &pg) && (pg.Code == "57014" || pg.Code == "55P03" || pg.Code == "25P03"):
+		return []string{"--timeout sets the statement timeout"}
+	}
+	return nil
 }

@@ -106,9 +106,10 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		return nil, err
 	}
 	var c *Compared
-	var tenants []tenant
+	var tenants []tenantGroup
+	var schemas []string
 	if len(opts.Schemas) > 0 {
-		tenants, c, err = compareTenants(ctx, s, m, opts.Schemas)
+		schemas, tenants, c, err = compareTenants(ctx, s, m, opts.Schemas)
 	} else {
 		c, err = Compare(ctx, s, m)
 	}
@@ -160,9 +161,9 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 	models := []*spec.Model{m}
 	if tenants != nil {
 		models = models[:0]
-		for _, t := range tenants {
-			res.Schemas = append(res.Schemas, t.schema)
-			models = append(models, t.model)
+		res.Schemas = schemas
+		for _, sc := range schemas {
+			models = append(models, tenantModel(m, sc))
 		}
 	}
 	seen := map[string]bool{}

@@ -2,8 +2,8 @@ package check
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift"
@@ -14,12 +14,12 @@ import (
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
-// A TenantError means --schemas matched no schema: the flags are wrong, or
-// the database is not the one meant.
+// A TenantError means the tenant globs matched no schema: the selection is
+// wrong, or the database is not the one meant.
 type TenantError struct{ Globs []string }
 
 func (e *TenantError) Error() string {
-	return fmt.Sprintf("--schemas: no schema matches %q", e.Globs)
+	return fmt.Sprintf("no schema matches %q", e.Globs)
 }
 
 // tenantModel returns m as it applies to one tenant schema: the tables,
@@ -74,8 +74,8 @@ func tenantModel(m *spec.Model, schema string) *spec.Model {
 	return &t
 }
 
-// A tenant is one schema of check --schemas: its model, and what its
-// comparison and dry run read (see [tenantFingerprint]).
+// A tenant is one schema of a tenant check, as its comparison and dry
+// run read it.
 type tenant struct {
 	schema  string
 	model   *spec.Model
@@ -83,32 +83,90 @@ type tenant struct {
 	types   map[string]catalog.Type // the server's reading of its declared types
 }
 
-// compareTenants reads the catalog of every tenant in the same round trips
-// as one model (one catalog batch, one describe of the declared types,
-// whatever the number of schemas) and compares each tenant's model with its
-// part of it. Every finding carries its tenant's Schema.
-func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, globs []string) ([]tenant, *Compared, error) {
+// A tenantGroup is a set of tenant schemas with the same catalog facts
+// ([introspect.TenantFacts]): the first, rep, is read, compared and
+// dry-run; its findings stand for every member's, renamed to the member's
+// schema.
+type tenantGroup struct {
+	rep     tenant
+	schemas []string // every member, rep.schema first
+}
+
+// locksPerUnit is how many times the server's max_locks_per_transaction
+// the relation locks of one read-only unit of the representatives' catalog
+// may come to (some catalog functions lock what they read:
+// pg_sequence_last_value a sequence, and on some versions pg_get_expr and
+// pg_get_indexdef a table or an index). The lock table is shared by every
+// session: max_locks_per_transaction times max_connections (and the
+// background workers) in all, so a unit may take more than
+// max_locks_per_transaction, but should leave most of it to the others.
+const locksPerUnit = 4
+
+// compareTenants groups the tenant schemas the globs match by their
+// catalog facts, on the server ([introspect.GroupTenants], which takes no
+// lock on their relations), reads the catalog of one schema per group, in
+// read-only units sized by the server's lock table ([locksPerUnit]), and
+// compares it; every member of a group gets the group's findings, renamed
+// to its schema. It returns the schemas, sorted, and the groups; the
+// catalog returned holds the groups' first schemas.
+func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, globs []string) ([]string, []tenantGroup, *Compared, error) {
 	schemas, err := introspect.ListSchemas(ctx, s, globs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(schemas) == 0 {
-		return nil, nil, &TenantError{Globs: globs}
+		return nil, nil, nil, &TenantError{Globs: globs}
 	}
-	tenants := make([]tenant, len(schemas))
+	var groups []tenantGroup
+	maxLocks := 64
+	if len(schemas) == 1 {
+		groups = []tenantGroup{{rep: tenant{schema: schemas[0]}, schemas: schemas}}
+	} else {
+		gs, ml, err := introspect.GroupTenants(ctx, s, schemas)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		maxLocks = ml
+		for _, g := range gs {
+			groups = append(groups, tenantGroup{rep: tenant{schema: g.Schemas[0]}, schemas: g.Schemas})
+		}
+	}
+	isTenant := make(map[string]bool, len(schemas))
+	for _, sc := range schemas {
+		isTenant[sc] = true
+	}
+	all := &Compared{}
+	// At most: each table, two indexes and a sequence of it; a named
+	// sequence.
+	r := drift.Request(m)
+	perRep := max(1, 4*len(r.Relations)+len(r.Sequences))
+	chunk := max(1, locksPerUnit*maxLocks/perRep)
+	for start := 0; start < len(groups); start += chunk {
+		part := groups[start:min(start+chunk, len(groups))]
+		if err := compareReps(ctx, s, m, part, isTenant, all); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return schemas, groups, all, nil
+}
+
+// compareReps reads the catalog of the groups' first schemas in one
+// read-only unit, and their declared types in another, compares each, and
+// adds every member's findings to all.
+func compareReps(ctx context.Context, s *pgsession.Session, m *spec.Model, groups []tenantGroup, isTenant map[string]bool, all *Compared) error {
 	var req catalog.Request
 	var asked []string
 	seen := map[string]bool{}
-	for i, sc := range schemas {
-		tm := tenantModel(m, sc)
-		tenants[i] = tenant{schema: sc, model: tm}
-		r := drift.Request(tm)
+	for i := range groups {
+		t := &groups[i].rep
+		t.model = tenantModel(m, t.schema)
+		r := drift.Request(t.model)
 		req.Relations = append(req.Relations, r.Relations...)
 		req.Enums = append(req.Enums, r.Enums...)
 		req.Functions = append(req.Functions, r.Functions...)
 		req.Sequences = append(req.Sequences, r.Sequences...)
 		req.Roles = r.Roles
-		for _, a := range drift.AskedTypes(tm, drift.DeclaredTypes(tm)) {
+		for _, a := range drift.AskedTypes(t.model, drift.DeclaredTypes(t.model)) {
 			if !seen[a] {
 				seen[a] = true
 				asked = append(asked, a)
@@ -117,19 +175,24 @@ func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, gl
 	}
 	cat, err := introspect.Load(ctx, s, req)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	known, unknown, err := introspect.ResolveTypes(ctx, s, asked)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	isTenant := map[string]bool{}
-	for _, sc := range schemas {
-		isTenant[sc] = true
+	if all.Catalog == nil {
+		all.Catalog = cat
+	} else {
+		maps.Copy(all.Catalog.Relations, cat.Relations)
+		maps.Copy(all.Catalog.Elsewhere, cat.Elsewhere)
+		maps.Copy(all.Catalog.Enums, cat.Enums)
+		maps.Copy(all.Catalog.Functions, cat.Functions)
+		maps.Copy(all.Catalog.Sequences, cat.Sequences)
 	}
-	all := &Compared{Catalog: cat}
-	for i := range tenants {
-		t := &tenants[i]
+	for i := range groups {
+		g := &groups[i]
+		t := &g.rep
 		t.catalog = tenantCatalog(cat, t.schema, isTenant)
 		d := drift.DeclaredTypes(t.model)
 		types, unknownByDecl := map[string]catalog.Type{}, map[string]string{}
@@ -141,15 +204,30 @@ func compareTenants(ctx context.Context, s *pgsession.Session, m *spec.Model, gl
 			}
 		}
 		t.types = types
-		for _, f := range drift.Compare(drift.Input{Model: t.model, Catalog: t.catalog, Types: types, UnknownTypes: unknownByDecl}) {
-			f.Schema = t.schema
-			all.Findings = append(all.Findings, f)
-		}
+		fs := drift.Compare(drift.Input{Model: t.model, Catalog: t.catalog, Types: types, UnknownTypes: unknownByDecl})
+		all.Findings = append(all.Findings, g.spread(fs)...)
 		if all.Types == nil {
 			all.Types, all.UnknownTypes = types, unknownByDecl
 		}
 	}
-	return tenants, all, nil
+	return nil
+}
+
+// spread returns the findings fs of the group's first schema as every
+// member's: a copy for each, renamed to its schema.
+func (g *tenantGroup) spread(fs []*drift.Finding) []*drift.Finding {
+	out := make([]*drift.Finding, 0, len(fs)*len(g.schemas))
+	for _, sc := range g.schemas {
+		for _, f := range fs {
+			c := *f
+			if sc != g.rep.schema {
+				c = renameSchema(c, g.rep.schema, sc)
+			}
+			c.Schema = sc
+			out = append(out, &c)
+		}
+	}
+	return out
 }
 
 // tenantCatalog returns the part of cat that one tenant's comparison and
@@ -162,6 +240,20 @@ func tenantCatalog(cat *catalog.Catalog, schema string, isTenant map[string]bool
 	out := &catalog.Catalog{Server: cat.Server, Memberships: cat.Memberships,
 		Relations: pick(cat.Relations, mine), Elsewhere: pick(cat.Elsewhere, mine), Enums: pick(cat.Enums, mine),
 		Functions: pick(cat.Functions, mine), Sequences: pick(cat.Sequences, mine)}
+	for n, rs := range out.Elsewhere {
+		// Another tenant's relation under the same name is no explanation.
+		var keep []*catalog.Relation
+		for _, r := range rs {
+			if !isTenant[r.Name.Schema] {
+				keep = append(keep, r)
+			}
+		}
+		if len(keep) == 0 {
+			delete(out.Elsewhere, n)
+		} else {
+			out.Elsewhere[n] = keep
+		}
+	}
 	return out
 }
 
@@ -176,148 +268,59 @@ func pick[V any](m map[catalog.Name]V, keep func(catalog.Name) bool) map[catalog
 	return out
 }
 
-// dryRunTenants dry-runs the model's queries once per group of tenants
-// with the same fingerprint ([tenantFingerprint]), with the group's first
-// schema first on the search_path, and gives every member the group's
-// findings, renamed to its schema. A query's plan and errors follow from
-// the catalog, which is the same across the group; a sample's rows are
-// data, and come from the first schema of the group.
-func dryRunTenants(ctx context.Context, s *pgsession.Session, tenants []tenant, runAs string) ([]*drift.Finding, error) {
-	var groups [][]tenant
-	index := map[string]int{}
-	for _, t := range tenants {
-		key := tenantFingerprint(t)
-		i, ok := index[key]
-		if !ok {
-			i = len(groups)
-			index[key] = i
-			groups = append(groups, nil)
-		}
-		groups[i] = append(groups[i], t)
-	}
+// dryRunTenants dry-runs the model's queries once per group of tenants,
+// with the group's first schema first on the search_path, and gives every
+// member the group's findings, renamed to its schema. A query's plan and
+// errors follow from the catalog, which is the same across the group; a
+// sample's rows are data, and come from the first schema of the group.
+func dryRunTenants(ctx context.Context, s *pgsession.Session, groups []tenantGroup, runAs string) ([]*drift.Finding, error) {
 	var out []*drift.Finding
-	for _, g := range groups {
-		rep := g[0]
+	for i := range groups {
+		g := &groups[i]
+		rep := g.rep
 		fs, err := dryrun.Run(ctx, s, dryrun.Input{Model: rep.model, Catalog: rep.catalog, Types: rep.types, RunAs: runAs, SearchPath: rep.schema})
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range g {
-			for _, f := range fs {
-				c := *f
-				if t.schema != rep.schema {
-					c = renameSchema(c, rep.schema, t.schema)
-				}
-				c.Schema = t.schema
-				out = append(out, &c)
-			}
-		}
+		out = append(out, g.spread(fs)...)
 	}
 	return out, nil
 }
 
-// renameSchema returns f with the schema from replaced by to where it names
-// a relation (schema.name, quoted or not).
+// renameSchema returns f with the schema name from replaced by to wherever
+// it stands as a name (quoted or not): a qualifier, a search_path, a
+// message naming the schema; not inside a longer name (tenant_1 in
+// tenant_10).
 func renameSchema(f drift.Finding, from, to string) drift.Finding {
-	r := strings.NewReplacer(from+".", to+".", drift.QuoteIdent(from)+".", drift.QuoteIdent(to)+".")
-	f.Object, f.Subject, f.Expected, f.Actual = r.Replace(f.Object), r.Replace(f.Subject), r.Replace(f.Expected), r.Replace(f.Actual)
-	f.Message, f.Hint = r.Replace(f.Message), r.Replace(f.Hint)
+	r := func(s string) string { return replaceName(s, from, to) }
+	f.Object, f.Subject, f.Expected, f.Actual = r(f.Object), r(f.Subject), r(f.Expected), r(f.Actual)
+	f.Message, f.Hint = r(f.Message), r(f.Hint)
 	return f
 }
 
-// Fields of the catalog's values that a tenant's fingerprint leaves out,
-// by name, wherever they occur: what differs between tenants created by
-// the same migrations without being a fact of their catalogs.
-var (
-	// oidFields hold object identifiers. The OID of a built-in object
-	// (below [firstUserOID]) is the same in every database and names the
-	// object: it stays. A user object's differs from tenant to tenant; the
-	// object is described by name and shape elsewhere in the catalog.
-	oidFields = map[string]bool{"OID": true, "TypeOID": true, "ReturnOID": true, "ArgTypes": true}
-	// dataFields are data, not catalog: a table's row estimate, a
-	// sequence's current value, a column's maximum. The dry run's plans and
-	// errors do not depend on them.
-	dataFields = map[string]bool{"EstimatedRows": true, "LastValue": true, "ColumnMax": true, "MaxRead": true}
-)
-
-// firstUserOID is PostgreSQL's FirstNormalObjectId: objects created after
-// initdb have OIDs from here on.
-const firstUserOID = 16384
-
-// tenantFingerprint describes everything a tenant's comparison and dry run
-// read: its part of the catalog (t.catalog, the very value handed to
-// [drift.Compare] and [dryrun.Run]) and the server's reading of its
-// declared types, with the tenant's schema name replaced by "~" wherever it
-// stands as a name, and without the fields of [oidFields] and [dataFields]. Tenants
-// with the same fingerprint have the same catalog facts, so the dry run of
-// one stands for all. Every other field, including one added to the
-// catalog's types later, is part of it: the description is generated from
-// the values, not listed by hand.
-func tenantFingerprint(t tenant) string {
-	named := func(n catalog.Name) string { return n.String() }
-	facts := map[string]any{
-		"Server":      t.catalog.Server,
-		"Memberships": t.catalog.Memberships,
-		"Relations":   byName(t.catalog.Relations, named),
-		"Elsewhere":   byName(t.catalog.Elsewhere, named),
-		"Enums":       byName(t.catalog.Enums, named),
-		"Functions":   byName(t.catalog.Functions, named),
-		"Sequences":   byName(t.catalog.Sequences, named),
-		"Types":       t.types,
+// replaceName replaces the schema name from in s with to where it stands
+// as a name: quoted, or unquoted between characters that cannot be part of
+// an identifier.
+func replaceName(s, from, to string) string {
+	if qf := drift.QuoteIdent(from); qf != from {
+		s = strings.ReplaceAll(s, qf, drift.QuoteIdent(to))
 	}
-	j, err := json.Marshal(facts)
-	if err != nil {
-		// The catalog's values are plain data; this cannot happen. Keep the
-		// tenant apart rather than merge it with another.
-		return "unique:" + t.schema
-	}
-	var tree any
-	if err := json.Unmarshal(j, &tree); err != nil {
-		return "unique:" + t.schema
-	}
-	a := anonymiser{schema: t.schema, quoted: drift.QuoteIdent(t.schema)}
-	out, _ := json.Marshal(a.value(tree)) // map keys come out sorted
-	return string(out)
-}
-
-// byName returns m keyed by the string of its names: JSON keys.
-func byName[V any](m map[catalog.Name]V, name func(catalog.Name) string) map[string]V {
-	out := make(map[string]V, len(m))
-	for n, v := range m {
-		out[name(n)] = v
-	}
-	return out
-}
-
-// An anonymiser rewrites a decoded JSON value: the tenant's schema name
-// becomes "~" wherever it stands as a name, in keys and strings (a
-// qualifier, a search_path setting, an expression); the fields of
-// [oidFields] (user objects only) and [dataFields] go.
-type anonymiser struct {
-	schema string
-	quoted string // drift.QuoteIdent(schema)
-}
-
-func (a anonymiser) str(s string) string {
-	if s == a.schema {
-		return "~"
-	}
-	if a.quoted != a.schema {
-		s = strings.ReplaceAll(s, a.quoted, "~")
+	if !strings.Contains(s, from) {
+		return s
 	}
 	var b strings.Builder
 	for {
-		i := strings.Index(s, a.schema)
+		i := strings.Index(s, from)
 		if i < 0 {
 			b.WriteString(s)
 			return b.String()
 		}
-		end := i + len(a.schema)
+		end := i + len(from)
 		b.WriteString(s[:i])
 		if (i == 0 || !identByte(s[i-1])) && (end == len(s) || !identByte(s[end])) {
-			b.WriteString("~")
+			b.WriteString(to)
 		} else {
-			b.WriteString(a.schema)
+			b.WriteString(from)
 		}
 		s = s[end:]
 	}
@@ -327,49 +330,4 @@ func (a anonymiser) str(s string) string {
 // byte of a multi-byte letter counts).
 func identByte(c byte) bool {
 	return c == '_' || c == '$' || c >= 0x80 || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-}
-
-func (a anonymiser) value(v any) any {
-	switch v := v.(type) {
-	case string:
-		return a.str(v)
-	case []any:
-		for i := range v {
-			v[i] = a.value(v[i])
-		}
-		return v
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			switch {
-			case dataFields[k]:
-				continue
-			case oidFields[k]:
-				x = builtinOIDs(x)
-			default:
-				x = a.value(x)
-			}
-			out[a.str(k)] = x
-		}
-		return out
-	}
-	return v
-}
-
-// builtinOIDs keeps the OIDs of built-in objects in v (a number, or a list
-// of numbers) and replaces the others with 0.
-func builtinOIDs(v any) any {
-	switch v := v.(type) {
-	case float64:
-		if v >= firstUserOID {
-			return 0
-		}
-		return v
-	case []any:
-		for i := range v {
-			v[i] = builtinOIDs(v[i])
-		}
-		return v
-	}
-	return v
 }

@@ -2,202 +2,26 @@ package check
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
+	"github.com/rbacdrift/rbacdrift/introspect"
 	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
-
-func ptr[T any](v T) *T { return &v }
-
-// tenantOf returns a tenant of schema with a catalog that has one of every
-// kind of fact the comparison and the dry run read, with OIDs from oid on,
-// changed by edit.
-func tenantOf(schema string, oid uint32, edit func(c *catalog.Catalog, types map[string]catalog.Type)) tenant {
-	n := func(name string) catalog.Name { return catalog.Name{Schema: schema, Name: name} }
-	users := &catalog.Relation{OID: oid, Name: n("users"), Kind: catalog.KindTable, Owner: "owner", RowSecurity: true, EstimatedRows: 10,
-		Columns: []*catalog.Column{
-			{Num: 1, Name: "id", TypeOID: 23, TypMod: -1, Type: "integer", NotNull: true, Identity: "by_default"},
-			{Num: 2, Name: "org_id", TypeOID: 23, TypMod: -1, Type: "integer", NotNull: true},
-			{Num: 3, Name: "email", TypeOID: 1043, TypMod: 258, Type: "character varying(254)", Default: ptr("''::character varying")},
-			{Num: 4, Name: "scope", TypeOID: oid + 1, TypMod: -1, Type: schema + ".scope"},
-		},
-		PrimaryKey:  &catalog.Constraint{Name: "users_pkey", Columns: []string{"id"}},
-		Uniques:     []*catalog.Constraint{{Name: "users_email_key", Columns: []string{"email"}}},
-		ForeignKeys: []*catalog.ForeignKey{{Name: "users_org_fk", Columns: []string{"org_id"}, References: n("orgs"), RefColumns: []string{"id"}, OnDelete: "cascade", OnUpdate: "no_action"}},
-		Indexes:     []*catalog.Index{{Name: "users_org_idx", Columns: []string{"org_id"}, Method: "btree", Valid: true}},
-		Privileges:  []*catalog.Privilege{{Grantee: "app", Privilege: "SELECT"}},
-		Effective:   []*catalog.Effective{{Role: "app", Privilege: "SELECT", Held: true, Through: []string{"app"}}},
-		Policies:    []*catalog.Policy{{Name: "own_org", Command: "SELECT", Permissive: true, Roles: []string{"app"}, Using: ptr("(org_id = current_setting('app.org')::integer)")}},
-		Sequences:   []*catalog.Sequence{{Column: "id", Identity: true, Name: n("users_id_seq"), Owned: true, LastValue: ptr(int64(41)), Start: 1, Increment: 1, Max: 2147483647, ColumnMax: ptr(int64(41)), MaxRead: true}},
-	}
-	orgs := &catalog.Relation{OID: oid + 2, Name: n("orgs"), Kind: catalog.KindTable, Owner: "owner", EstimatedRows: -1,
-		Columns: []*catalog.Column{{Num: 1, Name: "id", TypeOID: 23, TypMod: -1, Type: "integer", NotNull: true}}}
-	c := &catalog.Catalog{
-		Server:      catalog.Server{Version: "16.4", Database: "app", User: "checker", SearchPath: `"$user", public`},
-		Relations:   map[catalog.Name]*catalog.Relation{users.Name: users, orgs.Name: orgs},
-		Elsewhere:   map[catalog.Name][]*catalog.Relation{},
-		Enums:       map[catalog.Name]*catalog.Enum{n("scope"): {OID: oid + 1, Name: n("scope"), IsEnum: true, Labels: []string{"global", "org", "own"}}},
-		Memberships: map[string]*catalog.Membership{"app": {Groups: []string{"readers"}}},
-		Functions: map[catalog.Name][]*catalog.Function{n("can"): {{OID: oid + 3, Name: n("can"), ArgTypes: []uint32{23, oid + 1}, Args: []string{"integer", schema + ".scope"},
-			ReturnOID: 16, Returns: "boolean", Volatility: "stable", Language: "sql", Config: []string{"search_path=" + schema}, Executors: []string{"app"}}}},
-		Sequences: map[catalog.Name]*catalog.NamedSequence{n("invoice_no"): {OID: oid + 4, Name: n("invoice_no"), Held: map[string][]string{"app": {"USAGE"}}}},
-	}
-	types := map[string]catalog.Type{"integer": {OID: 23, TypMod: -1}, schema + ".scope": {OID: oid + 1, TypMod: -1}, "varchar(254)": {OID: 1043, TypMod: 258}}
-	if edit != nil {
-		edit(c, types)
-	}
-	return tenant{schema: schema, catalog: c, types: types}
-}
-
-// TestTenantFingerprintCoversEveryFact: each fact of a tenant's catalog
-// that the comparison or the dry run reads changes the fingerprint; the
-// schema's own name, user objects' OIDs and data do not.
-func TestTenantFingerprintCoversEveryFact(t *testing.T) {
-	t.Parallel()
-	base := tenantFingerprint(tenantOf("tenant_a", 20000, nil))
-	users := func(c *catalog.Catalog) *catalog.Relation {
-		for _, r := range c.Relations {
-			if r.Name.Name == "users" {
-				return r
-			}
-		}
-		panic("no users")
-	}
-	changes := map[string]func(c *catalog.Catalog, types map[string]catalog.Type){
-		"column type": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			users(c).Columns[1].Type = "bigint"
-			users(c).Columns[1].TypeOID = 20
-		},
-		"column type modifier":   func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Columns[2].TypMod = 104 },
-		"built-in type OID only": func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Columns[1].TypeOID = 20 },
-		"nullability":            func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Columns[1].NotNull = false },
-		"default":                func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Columns[2].Default = nil },
-		"identity":               func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Columns[0].Identity = "always" },
-		"generated":              func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Columns[1].Generated = ptr("1") },
-		"column order": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			cs := users(c).Columns
-			cs[0], cs[1] = cs[1], cs[0]
-		},
-		"a column more": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			users(c).Columns = append(users(c).Columns, &catalog.Column{Num: 5, Name: "x", TypeOID: 25, TypMod: -1, Type: "text"})
-		},
-		"kind":           func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Kind = catalog.KindView },
-		"owner":          func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Owner = "other" },
-		"row security":   func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).RowSecurity = false },
-		"primary key":    func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).PrimaryKey = nil },
-		"unique":         func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Uniques = nil },
-		"index":          func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Indexes[0].Columns = []string{"email"} },
-		"index validity": func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Indexes[0].Valid = false },
-		"index predicate": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			users(c).Indexes[0].Predicate = ptr("org_id > 0")
-		},
-		"foreign key target": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			users(c).ForeignKeys[0].References = catalog.Name{Schema: "public", Name: "orgs"}
-		},
-		"foreign key action": func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).ForeignKeys[0].OnDelete = "restrict" },
-		"grant":              func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Privileges[0].Privilege = "INSERT" },
-		"effective privilege": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			users(c).Effective[0].Held = false
-		},
-		"policy expression": func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Policies[0].Using = ptr("true") },
-		"policy roles":      func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Policies[0].Roles = []string{"public"} },
-		"serial sequence":   func(c *catalog.Catalog, _ map[string]catalog.Type) { users(c).Sequences[0].Max = 100 },
-		"enum labels": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			for _, e := range c.Enums {
-				e.Labels = []string{"global", "org"}
-			}
-		},
-		"function": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			for _, fs := range c.Functions {
-				fs[0].Definer = true
-			}
-		},
-		"function executors": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			for _, fs := range c.Functions {
-				fs[0].Executors = nil
-			}
-		},
-		"named sequence": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			for _, s := range c.Sequences {
-				s.Held = map[string][]string{}
-			}
-		},
-		"a relation less": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			delete(c.Relations, catalog.Name{Schema: "tenant_a", Name: "orgs"})
-		},
-		"found elsewhere": func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			c.Elsewhere[catalog.Name{Schema: "tenant_a", Name: "roles"}] = []*catalog.Relation{{Name: catalog.Name{Schema: "public", Name: "roles"}}}
-		},
-		"declared type": func(_ *catalog.Catalog, types map[string]catalog.Type) {
-			types["varchar(254)"] = catalog.Type{OID: 1043, TypMod: 132}
-		},
-	}
-	for name, edit := range changes {
-		if tenantFingerprint(tenantOf("tenant_a", 20000, edit)) == base {
-			t.Errorf("%s: the fingerprint does not change", name)
-		}
-	}
-	same := map[string]tenant{
-		"another schema name":  tenantOf("tenant_b", 20000, nil),
-		"a quoted schema name": tenantOf("Tenant B", 20000, nil),
-		"other user OIDs":      tenantOf("tenant_b", 31000, nil),
-		"other data": tenantOf("tenant_a", 20000, func(c *catalog.Catalog, _ map[string]catalog.Type) {
-			for _, r := range c.Relations {
-				r.EstimatedRows = 123456
-				for _, s := range r.Sequences {
-					s.LastValue, s.ColumnMax = ptr(int64(99)), ptr(int64(99))
-				}
-			}
-		}),
-	}
-	for name, tn := range same {
-		if got := tenantFingerprint(tn); got != base {
-			t.Errorf("%s changes the fingerprint:\n%s\n%s", name, base, got)
-		}
-	}
-}
-
-// TestFingerprintFieldsExist: the fields the fingerprint leaves out are
-// fields of the catalog's types (a renamed field would otherwise silently
-// count again).
-func TestFingerprintFieldsExist(t *testing.T) {
-	t.Parallel()
-	fields := map[string]bool{}
-	var walk func(reflect.Type)
-	seen := map[reflect.Type]bool{}
-	walk = func(ty reflect.Type) {
-		for ty.Kind() == reflect.Pointer || ty.Kind() == reflect.Slice || ty.Kind() == reflect.Map {
-			if ty.Kind() == reflect.Map {
-				walk(ty.Key())
-			}
-			ty = ty.Elem()
-		}
-		if ty.Kind() != reflect.Struct || seen[ty] {
-			return
-		}
-		seen[ty] = true
-		for i := range ty.NumField() {
-			fields[ty.Field(i).Name] = true
-			walk(ty.Field(i).Type)
-		}
-	}
-	walk(reflect.TypeFor[catalog.Catalog]())
-	walk(reflect.TypeFor[catalog.Type]())
-	for _, set := range []map[string]bool{oidFields, dataFields} {
-		for f := range set {
-			if !fields[f] {
-				t.Errorf("%s is no field of the catalog's types", f)
-			}
-		}
-	}
-}
 
 // TestTenantsDifferingInAColumnType: two tenants that differ only in a
 // column's type each get their own dry run, so the one whose query fails
@@ -255,15 +79,17 @@ queries:
 	if typeFindings["tenant_b"] == 0 || typeFindings["tenant_a"]+typeFindings["tenant_c"] != 0 {
 		t.Errorf("column findings by tenant: %v, want tenant_b's alone", typeFindings)
 	}
-	// tenant_a and tenant_c are alike: they share one dry run.
-	var tenants []tenant
-	for _, sc := range res.Schemas {
-		tm := tenantModel(m, sc)
-		tenants = append(tenants, tenant{schema: sc, model: tm, catalog: tenantCatalog(res.Catalog, sc, map[string]bool{"tenant_a": true, "tenant_b": true, "tenant_c": true}),
-			types: map[string]catalog.Type{"integer": {OID: 23, TypMod: -1}, "text": {OID: 25, TypMod: -1}}})
+	// tenant_a and tenant_c are alike: they share one group, and one dry run.
+	schemas, groups, _, err := compareTenants(ctx, s, m, []string{"tenant_*"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(tenants) != 3 || tenantFingerprint(tenants[0]) != tenantFingerprint(tenants[2]) || tenantFingerprint(tenants[0]) == tenantFingerprint(tenants[1]) {
-		t.Errorf("tenant_a and tenant_c should share a fingerprint, tenant_b not (schemas %v)", res.Schemas)
+	var got [][]string
+	for _, g := range groups {
+		got = append(got, g.schemas)
+	}
+	if want := [][]string{{"tenant_a", "tenant_c"}, {"tenant_b"}}; !reflect.DeepEqual(got, want) || len(schemas) != 3 {
+		t.Errorf("groups %v, want %v (schemas %v)", got, want, schemas)
 	}
 }
 
@@ -273,4 +99,152 @@ func describe(fs []*drift.Finding) string {
 		b.WriteString(f.Schema + " " + string(f.Code) + " " + f.Object + ": " + f.Message + "\n")
 	}
 	return b.String()
+}
+
+// openSession opens a session on url for a test.
+func openSession(t *testing.T, ctx context.Context, url string) *pgsession.Session {
+	t.Helper()
+	target, err := pgsession.ParseTarget(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := pgsession.Open(ctx, target, pgsession.Options{Timeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// TestTenantsAsEachAlone: the check of many tenant schemas, grouped on the
+// server, finds for every schema exactly what a check of that schema alone
+// finds, named with its schema, including schema names that one another
+// contain (tenant_1, tenant_10) and identical drift in several schemas.
+func TestTenantsAsEachAlone(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	fixture := readTestFile(t, "../../testdata/reference/normalised.sql")
+	drifts := map[string]string{
+		"tenant_1":  "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
+		"tenant_10": "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);",
+		"tenant_3":  "DROP INDEX user_roles_role_id_idx; ALTER TABLE roles ALTER COLUMN name DROP NOT NULL;",
+		"tenant_4":  "ALTER TABLE role_permissions DROP COLUMN scope;",
+	}
+	var ddl strings.Builder
+	for _, sc := range []string{"tenant_1", "tenant_10", "tenant_2", "tenant_3", "tenant_4", "tenant_5"} {
+		ddl.WriteString("CREATE SCHEMA " + sc + "; SET search_path = " + sc + ";\n" + fixture + "\n" + drifts[sc] + "\n")
+	}
+	db.Exec(t, ddl.String())
+	m, err := spec.Parse("normalised.yaml", []byte(readTestFile(t, "../../testdata/reference/normalised.yaml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := openSession(t, ctx, db.URL)
+	all, err := Check(ctx, s, m, CheckOptions{Schemas: []string{"tenant_*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(f *drift.Finding) string {
+		return strings.Join([]string{f.Schema, string(f.Code), f.Object, f.Subject, f.Expected, f.Actual, f.Message, f.Hint}, " | ")
+	}
+	var got, want []string
+	for _, f := range all.Findings {
+		got = append(got, key(f))
+	}
+	for _, sc := range all.Schemas {
+		one, err := Check(ctx, s, m, CheckOptions{Schemas: []string{sc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range one.Findings {
+			want = append(want, key(f))
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the grouped check differs from each schema checked alone (-want +got):\n%s", diff)
+	}
+	drifted := map[string]bool{}
+	for _, f := range all.Findings {
+		drifted[f.Schema] = true
+	}
+	if !drifted["tenant_1"] || !drifted["tenant_10"] || !drifted["tenant_3"] || !drifted["tenant_4"] || drifted["tenant_2"] || drifted["tenant_5"] {
+		t.Errorf("drifted schemas %v, want tenant_1, tenant_10, tenant_3 and tenant_4", drifted)
+	}
+}
+
+// TestTenantsBeyondTheLockTable: on a server whose lock table holds fewer
+// locks than the tenants have relations, the check of every tenant ends
+// without "out of shared memory" (53200), although reading their catalogs
+// in one transaction does not (the positive control).
+func TestTenantsBeyondTheLockTable(t *testing.T) {
+	t.Parallel()
+	// max_locks_per_transaction 10 times (20 connections + the workers):
+	// a lock table of a few hundred locks.
+	c := pgtest.StartCluster(t, pgtest.ClusterOptions{ExtraConf: []string{"max_locks_per_transaction = 10", "max_connections = 20"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, c.URL("postgres", "", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	fixture := readTestFile(t, "../../testdata/reference/normalised.sql")
+	// 400 tenants, 2,000 tables and 1,200 sequences, each tenant with a
+	// column of its own, so that each is a group: 400 schemas read and
+	// compared, in units the lock table holds.
+	const tenants = 400
+	for start := 0; start < tenants; start += 5 {
+		var b strings.Builder
+		for i := start; i < start+5; i++ {
+			fmt.Fprintf(&b, "CREATE SCHEMA tenant_%03d; SET search_path = tenant_%03d;\n%s\nALTER TABLE users ADD COLUMN extra_%03d text;\n", i, i, fixture, i)
+		}
+		if _, err := admin.Exec(ctx, b.String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := spec.Parse("normalised.yaml", []byte(readTestFile(t, "../../testdata/reference/normalised.yaml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openSession(t, ctx, c.URL("postgres", "", ""))
+
+	// The positive control: every tenant's catalog in one unit.
+	var req catalog.Request
+	for i := range tenants {
+		r := drift.Request(tenantModel(m, fmt.Sprintf("tenant_%03d", i)))
+		req.Relations = append(req.Relations, r.Relations...)
+		req.Roles = r.Roles
+	}
+	var pgErr *pgconn.PgError
+	if _, err := introspect.Load(ctx, s, req); !errors.As(err, &pgErr) || pgErr.Code != "53200" {
+		t.Fatalf("reading %d tenants' catalogs in one transaction: %v, want out of shared memory (53200): the lock table is too big for this test", tenants, err)
+	}
+
+	res, err := Check(ctx, s, m, CheckOptions{Schemas: []string{"tenant_*"}})
+	if err != nil {
+		t.Fatalf("check of %d tenants: %v", tenants, err)
+	}
+	if len(res.Schemas) != tenants {
+		t.Errorf("%d schemas checked, want %d", len(res.Schemas), tenants)
+	}
+	perSchema := map[string]int{}
+	for _, f := range res.Findings {
+		perSchema[f.Schema]++
+	}
+	if len(perSchema) != tenants {
+		t.Errorf("findings in %d schemas, want the extra column of each of %d", len(perSchema), tenants)
+	}
+}
+
+func readTestFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -41,7 +41,7 @@ func (e *MigrationError) Unwrap() error { return e.Err }
 func (e *MigrationError) Hint() string {
 	var te *TimeoutError
 	if errors.As(e.Err, &te) {
-		return "a migration that runs forever (a loop, a lock it waits for) is stopped; the limit is ten times --timeout"
+		return "a migration that runs forever (a loop, a lock it waits for) is stopped; the limit is ten times the statement timeout"
 	}
 	var pg *pgconn.PgError
 	if !errors.As(e.Err, &pg) {
@@ -52,14 +52,14 @@ func (e *MigrationError) Hint() string {
 	case pg.Code == "42501" && strings.Contains(pg.Message, "create role"):
 		ours = "rbacdrift applies migrations as a role without superuser rights; it may create roles only on PostgreSQL 16 and later " +
 			"(before 16, the right to create roles lets a role give itself any other, pg_execute_server_program included): " +
-			"run the snapshot on a PostgreSQL 16+ server (--dev-db), or create the role outside the migrations"
+			"replay them in a temporary database of a PostgreSQL 16+ server, or create the role outside the migrations"
 	case pg.Code == "42501":
 		ours = "rbacdrift applies migrations as a role that owns the scratch database and nothing more: it may not run programs " +
 			"on the server (COPY ... PROGRAM), read or write the server's files (pg_read_file, lo_export, COPY to a file), change " +
 			"the server's configuration (ALTER SYSTEM), use untrusted languages or create untrusted extensions (trusted ones, " +
-			"such as pgcrypto, citext or uuid-ossp, work); apply such migrations to a database yourself and take 'rbacdrift snapshot --db URL' from it"
+			"such as pgcrypto, citext or uuid-ossp, work); apply such migrations to a database yourself and take the snapshot of that database"
 	case pg.Code == "57014" || pg.Code == "55P03" || pg.Code == "25P03":
-		ours = "a statement of the migrations ran, waited for a lock or sat idle longer than --timeout, and was stopped"
+		ours = "a statement of the migrations ran, waited for a lock or sat idle longer than the statement timeout, and was stopped"
 	default:
 		return pg.Hint
 	}

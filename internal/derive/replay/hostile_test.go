@@ -206,7 +206,7 @@ func TestMigrationTimeouts(t *testing.T) {
 		start := time.Now()
 		err := deriveErr(t, p, dev, Options{Introspect: pgsession.Options{Timeout: time.Second}})
 		var me *MigrationError
-		if !errors.As(err, &me) || me.Line != 2 || !strings.Contains(me.Error(), "57014") || !strings.Contains(me.Hint(), "--timeout") {
+		if !errors.As(err, &me) || me.Line != 2 || !strings.Contains(me.Error(), "57014") || !strings.Contains(me.Hint(), "statement timeout") {
 			t.Fatalf("Derive = %v; want a 57014 MigrationError at line 2", err)
 		}
 		if d := time.Since(start); d > 20*time.Second {
@@ -223,7 +223,7 @@ func TestMigrationTimeouts(t *testing.T) {
 		var te *TimeoutError
 		var me *MigrationError
 		// The file is one query: the error stands at its start.
-		if !errors.As(err, &te) || !errors.As(err, &me) || me.Line != 1 || !strings.Contains(me.Hint(), "ten times --timeout") {
+		if !errors.As(err, &te) || !errors.As(err, &me) || me.Line != 1 || !strings.Contains(me.Hint(), "ten times the statement timeout") {
 			t.Fatalf("Derive = %v; want a TimeoutError at line 1", err)
 		}
 		if d := time.Since(start); d > 20*time.Second {
