@@ -28,5 +28,6 @@ if ! command -v hyperfine >/dev/null 2>&1; then
     echo "bench: no hyperfine: times will come from /usr/bin/time -v" >&2
 fi
 go run ./bench/run "$@"
-# Tenants, fleets and the dry run at scale: their own section of BENCHMARKS.md.
+# Tenants, fleets, the dry run and 500 harvested queries at scale: their own
+# sections of BENCHMARKS.md.
 exec go run ./bench/scale

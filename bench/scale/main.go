@@ -10,7 +10,10 @@
 //     check of a single schema;
 //   - the Spring Security model's 23 queries against the same model with
 //     --no-queries (goal: at most 2 times), when its fixture is there;
-//   - peak memory of each.
+//   - peak memory of each;
+//   - the bench model with 500 harvested queries against the same model with
+//     --no-queries, the catalog check alone (goal: at most 2 times), in a
+//     section of its own (see harvest.go); -only harvest runs it alone.
 //
 // It builds its databases once (rbacdrift_bench_tenants_1000 and _10000,
 // one tenant in 150 drifted, and rbacdrift_bench_fleet_01 to _20) on
@@ -50,8 +53,22 @@ func main() {
 	clean := flag.Bool("clean", false, "drop the scale databases and exit")
 	build := flag.Bool("build", false, "build the scale databases and exit")
 	out := flag.String("out", "BENCHMARKS.md", "the file to write the results into")
+	only := flag.String("only", "", "run one group of cases only: harvest")
+	harvested := flag.Int("harvested", 500, "harvested queries in the harvest case")
 	flag.Parse()
-	if err := run(*admin, *runs, *tenants, *clean, *build, *out); err != nil {
+	var err error
+	switch *only {
+	case "":
+		err = run(*admin, *runs, *tenants, *clean, *build, *out)
+		if err == nil && !*clean && !*build {
+			err = runHarvest(*admin, *runs, *harvested, *out)
+		}
+	case "harvest":
+		err = runHarvest(*admin, *runs, *harvested, *out)
+	default:
+		err = fmt.Errorf("-only takes harvest")
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/scale:", err)
 		os.Exit(1)
 	}
@@ -83,7 +100,7 @@ func run(admin string, runs, tenants int, clean, buildOnly bool, out string) err
 	}
 	defer conn.Close(ctx)
 	if clean {
-		names := []string{tenantsDB}
+		names := []string{tenantsDB, harvestDB}
 		for _, n := range tenantCounts(tenants) {
 			names = append(names, tenantsDBName(n))
 		}
@@ -369,16 +386,22 @@ func ms(d time.Duration) string {
 
 // writeSection replaces the scale section of path, or appends it.
 func writeSection(path, section string) error {
+	return replaceSection(path, beginMarker, endMarker, "## Scale: tenants, fleets, the dry run (issue 15)", section)
+}
+
+// replaceSection replaces what stands between begin and end in path with
+// section (which holds the markers), or appends it under heading.
+func replaceSection(path, begin, end, heading, section string) error {
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	s := string(old)
-	i, j := strings.Index(s, beginMarker), strings.Index(s, endMarker)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
 	if i < 0 || j < i {
-		return os.WriteFile(path, []byte(strings.TrimRight(s, "\n")+"\n\n## Scale: tenants, fleets, the dry run (issue 15)\n\n"+section), 0o644)
+		return os.WriteFile(path, []byte(strings.TrimRight(s, "\n")+"\n\n"+heading+"\n\n"+section), 0o644)
 	}
-	return os.WriteFile(path, []byte(s[:i]+strings.TrimSuffix(section, "\n")+s[j+len(endMarker):]), 0o644)
+	return os.WriteFile(path, []byte(s[:i]+strings.TrimSuffix(section, "\n")+s[j+len(end):]), 0o644)
 }
 
 // tenantsDBName is the database of n tenant schemas.

@@ -37,9 +37,21 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := cmd.parse(args, stdout, stderr); code >= 0 {
 		return code
 	}
+	code := f.run(ctx, cmd, stdout, stderr)
+	if code != exitOK && code != exitDrift {
+		f.out.clearStale("check", stderr)
+	}
+	return code
+}
 
+// run is the check once its flags are parsed; [runCheck] clears the
+// earlier run's reports when it ends without one.
+func (f *checkFlags) run(ctx context.Context, cmd *command, stdout, stderr io.Writer) int {
 	model, code := f.model(ctx, cmd, stderr)
 	if code >= 0 {
+		return code
+	}
+	if code := f.out.guard("check", stderr, checkInputs(f, model)); code >= 0 {
 		return code
 	}
 	migs, code := f.migrations(model, stderr)
@@ -113,6 +125,18 @@ func (f *checkFlags) model(ctx context.Context, cmd *command, stderr io.Writer) 
 		return nil, deriveError(ctx, stderr, "check", err)
 	}
 	return m, -1
+}
+
+// checkInputs are the files a check reads, by path, with what each is:
+// the model, its query files, the targets.
+func checkInputs(f *checkFlags, m *spec.Model) map[string]string {
+	in := map[string]string{f.spec: "the model file", f.targets: "the targets file"}
+	for _, q := range m.Queries {
+		if q.Pos.File != "" && q.Pos.File != f.spec {
+			in[q.Pos.File] = "the query file"
+		}
+	}
+	return in
 }
 
 // usageError prints the errors of a check that mean the flags or the model

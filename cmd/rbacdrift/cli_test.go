@@ -91,7 +91,7 @@ func cmdRbacdrift(ts *testscript.TestScript, neg bool, args []string) {
 	work := ts.Getenv("WORK") + string(filepath.Separator)
 	args = append([]string(nil), args...)
 	for i, a := range args {
-		for _, flag := range []string{"--spec", "--out", "--report", "--from-prisma", "--from-drizzle", "--migrations", "--from-migrations"} {
+		for _, flag := range []string{"--spec", "--out", "--report", "--from-prisma", "--from-drizzle", "--migrations", "--from-migrations", "--targets"} {
 			if i > 0 && args[i-1] == flag && !filepath.IsAbs(a) {
 				if k, v, ok := strings.Cut(a, "="); ok && flag == "--report" {
 					args[i] = k + "=" + work + v

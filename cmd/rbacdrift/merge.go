@@ -42,18 +42,30 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		errorf(stderr, "merge", err.Error())
 		return exitUsage
 	}
+	inputs := map[string]string{}
+	for _, file := range files {
+		inputs[file] = "the report"
+	}
+	if code := out.guard("merge", stderr, inputs); code >= 0 {
+		return code
+	}
+	// A merge that ends without a report leaves none of an earlier run's.
+	fail := func(code int) int {
+		out.clearStale("merge", stderr)
+		return code
+	}
 	var targets []*report.FleetTarget
 	var models []string
 	from := map[string]string{} // target name -> file
 	for _, file := range files {
 		if ctx.Err() != nil {
 			errorf(stderr, "merge", "interrupted")
-			return exitInterrupted
+			return fail(exitInterrupted)
 		}
 		d, err := decodeReportFile(file)
 		if err != nil {
 			errorf(stderr, "merge", file+": "+err.Error(), "merge reads the JSON reports of check: --format json, or --report json=FILE")
-			return exitUsage
+			return fail(exitUsage)
 		}
 		if !slices.Contains(models, d.Model) {
 			models = append(models, d.Model)
@@ -65,7 +77,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			if prev, ok := from[t.Name]; ok {
 				errorf(stderr, "merge", fmt.Sprintf("target %s is in both %s and %s", t.Name, prev, file),
 					"each shard checks its own targets: is one report given twice, or two jobs given the same --shard?")
-				return exitUsage
+				return fail(exitUsage)
 			}
 			from[t.Name] = file
 			t.SetFailOn(report.FailLevel(out.failOn))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -69,6 +70,86 @@ type outputFlags struct {
 	format  string
 	reports reportFiles
 	failOn  string
+
+	// guarded is set once the --report files are known not to be inputs of
+	// the run (see [outputFlags.guard]); fresh holds the ones this run wrote.
+	guarded bool
+	fresh   map[string]bool
+}
+
+// guard refuses, with exit 2, a --report file that is one of the run's
+// inputs (the model, a query file, the targets, a report merge reads):
+// writing it would destroy the input. Paths are compared resolved (absolute,
+// symbolic links followed), and as files when both exist (a hard link).
+// It returns -1 when none is.
+func (o *outputFlags) guard(cmd string, stderr io.Writer, inputs map[string]string) int {
+	for _, r := range o.reports {
+		for in, what := range inputs {
+			if in != "" && samePath(r.file, in) {
+				errorf(stderr, cmd, fmt.Sprintf("--report %s=%s would overwrite %s %s", r.format, r.file, what, in),
+					"give each --report a file of its own, such as "+r.format+"=rbacdrift-report"+reportExt[r.format])
+				return exitUsage
+			}
+		}
+	}
+	o.guarded = true
+	return -1
+}
+
+// reportExt is the usual file extension of each format.
+var reportExt = map[string]string{"text": ".txt", "json": ".json", "junit": ".xml", "sarif": ".sarif", "github": ".txt", "markdown": ".md"}
+
+// samePath reports whether paths a and b name the same file.
+func samePath(a, b string) bool {
+	if resolvedPath(a) == resolvedPath(b) {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
+// resolvedPath is p absolute, with its symbolic links followed (those of
+// its directory when p does not exist yet).
+func resolvedPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r
+	}
+	dir, base := filepath.Split(abs)
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		return filepath.Join(r, base)
+	}
+	return abs
+}
+
+// clearStale removes the --report files that this run did not write, when
+// it ends without a report (exit 2 after the guard, 3, 130): a report left
+// by an earlier run must not pass for this run's in CI. Only regular files
+// are removed (not a device such as /dev/stdout, nor what a symbolic link
+// points to), and only after [outputFlags.guard] cleared them of being
+// inputs.
+func (o *outputFlags) clearStale(cmd string, stderr io.Writer) {
+	if !o.guarded {
+		return
+	}
+	for _, r := range o.reports {
+		if o.fresh[r.file] {
+			continue
+		}
+		st, err := os.Lstat(r.file)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		if err := os.Remove(r.file); err != nil {
+			errorf(stderr, cmd, fmt.Sprintf("warning: %s is an earlier run's report and could not be removed: %v", r.file, err))
+			continue
+		}
+		fmt.Fprintf(stderr, "rbacdrift %s: note: removed %s, an earlier run's %s report: this run wrote none\n", cmd, r.file, r.format)
+	}
 }
 
 // write renders rep on stdout and in every --report file, appends the
@@ -102,6 +183,10 @@ func (o *outputFlags) emit(draw func(w io.Writer, format string, color bool) err
 			errorf(stderr, "check", fmt.Sprintf("writing the %s report: %v", r.format, err), "--report takes FORMAT=FILE; the file's directory must exist")
 			return exitUsage
 		}
+		if o.fresh == nil {
+			o.fresh = map[string]bool{}
+		}
+		o.fresh[r.file] = true
 	}
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" && o.wants("github") {
 		err := writeFile(path, passwords, true, summary)

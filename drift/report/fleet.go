@@ -118,9 +118,9 @@ func FleetText(w io.Writer, f *Fleet, opt TextOptions) error {
 		if i > 0 {
 			p.printf("\n")
 		}
-		p.printf("%s\n", p.paint(bold, "== "+t.Name+" =="))
+		p.printf("%s\n", p.paint(bold, "== "+printable(t.Name)+" =="))
 		if t.Error != "" {
-			p.printf("%s %s\n", p.paint(red, "not checked:"), t.Error)
+			p.printf("%s %s\n", p.paint(red, "not checked:"), printable(t.Error))
 			continue
 		}
 		if p.err == nil {
@@ -136,13 +136,13 @@ func FleetText(w io.Writer, f *Fleet, opt TextOptions) error {
 func FleetJUnit(w io.Writer, f *Fleet) error {
 	var suites []junitSuite
 	for _, t := range f.Targets {
-		name := "rbacdrift " + t.Name + " " + t.Target.String()
+		name := printable("rbacdrift " + t.Name + " " + t.Target.String())
 		if t.Error != "" {
 			suites = append(suites, junitSuite{Name: name, Tests: 1, Errors: 1, Cases: []junitCase{{
-				Name: "connect", Classname: t.Name, Error: &junitMessage{Message: xmlSafe(t.Error), Type: "not-checked"}}}})
+				Name: "connect", Classname: printable(t.Name), Error: &junitMessage{Message: xmlSafe(printable(t.Error)), Type: "not-checked"}}}})
 			continue
 		}
-		suites = append(suites, junitSuiteOf(t.reportAt(f.FailOn), name))
+		suites = append(suites, junitSuiteOf(forPeople(t.reportAt(f.FailOn)), name))
 	}
 	return writeJUnit(w, suites)
 }
@@ -184,12 +184,12 @@ func FleetMarkdown(w io.Writer, f *Fleet) error {
 		case t.reportAt(f.FailOn).Failed():
 			mark = ":x:"
 		}
-		p.printf("| %s | %s | %d | %d | %d |\n", mark, mdCell(t.Name), t.Summary.Errors, t.Summary.Warnings, t.Summary.Suppressed)
+		p.printf("| %s | %s | %d | %d | %d |\n", mark, mdCell(printable(t.Name)), t.Summary.Errors, t.Summary.Warnings, t.Summary.Suppressed)
 	}
 	for _, t := range f.Targets {
-		p.printf("\n### %s\n\n", mdText(t.Name))
+		p.printf("\n### %s\n\n", mdText(printable(t.Name)))
 		if t.Error != "" {
-			p.printf("Not checked: %s\n", mdText(t.Error))
+			p.printf("Not checked: %s\n", mdText(printable(t.Error)))
 			continue
 		}
 		var b bytes.Buffer
@@ -211,14 +211,14 @@ func FleetGitHub(w io.Writer, f *Fleet) error {
 	p := &printer{w: w}
 	for _, t := range f.Targets {
 		if t.Error != "" {
-			p.printf("::error title=%s::%s\n", escapeProperty("rbacdrift "+t.Name+": not checked"), escapeData(t.Error))
+			p.printf("::error title=%s::%s\n", escapeProperty(printable("rbacdrift "+t.Name+": not checked")), escapeData(printable(t.Error)))
 			continue
 		}
 		var b bytes.Buffer
 		if err := GitHub(&b, t.reportAt(f.FailOn)); err != nil {
 			return err
 		}
-		p.printf("%s", strings.ReplaceAll(b.String(), "title=rbacdrift ", "title=rbacdrift "+escapeProperty("["+t.Name+"]")+" "))
+		p.printf("%s", strings.ReplaceAll(b.String(), "title=rbacdrift ", "title=rbacdrift "+escapeProperty(printable("["+t.Name+"]"))+" "))
 	}
 	p.printf("%s\n", f.summaryLine())
 	return p.err

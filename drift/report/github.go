@@ -18,6 +18,7 @@ import (
 // The Markdown job summary is the [Markdown] report, which the command
 // appends to $GITHUB_STEP_SUMMARY.
 func GitHub(w io.Writer, r *Report) error {
+	r = forPeople(r)
 	p := &printer{w: w}
 	for _, c := range r.RootCauses() {
 		props := "title=" + escapeProperty("rbacdrift root cause")
@@ -36,6 +37,9 @@ func GitHub(w io.Writer, r *Report) error {
 		msg := f.Object + ": " + f.Message
 		if f.Hint != "" {
 			msg += "\nhint: " + f.Hint
+		}
+		if a := affectsLine(f); a != "" {
+			msg += "\n" + a
 		}
 		if s := f.Suppressed; s != nil {
 			cmd, title = "notice", title+" (waived)"

@@ -72,6 +72,7 @@ const JUnitPass = "matches the model"
 // the run at r.FailOn is a failure; a waived one is skipped, with the reason;
 // a warning that does not fail the run passes and says so in its system-out.
 func JUnit(w io.Writer, r *Report) error {
+	r = forPeople(r)
 	return writeJUnit(w, []junitSuite{junitSuiteOf(r, "rbacdrift "+r.Target.String())})
 }
 
@@ -148,6 +149,9 @@ func findingBody(f *drift.Finding) string {
 	}
 	if f.Hint != "" {
 		fmt.Fprintf(&b, "hint: %s\n", f.Hint)
+	}
+	if a := affectsLine(f); a != "" {
+		fmt.Fprintf(&b, "%s\n", a)
 	}
 	if s := f.Suppressed; s != nil {
 		fmt.Fprintf(&b, "waived: %s%s", s.Reason, until(s.Until))

@@ -130,7 +130,8 @@ func TestJUnitText(t *testing.T) {
 		want          string // the failure message as read back
 	}{
 		{"markup", `a <b> & "c" ]]> d`, `a <b> & "c" ]]> d`},
-		{"control characters", "bell\a nul\x00 tab\t", "bell\uFFFD nul\uFFFD tab\t"},
+		// Shown escaped (see printable), as in every format people read.
+		{"control characters", "bell\a nul\x00 tab\t", `bell\x07 nul\x00 tab` + "\t"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

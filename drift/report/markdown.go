@@ -18,6 +18,7 @@ const MarkdownMarker = "<!-- rbacdrift report -->"
 // subject (passing ones too), then the findings of each subject with their
 // position, expected and actual values, hint, and waiver.
 func Markdown(w io.Writer, r *Report) error {
+	r = forPeople(r)
 	p := &printer{w: w}
 	failOn := cmp.Or(r.FailOn, FailOnError)
 	icon := ":white_check_mark:"
@@ -86,6 +87,9 @@ func markdownFinding(p *printer, r *Report, g *group) {
 	}
 	if f.Hint != "" {
 		p.printf("  \n  **hint:** %s", mdText(f.Hint))
+	}
+	if len(f.Affects) > 0 {
+		p.printf("  \n  **affects:** %s", mdText(strings.TrimPrefix(affectsLine(f), "affects: ")))
 	}
 	if sup := f.Suppressed; sup != nil {
 		p.printf("  \n  **waived:** %s", mdText(sup.Reason+until(sup.Until)))

@@ -22,8 +22,10 @@ const (
 )
 
 // Text writes r for a person: findings grouped by table or query, one line
-// each with its hint below, then a summary line.
+// each with its hint and the queries it affects below, then a summary line.
+// Names and messages are shown [printable].
 func Text(w io.Writer, r *Report, opt TextOptions) error {
+	r = forPeople(r)
 	p := &printer{w: w, color: opt.Color}
 	for _, c := range r.RootCauses() {
 		p.printf("%s %s\n", p.paint(bold, "root cause:"), c.Sentence())
@@ -52,6 +54,9 @@ func Text(w io.Writer, r *Report, opt TextOptions) error {
 			p.printf("          %s\n", p.paint(dim, "at "+where))
 			if f.Hint != "" {
 				p.printf("          hint: %s\n", f.Hint)
+			}
+			if a := affectsLine(f); a != "" {
+				p.printf("          %s\n", a)
 			}
 			if f.ExplainedBy != "" {
 				p.printf("          root cause: migration %s has not run\n", strings.TrimPrefix(f.ExplainedBy, "migration:"))

@@ -87,7 +87,12 @@ func (r *CheckResult) Report(modelFile string) *report.Report {
 //     migrations folder against the tool's history table, read in one READ
 //     ONLY transaction; a migration that has not run becomes the root cause
 //     (ExplainedBy) of the findings it explains;
-//  6. the waivers ([drift.ApplyWaivers]).
+//  6. unless opts.SkipQueries, the impact: each finding on a table or column lists the queries that
+//     depend on it (Finding.Affects), and one that makes a query fail or do
+//     nothing (a sequence it resolves with pg_get_serial_sequence that the
+//     column no longer owns, a key its ON CONFLICT needs, a column type its
+//     returns read) is an error that names the query;
+//  7. the waivers ([drift.ApplyWaivers]).
 //
 // Every unit of work is a READ ONLY transaction with its own SET LOCAL
 // limits that ends with ROLLBACK, so s may be a connection through a
@@ -135,7 +140,12 @@ func Check(ctx context.Context, s *pgsession.Session, m *spec.Model, opts CheckO
 		findings = append(findings, migrationFindings(m, findings, mfs)...)
 	}
 	direct(m, findings, migs != nil)
-	linkQueries(m, findings)
+	if !opts.SkipQueries {
+		// Queries left out of the run (--no-queries) are not named either.
+		uses := readQueries(m)
+		linkQueries(uses, findings)
+		escalate(m, uses, findings)
+	}
 	drift.Sort(findings)
 
 	today := opts.Today

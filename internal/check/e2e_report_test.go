@@ -12,7 +12,6 @@ import (
 	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/drift/report"
 	"github.com/rbacdrift/rbacdrift/internal/check"
-	"github.com/rbacdrift/rbacdrift/internal/dryrun"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/golden"
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
@@ -52,7 +51,9 @@ type reportInput struct {
 // TestReferenceInput checks the crossed reference scenario for real: the
 // normalised model (testdata/reference/normalised.yaml, saved as
 // rbacdrift.yaml with referenceWaivers appended) compared with and dry-run
-// against a database loaded from testdata/reference/legacy.sql. What it
+// against a database loaded from testdata/reference/legacy.sql, through
+// [check.Check] as the command runs it (the queries each finding affects
+// included). What it
 // finds must be referenceInput, byte for byte; the target is fixed, so that
 // the file does not depend on the server's host, port or version.
 func TestReferenceInput(t *testing.T) {
@@ -69,17 +70,11 @@ func TestReferenceInput(t *testing.T) {
 	}
 	ctx, conn := context.Background(), db.Conn(t)
 	session := pgsession.NewSession(conn, pgsession.Options{})
-	res, err := check.Compare(ctx, session, m)
+	res, err := check.Check(ctx, session, m, check.CheckOptions{Today: referenceToday})
 	if err != nil {
 		t.Fatalf("checking the reference database: %v", err)
 	}
-	queries, err := dryrun.Run(ctx, session, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
-	if err != nil {
-		t.Fatalf("dry-running the reference queries: %v", err)
-	}
-	fs := append(res.Findings, queries...)
-	drift.Sort(fs)
-	fs = drift.ApplyWaivers(fs, m.Ignore, referenceToday)
+	fs := res.Findings
 	in := reportInput{
 		Model:    "rbacdrift.yaml",
 		Target:   report.Target{Host: "db.example.com", Port: 5432, Database: "app", User: "rbacdrift", ServerVersion: "15.0 (Debian 15.0-1.pgdg120+1)"},
