@@ -59,6 +59,7 @@ func deriveError(ctx context.Context, stderr io.Writer, cmd string, err error) i
 		if h := migErr.Hint(); h != "" {
 			hints = append(hints, h)
 		}
+		hints = append(hints, migrationFlagHint(migErr)...)
 		errorf(stderr, cmd, err.Error(), hints...)
 	case errors.As(err, &selErr):
 		return selectionError(stderr, selErr)

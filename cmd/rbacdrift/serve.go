@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"slices"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/rbacdrift/rbacdrift/drift/report"
 	"github.com/rbacdrift/rbacdrift/internal/check"
+	"github.com/rbacdrift/rbacdrift/internal/derive/replay"
+	"github.com/rbacdrift/rbacdrift/internal/derive/source"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/internal/serve"
 	"github.com/rbacdrift/rbacdrift/spec"
@@ -58,9 +61,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if f.shard != "" {
 		shard, _ = parseShard(f.shard)
 	}
-	model, err := loadModel(f.spec)
-	if err != nil {
+	// The model as check derives it: a model file's tables_from is the
+	// application's code, read once when serve starts.
+	model, err := source.LoadModel(ctx, f.spec, source.DeriveOptions{Replay: replay.Options{Introspect: sessionOptions(f.timeout)}})
+	var serr spec.Errors
+	switch {
+	case errors.As(err, &serr) || errors.Is(err, fs.ErrNotExist):
 		return modelError(stderr, "serve", f.spec, err)
+	case err != nil:
+		return deriveError(ctx, stderr, "serve", err)
 	}
 	targets, code := f.loadTargets(shard, stderr)
 	if code >= 0 {

@@ -140,17 +140,7 @@ func snapshotFromProject(ctx context.Context, f snapshotFlags, stdout, stderr io
 func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect.Selection, args []string, stdout, stderr io.Writer) int {
 	plan, err := replay.Read(f.fromMigrations, migrations.Tool(f.tool))
 	if err != nil {
-		var code *replay.CodeError
-		var amb *migrations.AmbiguousError
-		switch {
-		case errors.As(err, &code):
-			errorf(stderr, "snapshot", err.Error(), code.Hint())
-		case errors.As(err, &amb):
-			errorf(stderr, "snapshot", err.Error(), "give it with --migrations-tool NAME")
-		default:
-			errorf(stderr, "snapshot", err.Error())
-		}
-		return exitUsage
+		return deriveError(ctx, stderr, "snapshot", err)
 	}
 	opts := replay.Options{Selection: sel, Introspect: sessionOptions(f.timeout), Template: f.devTemplate}
 	if f.devDB != "" {
@@ -166,25 +156,9 @@ func snapshotFromMigrations(ctx context.Context, f snapshotFlags, sel introspect
 	var devErr *replay.DevDBError
 	switch {
 	case err == nil:
-	case errors.Is(context.Cause(ctx), context.Canceled):
-		errorf(stderr, "snapshot", "interrupted; the scratch database is removed")
-		return exitInterrupted
-	case errors.As(err, &migErr):
-		var hints []string
-		if h := migErr.Hint(); h != "" {
-			hints = append(hints, h)
-		}
-		hints = append(hints, migrationFlagHint(migErr)...)
-		errorf(stderr, "snapshot", err.Error(), hints...)
-		return exitUsage
-	case errors.As(err, &selErr):
-		return selectionError(stderr, selErr)
-	case errors.Is(err, pgserver.ErrNoBinaries):
-		errorf(stderr, "snapshot", err.Error(), "install the PostgreSQL server binaries (Debian: apt-get install postgresql), or give --dev-db URL")
-		return exitUsage
-	case errors.As(err, &devErr):
-		errorf(stderr, "snapshot", devErr.Message, devErr.Hint)
-		return exitConnect
+	case errors.Is(context.Cause(ctx), context.Canceled), errors.As(err, &migErr), errors.As(err, &selErr),
+		errors.Is(err, pgserver.ErrNoBinaries), errors.As(err, &devErr):
+		return deriveError(ctx, stderr, "snapshot", err)
 	case opts.DevDB != nil:
 		return failure(ctx, stderr, "snapshot", opts.DevDB, err)
 	default:
