@@ -142,7 +142,8 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	at := now()
 	entries := harvest.Merge(old, fresh, at)
-	if err := writeAtomic(out, harvest.Render(harvest.Header{Source: src, Role: role, At: at}, entries)); err != nil {
+	rendered := harvest.Render(harvest.Header{Source: src, Role: role, At: at}, entries)
+	if err := writeFileAtomic(out, func(w io.Writer) error { _, err := w.Write(rendered); return err }); err != nil {
 		errorf(stderr, "harvest", err.Error())
 		return exitUsage
 	}
@@ -173,31 +174,6 @@ func statementsError(stderr io.Writer, src harvest.Source, err error) int {
 		return exitConnect
 	}
 	return -1
-}
-
-// writeAtomic writes data to path through a temporary file in its folder,
-// so that a failed harvest leaves the old file as it was.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".rbacdrift-harvest-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // oneLine shortens sql to one line of at most n characters.
