@@ -220,7 +220,15 @@ func TestTenantsBeyondTheLockTable(t *testing.T) {
 		req.Roles = r.Roles
 	}
 	var pgErr *pgconn.PgError
-	if _, err := introspect.Load(ctx, s, req); !errors.As(err, &pgErr) || pgErr.Code != "53200" {
+	_, err = introspect.Load(ctx, s, req)
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "53200":
+	case err == nil && serverVersionNum(t, s) >= 180000:
+		// From 18 the fast-path lock slots grow with
+		// max_locks_per_transaction and this catalog fits: the control
+		// cannot fail there, and the check below must still be right.
+		t.Logf("PostgreSQL 18+: %d tenants' catalogs fit in one transaction's locks; the check is still compared with each schema alone", tenants)
+	default:
 		t.Fatalf("reading %d tenants' catalogs in one transaction: %v, want out of shared memory (53200): the lock table is too big for this test", tenants, err)
 	}
 
@@ -247,4 +255,18 @@ func readTestFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// serverVersionNum returns the server's server_version_num, read in a unit
+// of s.
+func serverVersionNum(t *testing.T, s *pgsession.Session) int {
+	t.Helper()
+	var v int
+	err := s.Read(context.Background(), func(q *pgsession.Queue) {
+		q.Query("SELECT current_setting('server_version_num')::int")
+	}, func(r *pgsession.Results) error { return r.QueryRow().Scan(&v) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

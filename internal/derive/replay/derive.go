@@ -224,6 +224,14 @@ func (m *migrator) target(server *pgsession.Target, name string, statementTimeou
 			cfg.RuntimeParams["client_connection_check_interval"] = "1000"
 		}
 	}
+	if m.version >= 160000 {
+		// From 16 a role's creator holds it WITH ADMIN OPTION only, and a
+		// migration that creates a role and then hands it a table (ALTER
+		// ... OWNER TO) must be able to SET ROLE to it, as the superuser the
+		// migrations were written for could. The grant is of the roles the
+		// migrator itself creates, nothing else.
+		cfg.RuntimeParams["createrole_self_grant"] = "set, inherit"
+	}
 	return &pgsession.Target{Config: cfg}
 }
 

@@ -152,7 +152,7 @@ func TestMigrationCreatesRole(t *testing.T) {
 	server := pgtest.GetServer(t)
 	dev := target(t, server.AdminURL)
 	role := fmt.Sprintf("hostile_app_%d", time.Now().UnixNano())
-	p := sqlPlan(t, "CREATE ROLE "+role+" LOGIN PASSWORD 'x';\nCREATE TABLE t (id int);\nGRANT SELECT ON t TO "+role+";\nALTER TABLE t OWNER TO "+role+";\n")
+	p := sqlPlan(t, "CREATE ROLE "+role+" LOGIN PASSWORD 'x';\nCREATE TABLE t (id int);\nGRANT SELECT ON t TO "+role+";\nGRANT CREATE ON SCHEMA public TO "+role+";\nALTER TABLE t OWNER TO "+role+";\n")
 	version := serverVersion(t, server.AdminURL)
 	for run := 1; run <= 2; run++ {
 		err := deriveErr(t, p, dev, Options{})
