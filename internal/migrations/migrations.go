@@ -162,7 +162,7 @@ const (
 	MaxUnknown = 20
 )
 
-// maxRows is [MaxHistoryRows]; a test lowers it.
+// maxRows is [MaxHistoryRows], a variable so that a test may lower it.
 var maxRows = MaxHistoryRows
 
 // A Querier runs a query. *pgx.Conn and pgx.Tx satisfy it. [ReadHistory]
