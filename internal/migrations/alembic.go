@@ -135,16 +135,12 @@ func alembicOrder(ms []*Migration) []*Migration {
 }
 
 func (alembic) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(sqlAlembic, ref))
+	rs, err := readRows(ctx, q, sqlAlembic, ref, h)
 	if err != nil {
 		return err
 	}
-	heads, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	for _, v := range heads {
-		h.Applied = append(h.Applied, &Applied{ID: v})
+	for _, r := range rs {
+		h.Applied = append(h.Applied, &Applied{ID: text(r[0])})
 	}
 	return nil
 }

@@ -115,17 +115,13 @@ func (django) readFolder(f *Folder) error {
 }
 
 func (django) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(sqlDjango, ref))
-	if err != nil {
-		return err
-	}
-	type row struct{ App, Name string }
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, sqlDjango, ref, h)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		h.Applied = append(h.Applied, &Applied{ID: r.App + "." + r.Name, Detail: r.App})
+		app := text(r[0])
+		h.Applied = append(h.Applied, &Applied{ID: app + "." + text(r[1]), Detail: app})
 	}
 	return nil
 }

@@ -179,30 +179,28 @@ func (drizzle) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f
 	if named {
 		query = sqlDrizzleNamed
 	}
-	rows, err := q.Query(ctx, selectFrom(query, ref))
-	if err != nil {
-		return err
-	}
-	type row struct {
-		Hash      string
-		CreatedAt *int64
-		Name      *string
-	}
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, query, ref, h)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		a := &Applied{Checksum: r.Hash, Detail: fmt.Sprintf("hash %s", r.Hash), nullWhen: r.CreatedAt == nil}
-		if r.CreatedAt != nil {
-			a.When = *r.CreatedAt
-			a.Detail = fmt.Sprintf("created_at %d, hash %s", a.When, r.Hash)
+		hash := text(r[0])
+		// created_at is a bigint; one that is NULL or not a number counts
+		// as NULL, first in ORDER BY created_at DESC.
+		when, hasWhen := integer(r[1])
+		a := &Applied{Checksum: hash, null: r[0] == nil, Detail: "hash " + shown(r[0]), nullWhen: !hasWhen}
+		if r[0] != nil {
+			a.Detail = "hash " + hash
+		}
+		if hasWhen {
+			a.When = when
+			a.Detail = fmt.Sprintf("created_at %d, %s", a.When, a.Detail)
 		}
 		switch {
-		case r.Name != nil:
-			a.ID = *r.Name
+		case r[2] != nil:
+			a.ID = text(r[2])
 		default:
-			a.ID = drizzleMatch(f, a, r.CreatedAt != nil)
+			a.ID = drizzleMatch(f, a, hasWhen)
 		}
 		h.Applied = append(h.Applied, a)
 	}

@@ -2,6 +2,7 @@ package migrations
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/drift"
@@ -42,6 +43,9 @@ func pending(f *Folder, m *Migration, hint string) *Finding {
 // unknown reports a history row without a migration in the folder; name
 // goes into the object (migration:name), what into the message.
 func unknown(f *Folder, a *Applied, name, what string) *Finding {
+	if name == "" {
+		name = "(no name)"
+	}
 	return &Finding{
 		Code: drift.MigrationUnknown, Severity: drift.MigrationUnknown.Severity(), Object: "migration:" + name, File: f.Dir, Applied: a,
 		Expected: "a file in " + f.Dir, Actual: "applied",
@@ -51,9 +55,13 @@ func unknown(f *Folder, a *Applied, name, what string) *Finding {
 }
 
 func modified(f *Folder, m *Migration, a *Applied, hint string) *Finding {
+	ran := "checksum " + a.Checksum + " (as it ran)"
+	if a.null {
+		ran = "no checksum (the history row's is NULL)"
+	}
 	return &Finding{
 		Code: drift.MigrationModified, Severity: drift.MigrationModified.Severity(), Object: m.Object(), File: m.File, Migration: m, Applied: a,
-		Expected: "checksum " + a.Checksum + " (as it ran)", Actual: "checksum " + m.Checksum + " (the file now)",
+		Expected: ran, Actual: "checksum " + m.Checksum + " (the file now)",
 		Message: fmt.Sprintf("migration %s was changed after it ran: the database has the version it ran, not the file's", m.Name),
 		Hint:    hint,
 	}
@@ -83,6 +91,36 @@ func historyMissing(f *Folder, h *History, d driver) *Finding {
 		Expected: fmt.Sprintf("%s's history table %s", f.Tool, h.Table), Actual: "no such table",
 		Message: fmt.Sprintf("%s's history table %s does not exist: no migration of %s has run on this database (%d in the folder)", f.Tool, h.Table, f.Dir, len(f.Migrations)),
 		Hint:    fmt.Sprintf("if the tool keeps its history under another name or schema, name it; otherwise run %s", d.command(f.Dir)),
+	}
+}
+
+// unreadable reports a history row the tool could not read either.
+func unreadable(f *Folder, h *History, what string) *Finding {
+	return &Finding{
+		Code: drift.MigrationUnknown, Severity: drift.MigrationUnknown.Severity(), Object: "table:" + h.Table, File: f.Dir,
+		Expected: "a history row " + string(f.Tool) + " can read", Actual: what,
+		Message: fmt.Sprintf("%s holds a row %s could not read (%s); it was left out of the comparison", h.Table, f.Tool, what),
+		Hint:    "find out what wrote it: the table is " + string(f.Tool) + "'s and only the tool should write to it",
+	}
+}
+
+// moreUnknown counts the migration-unknown findings past [MaxUnknown].
+func moreUnknown(f *Folder, n int) *Finding {
+	return &Finding{
+		Code: drift.MigrationUnknown, Severity: drift.MigrationUnknown.Severity(), Object: "migration:(" + strconv.Itoa(n) + " more)", File: f.Dir,
+		Expected: "a file in " + f.Dir, Actual: "applied",
+		Message: fmt.Sprintf("and %d more migrations ran on this database but are not in %s (only the first %d are listed)", n, f.Dir, MaxUnknown),
+		Hint:    "the folder may not be this database's, or the history table another tool's: check the migrations folder and the history table named",
+	}
+}
+
+// truncated says that the history table was read only up to [MaxHistoryRows].
+func truncated(f *Folder, h *History) *Finding {
+	return &Finding{
+		Code: drift.MigrationUnknown, Severity: drift.MigrationUnknown.Severity(), Object: "table:" + h.Table, File: f.Dir,
+		Expected: fmt.Sprintf("at most %d rows", MaxHistoryRows), Actual: fmt.Sprintf("more than %d rows", maxRows),
+		Message: fmt.Sprintf("%s has more than %d rows: only the first %d were read, so migrations recorded past them may be reported as pending", h.Table, maxRows, maxRows),
+		Hint:    "no migrations folder has this many migrations: check that the history table named is this tool's",
 	}
 }
 

@@ -174,35 +174,30 @@ func flywayCompare(a, b []int64) int {
 }
 
 func (flyway) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(sqlFlyway, ref))
-	if err != nil {
-		return err
-	}
-	type row struct {
-		Rank        int32
-		Version     *string
-		Description string
-		Type        string
-		Script      string
-		Checksum    *int32
-		Success     bool
-	}
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, sqlFlyway, ref, h)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		if r.Type == "SCHEMA" {
+		rank, version, kind := text(r[0]), r[1], text(r[3])
+		if kind == "SCHEMA" {
 			continue
 		}
-		a := &Applied{ID: r.Description, Failed: !r.Success, Detail: r.Script, kind: r.Type, repeatable: r.Version == nil}
-		if r.Checksum != nil {
-			a.Checksum = strconv.FormatInt(int64(*r.Checksum), 10)
+		a := &Applied{ID: text(r[2]), Failed: !boolean(r[6]), Detail: text(r[4]), kind: kind, repeatable: version == nil}
+		if r[5] != nil {
+			sum, ok := integer(r[5])
+			if !ok {
+				// Flyway's checksum is an integer; anything else matches no file.
+				a.Checksum = text(r[5])
+			} else {
+				a.Checksum = strconv.FormatInt(sum, 10)
+			}
 		}
-		if r.Version != nil {
-			v, err := flywayVersion(*r.Version)
+		if version != nil {
+			v, err := flywayVersion(text(version))
 			if err != nil {
-				return fmt.Errorf("installed_rank %d: %w", r.Rank, err)
+				h.Unreadable = append(h.Unreadable, fmt.Sprintf("installed_rank %s: %v", rank, err))
+				continue
 			}
 			a.ID = flywayVersionText(v)
 		}

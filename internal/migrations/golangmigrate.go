@@ -76,21 +76,18 @@ func (golangMigrate) readFolder(f *Folder) error {
 }
 
 func (golangMigrate) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(sqlGolangMigrate, ref))
-	if err != nil {
-		return err
-	}
-	type row struct {
-		Version int64
-		Dirty   bool
-	}
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, sqlGolangMigrate, ref, h)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		h.Version = r.Version
-		h.Applied = append(h.Applied, &Applied{ID: strconv.FormatInt(r.Version, 10), Version: r.Version, Failed: r.Dirty})
+		version, ok := integer(r[0])
+		if !ok {
+			h.Unreadable = append(h.Unreadable, "version "+shown(r[0])+" is not a number")
+			continue
+		}
+		h.Version = version
+		h.Applied = append(h.Applied, &Applied{ID: strconv.FormatInt(version, 10), Version: version, Failed: boolean(r[1])})
 	}
 	return nil
 }

@@ -117,26 +117,23 @@ func cmpInt(a, b int64) int {
 }
 
 func (goose) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(sqlGoose, ref))
-	if err != nil {
-		return err
-	}
-	type row struct {
-		Version   int64
-		IsApplied bool
-	}
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, sqlGoose, ref, h)
 	if err != nil {
 		return err
 	}
 	seen := map[int64]bool{}
 	for _, r := range rs { // newest first: the first row of a version decides
-		if seen[r.Version] || r.Version == 0 {
+		version, ok := integer(r[0])
+		if !ok {
+			h.Unreadable = append(h.Unreadable, "version_id "+shown(r[0])+" is not a number")
 			continue
 		}
-		seen[r.Version] = true
-		a := &Applied{ID: strconv.FormatInt(r.Version, 10), Version: r.Version}
-		if !r.IsApplied {
+		if seen[version] || version == 0 {
+			continue
+		}
+		seen[version] = true
+		a := &Applied{ID: strconv.FormatInt(version, 10), Version: version}
+		if !boolean(r[1]) {
 			a.kind = "unapplied"
 		}
 		h.Applied = append(h.Applied, a)

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/drift"
 	"github.com/rbacdrift/rbacdrift/internal/safefile"
 )
 
@@ -118,6 +121,7 @@ type Applied struct {
 	Version  int64
 
 	kind       string // Flyway's type (SQL, BASELINE, DELETE, ...); goose's "unapplied"
+	null       bool   // the checksum column is NULL
 	nullWhen   bool   // drizzle's created_at is NULL
 	repeatable bool   // a Flyway row without a version
 }
@@ -137,7 +141,29 @@ type History struct {
 	Applied []*Applied
 	// Version is golang-migrate's single version row; -1 when the table is empty.
 	Version int64
+	// Truncated is set when the table holds more than [MaxHistoryRows] rows:
+	// only the first ones, in the tool's order, were read.
+	Truncated bool
+	// Unreadable describes the rows the tool could not have read either (a
+	// version that is not a number), which are left out of Applied.
+	Unreadable []string
 }
+
+// The bounds of a history table read: it is input, possibly hostile.
+const (
+	// MaxHistoryRows is how many rows of a history table are read; past it
+	// the comparison says the table was cut.
+	MaxHistoryRows = 100_000
+	// MaxHistoryValue is how many characters of a value are read; a longer
+	// one (no file name is) comes cut and marked with "…".
+	MaxHistoryValue = 255
+	// MaxUnknown is how many migration-unknown findings are listed one by
+	// one; one more finding counts the rest.
+	MaxUnknown = 20
+)
+
+// maxRows is [MaxHistoryRows], a variable so that a test may lower it.
+var maxRows = MaxHistoryRows
 
 // A Querier runs a query. *pgx.Conn and pgx.Tx satisfy it. [ReadHistory]
 // sends it only SELECTs; the caller is expected to run them inside its own
@@ -337,7 +363,34 @@ func Compare(f *Folder, h *History) []*Finding {
 	if h.Missing {
 		return []*Finding{historyMissing(f, h, d)}
 	}
-	return d.compare(f, h)
+	out := d.compare(f, h)
+	for _, u := range h.Unreadable {
+		out = append(out, unreadable(f, h, u))
+	}
+	out = capUnknown(f, out)
+	if h.Truncated {
+		out = append(out, truncated(f, h))
+	}
+	return out
+}
+
+// capUnknown keeps the first [MaxUnknown] migration-unknown findings and
+// replaces the rest with one that counts them.
+func capUnknown(f *Folder, in []*Finding) []*Finding {
+	out := in[:0:0]
+	n := 0
+	for _, fi := range in {
+		if fi.Code == drift.MigrationUnknown {
+			if n++; n > MaxUnknown {
+				continue
+			}
+		}
+		out = append(out, fi)
+	}
+	if n > MaxUnknown {
+		out = append(out, moreUnknown(f, n-MaxUnknown))
+	}
+	return out
 }
 
 // A ColumnsError says that the table named as the tool's history lacks
@@ -406,9 +459,83 @@ func hasColumn(ctx context.Context, q Querier, ref pgx.Identifier, col string) (
 	return pgx.CollectExactlyOneRow(rows, pgx.RowTo[bool])
 }
 
-// selectFrom fills a query template with the table's sanitized name.
+// selectFrom fills a query template with the table's sanitized name and
+// the bounds of the read.
 func selectFrom(template string, ref pgx.Identifier) string {
-	return strings.Replace(template, "{table}", ref.Sanitize(), 1)
+	return strings.NewReplacer(
+		"{table}", ref.Sanitize(),
+		"{v}", strconv.Itoa(MaxHistoryValue+1),
+		"{rows}", strconv.Itoa(maxRows+1),
+	).Replace(template)
+}
+
+// readRows runs a history query whose columns are all text and returns
+// its rows, a NULL as nil, at most maxRows of them; past that it sets
+// h.Truncated.
+func readRows(ctx context.Context, q Querier, template string, ref pgx.Identifier, h *History) ([][]*string, error) {
+	rows, err := q.Query(ctx, selectFrom(template, ref))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]*string
+	for rows.Next() {
+		if len(out) == maxRows {
+			h.Truncated = true
+			break
+		}
+		vals := make([]*string, len(rows.FieldDescriptions()))
+		dest := make([]any, len(vals))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		out = append(out, vals)
+	}
+	rows.Close()
+	return out, rows.Err()
+}
+
+// text is a value as read: "" for NULL, cut to [MaxHistoryValue]
+// characters and marked with "…" when the server had more.
+func text(p *string) string {
+	if p == nil {
+		return ""
+	}
+	if utf8.RuneCountInString(*p) <= MaxHistoryValue {
+		return *p
+	}
+	r := []rune(*p)
+	return string(r[:MaxHistoryValue]) + "…"
+}
+
+// integer parses a value as read; ok is false for NULL or anything but an
+// integer.
+func integer(p *string) (n int64, ok bool) {
+	if p == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(*p), 10, 64)
+	return n, err == nil
+}
+
+// boolean is a value as read: true only for the server's true (or 1, t).
+func boolean(p *string) bool {
+	if p == nil {
+		return false
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(*p))
+	return err == nil && b
+}
+
+// shown quotes a value as read for a message: NULL, or the cut text.
+func shown(p *string) string {
+	if p == nil {
+		return "NULL"
+	}
+	return strconv.Quote(text(p))
 }
 
 func displayName(ref pgx.Identifier) string { return strings.Join(ref, ".") }

@@ -59,15 +59,12 @@ func (d nameTool) fits(dir string, ents []os.DirEntry) bool { return d.fit(dir, 
 func (d nameTool) readFolder(f *Folder) error { return d.list(f) }
 
 func (d nameTool) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(d.query, ref))
+	rs, err := readRows(ctx, q, d.query, ref, h)
 	if err != nil {
 		return err
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
+	for _, r := range rs {
+		id := text(r[0])
 		if d.normalize != nil {
 			id = d.normalize(id)
 		}

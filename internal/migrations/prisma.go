@@ -100,26 +100,15 @@ func unpaddedHex(s string) string {
 }
 
 func (prisma) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(sqlPrisma, ref))
-	if err != nil {
-		return err
-	}
-	type row struct {
-		Name       string
-		Checksum   string
-		Finished   bool
-		RolledBack bool
-		Logs       string
-	}
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, sqlPrisma, ref, h)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		if r.RolledBack {
+		if boolean(r[3]) {
 			continue // apply_migrations ignores rolled-back rows
 		}
-		h.Applied = append(h.Applied, &Applied{ID: r.Name, Checksum: r.Checksum, Failed: !r.Finished, Logs: r.Logs})
+		h.Applied = append(h.Applied, &Applied{ID: text(r[0]), Checksum: text(r[1]), null: r[1] == nil, Failed: !boolean(r[2]), Logs: text(r[4])})
 	}
 	return nil
 }

@@ -85,23 +85,18 @@ func (sqlx) readFolder(f *Folder) error {
 }
 
 func (sqlx) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, f *Folder, h *History) error {
-	rows, err := q.Query(ctx, selectFrom(sqlSqlx, ref))
-	if err != nil {
-		return err
-	}
-	type row struct {
-		Version     int64
-		Description string
-		Success     bool
-		Checksum    string
-	}
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, sqlSqlx, ref, h)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
+		version, ok := integer(r[0])
+		if !ok {
+			h.Unreadable = append(h.Unreadable, "version "+shown(r[0])+" is not a number")
+			continue
+		}
 		h.Applied = append(h.Applied, &Applied{
-			ID: strconv.FormatInt(r.Version, 10), Version: r.Version, Checksum: r.Checksum, Failed: !r.Success, Detail: r.Description,
+			ID: strconv.FormatInt(version, 10), Version: version, Checksum: text(r[3]), null: r[3] == nil, Failed: !boolean(r[2]), Detail: text(r[1]),
 		})
 	}
 	return nil

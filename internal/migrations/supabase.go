@@ -76,17 +76,12 @@ func (supabase) readHistory(ctx context.Context, q Querier, ref pgx.Identifier, 
 	} else if !ok {
 		query = sqlSupabaseUnnamed
 	}
-	rows, err := q.Query(ctx, selectFrom(query, ref))
-	if err != nil {
-		return err
-	}
-	type row struct{ Version, Name string }
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[row])
+	rs, err := readRows(ctx, q, query, ref, h)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		h.Applied = append(h.Applied, &Applied{ID: r.Version, Detail: r.Name})
+		h.Applied = append(h.Applied, &Applied{ID: text(r[0]), Detail: text(r[1])})
 	}
 	return nil
 }
