@@ -139,7 +139,7 @@ func TestClusterGoneWhenProcessDies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Printf("cluster %s\n", c.dir)
+		fmt.Printf("cluster %s\n", c.srv.Dir)
 		time.Sleep(time.Minute)
 		return
 	}

@@ -283,7 +283,7 @@ func TestBinDirVariable(t *testing.T) {
 		{"not reachable as root", map[string]string{EnvBinDir: locked}, true,
 			[]string{"initdb"}, "the postgres OS user cannot reach it"},
 		{"not reachable but not root", map[string]string{EnvBinDir: locked}, false,
-			[]string{"initdb"}, "initdb in"}, // the empty initdb fails to run
+			[]string{"initdb"}, "initdb: "}, // the empty initdb fails to run
 		{"URL ignored", map[string]string{EnvBinDir: bin, EnvURL: "postgres://postgres@127.0.0.1:1/postgres"}, os.Geteuid() == 0,
 			[]string{"initdb"}, ""},
 	}

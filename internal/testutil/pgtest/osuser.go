@@ -1,9 +1,7 @@
 package pgtest
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 
 	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
@@ -35,9 +33,3 @@ var (
 
 // A binFinder finds the directory of the server binaries.
 type binFinder = pgserver.Finder
-
-// startWatchdog starts the watchdog of a cluster: it stops the server and
-// removes dir when the test process is gone (see [pgserver.StartWatchdog]).
-func startWatchdog(bin, dataDir, dir string, u *osUser) (*exec.Cmd, *os.File, error) {
-	return pgserver.StartWatchdog("pgtest-watchdog", filepath.Join(bin, "pg_ctl"), dataDir, dir, u, childEnv())
-}

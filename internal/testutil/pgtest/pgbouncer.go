@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 // PgBouncerOptions configures a pooler started by [StartPgBouncer].
@@ -371,33 +372,16 @@ func (b *PgBouncer) stop() error {
 	return b.stopErr
 }
 
-// pgbouncerWatchdogScript waits for its standard input to close, which
-// happens when the test process ends however it ends, then stops PgBouncer
-// and removes its directory. Its arguments are the process id and the
-// directory.
-const pgbouncerWatchdogScript = `read -r _; kill -TERM "$1" 2>/dev/null; rm -rf "$2"`
+// pgbouncerWatchdog is the [pgserver.Watchdog] script of a PgBouncer: when
+// the test process is gone, it stops PgBouncer and removes its directory.
+// Its arguments are the process id and the directory.
+const pgbouncerWatchdog = `kill -TERM "$1" 2>/dev/null; rm -rf "$2"`
 
 // startPgBouncerWatchdog starts the watchdog of the PgBouncer process pid,
-// as PgBouncer's OS user, in a process group of its own, like the watchdog of
-// a cluster (see startWatchdog). The returned file is the write end of its
-// standard input.
+// as PgBouncer's OS user, like the watchdog of a cluster. The returned file
+// is the write end of its standard input.
 func startPgBouncerWatchdog(pid int, dir string, u *osUser) (*exec.Cmd, *os.File, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("starting pgbouncer watchdog: %w", err)
-	}
-	defer r.Close()
-	cmd := exec.Command("/bin/sh", "-c", pgbouncerWatchdogScript, "pgtest-pgbouncer-watchdog", strconv.Itoa(pid), dir)
-	cmd.Stdin = r
-	cmd.Dir = "/"
-	cmd.Env = childEnv()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	setProcUser(cmd, u)
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		return nil, nil, fmt.Errorf("starting pgbouncer watchdog: %w", err)
-	}
-	return cmd, w, nil
+	return pgserver.Watchdog("pgtest-pgbouncer-watchdog", pgbouncerWatchdog, u, childEnv(), strconv.Itoa(pid), dir)
 }
 
 // tail returns the last n bytes of s, at a line start when it cuts.
