@@ -77,9 +77,9 @@ var pgbouncerPaths = []string{"/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer"
 // missing pgbouncer fails the test (it never skips), with how to install it.
 func StartPgBouncer(t testing.TB, opts PgBouncerOptions) *PgBouncer {
 	t.Helper()
-	bin := lookPathIn("pgbouncer", os.Getenv("PATH"))
+	bin := pgserver.LookPathIn("pgbouncer", os.Getenv("PATH"))
 	for _, p := range pgbouncerPaths {
-		if bin == "" && isExecutable(p) {
+		if bin == "" && pgserver.IsExecutable(p) {
 			bin = p
 		}
 	}
@@ -171,12 +171,12 @@ func startPgBouncer(bin string, s *Server, port int, opts PgBouncerOptions) (_ *
 
 	b.cmd = exec.Command(bin, filepath.Join(dir, "pgbouncer.ini"))
 	b.cmd.Dir = dir
-	b.cmd.Env = childEnv()
+	b.cmd.Env = pgserver.ChildEnv()
 	b.cmd.Stdout, b.cmd.Stderr = log, log
 	// A process group of its own: Ctrl-C in a terminal reaches the tests,
 	// whose cleanup stops PgBouncer, and the watchdog otherwise.
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	setProcUser(b.cmd, owner)
+	owner.Apply(b.cmd)
 	if err := b.cmd.Start(); err != nil {
 		close(b.exited)
 		return nil, fmt.Errorf("starting %s: %w", bin, err)
@@ -381,7 +381,7 @@ const pgbouncerWatchdog = `kill -TERM "$1" 2>/dev/null; rm -rf "$2"`
 // as PgBouncer's OS user, like the watchdog of a cluster. The returned file
 // is the write end of its standard input.
 func startPgBouncerWatchdog(pid int, dir string, u *osUser) (*exec.Cmd, *os.File, error) {
-	return pgserver.Watchdog("pgtest-pgbouncer-watchdog", pgbouncerWatchdog, u, childEnv(), strconv.Itoa(pid), dir)
+	return pgserver.Watchdog("pgtest-pgbouncer-watchdog", pgbouncerWatchdog, u, pgserver.ChildEnv(), strconv.Itoa(pid), dir)
 }
 
 // tail returns the last n bytes of s, at a line start when it cuts.
