@@ -513,10 +513,10 @@ func (c *comparer) indexFinding(r *catalog.Relation, d *spec.Index, candidates [
 			c.add(&Finding{Code: MissingUniqueIndex, Object: obj, Subject: obj, Expected: want, Actual: "none",
 				Message: fmt.Sprintf("no unique index on %s%s", r.Name.Name, list(d.Columns)) + nameSuffix(d.Name),
 				Hint: fmt.Sprintf("duplicates can be stored and INSERT ... ON CONFLICT on these columns fails with 42P10; CREATE UNIQUE INDEX CONCURRENTLY ON %s %s%s (remove the duplicates first)",
-					QuoteName(spec.Name(r.Name)), quoteList(d.Columns), where)}, d.Pos)
+					QuoteName(spec.Name(r.Name)), quoteKeys(r, d.Columns), where)}, d.Pos)
 			return
 		}
-		hint := fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), QuoteName(spec.Name(r.Name)), quoteList(d.Columns))
+		hint := fmt.Sprintf("permission look-ups on %s scan the table; CREATE INDEX ON %s %s", list(d.Columns), QuoteName(spec.Name(r.Name)), quoteKeys(r, d.Columns))
 		if (d.Method != "" && d.Method != "btree") || d.Keys != nil || d.Include != nil || d.NullsNotDistinct || d.Where != nil {
 			hint = fmt.Sprintf("queries that need it scan the table; %s", create)
 		}
@@ -531,7 +531,7 @@ func (c *comparer) indexFinding(r *catalog.Relation, d *spec.Index, candidates [
 		c.add(&Finding{Code: MissingUniqueIndex, Object: obj, Subject: obj, Expected: want, Actual: got,
 			Message: fmt.Sprintf("no unique index on %s%s as declared: %s", r.Name.Name, list(d.Columns), got),
 			Hint: fmt.Sprintf("the rows the model says are unique are not kept unique (and ON CONFLICT on them fails with 42P10); CREATE UNIQUE INDEX CONCURRENTLY ON %s %s%s, then drop %s",
-				QuoteName(spec.Name(r.Name)), quoteList(d.Columns), where, QuoteIdent(ix.Name))}, d.Pos)
+				QuoteName(spec.Name(r.Name)), quoteKeys(r, d.Columns), where, QuoteIdent(ix.Name))}, d.Pos)
 		return
 	}
 	c.add(&Finding{Code: IndexMismatch, Object: obj, Subject: obj, Expected: want, Actual: got,

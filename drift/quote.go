@@ -3,6 +3,7 @@ package drift
 import (
 	"strings"
 
+	"github.com/rbacdrift/rbacdrift/introspect/catalog"
 	"github.com/rbacdrift/rbacdrift/spec"
 )
 
@@ -33,6 +34,23 @@ func quoteList(cols []string) string {
 	return "(" + strings.Join(q, ", ") + ")"
 }
 
+// quoteKeys renders an index's keys for CREATE INDEX: a column of r as a
+// quoted identifier, anything else (an expression such as lower(email)) in
+// parentheses, as the statement wants an expression.
+func quoteKeys(r *catalog.Relation, keys []string) string {
+	q := make([]string, len(keys))
+	for i, k := range keys {
+		if r.Column(k) != nil || !strings.ContainsAny(k, "()+-*/|:' ") {
+			q[i] = QuoteIdent(k)
+		} else if wrapped(k) {
+			q[i] = k
+		} else {
+			q[i] = "(" + k + ")"
+		}
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
 // QuoteLiteral quotes s as an SQL string literal.
 func QuoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
@@ -49,3 +67,25 @@ func quoteLabels(labels []string) string {
 var reserved = map[string]bool{"user": true, "group": true, "order": true, "table": true, "select": true,
 	"grant": true, "check": true, "default": true, "limit": true, "all": true, "from": true, "where": true,
 	"primary": true, "references": true, "to": true, "using": true, "column": true, "constraint": true}
+
+// wrapped reports whether s is one parenthesised expression: its first
+// parenthesis closes at its end. (Parentheses inside string literals are
+// counted too; at worst the key gets a second pair.)
+func wrapped(s string) bool {
+	if !strings.HasPrefix(s, "(") {
+		return false
+	}
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i == len(s)-1
+			}
+		}
+	}
+	return false
+}

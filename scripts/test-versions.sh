@@ -18,7 +18,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+top=$(cd "$here/.." && pwd)
 GO=${GO:-go}
 
 # One major: the worker that the main part below starts through xargs.
