@@ -22,8 +22,8 @@ func (u *User) Apply(*exec.Cmd) {}
 // OwnGroup does nothing here.
 func OwnGroup(*exec.Cmd) {}
 
-// StartWatchdog starts nothing: a server left by a crashed process stays
-// until removed by hand.
-func StartWatchdog(name, pgCtl, dataDir, dir string, u *User, env []string) (*exec.Cmd, *os.File, error) {
+// Watchdog starts nothing: what it would clean up when the process ends
+// stays until removed by hand.
+func Watchdog(name, script string, u *User, env []string, args ...string) (*exec.Cmd, *os.File, error) {
 	return nil, nil, nil
 }

@@ -68,24 +68,19 @@ func OwnGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr.Setpgid = true
 }
 
-// watchdogScript waits for its standard input to close, which happens when
-// the process that started it ends however it ends, then stops the server and
-// removes the directory. Its arguments are pg_ctl, the data directory and the
-// directory to remove.
-const watchdogScript = `read -r _; "$1" -D "$2" -m immediate -w stop >/dev/null 2>&1; rm -rf "$3"`
-
-// StartWatchdog starts the watchdog of the server of dataDir, called name
-// in ps, as u, in a process group of its own, with env as its environment.
-// The returned file is the write end of the watchdog's standard input: the
-// watchdog acts when it closes, that is when the process ends or when the
-// file is closed. No child inherits it: Go opens files close-on-exec.
-func StartWatchdog(name, pgCtl, dataDir, dir string, u *User, env []string) (*exec.Cmd, *os.File, error) {
+// Watchdog starts a watchdog, called name in ps: a /bin/sh script run as u,
+// in a process group of its own, with env as its environment and args as
+// its arguments ($1, ...). The script starts with `read -r _`, which returns
+// when its standard input closes. The returned file is the write end of that
+// input: it closes when the process ends however it ends, or when the file is
+// closed. No child inherits it: Go opens files close-on-exec.
+func Watchdog(name, script string, u *User, env []string, args ...string) (*exec.Cmd, *os.File, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return nil, nil, fmt.Errorf("starting the server's watchdog: %w", err)
+		return nil, nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	defer r.Close()
-	cmd := exec.Command("/bin/sh", "-c", watchdogScript, name, pgCtl, dataDir, dir)
+	cmd := exec.Command("/bin/sh", append([]string{"-c", "read -r _; " + script, name}, args...)...)
 	cmd.Stdin = r
 	cmd.Dir = "/"
 	cmd.Env = env
@@ -93,7 +88,7 @@ func StartWatchdog(name, pgCtl, dataDir, dir string, u *User, env []string) (*ex
 	u.Apply(cmd)
 	if err := cmd.Start(); err != nil {
 		w.Close()
-		return nil, nil, fmt.Errorf("starting the server's watchdog: %w", err)
+		return nil, nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	return cmd, w, nil
 }

@@ -79,7 +79,7 @@ func Derive(ctx context.Context, p *Plan, opts Options) (_ *Result, err error) {
 	where := ""
 	roles := rolesToCreate(p, opts.Selection.Roles)
 	if server == nil {
-		c, err := pgserver.Start(ctx)
+		c, err := pgserver.Start(ctx, pgserver.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("starting a scratch PostgreSQL: %w", err)
 		}

@@ -131,7 +131,7 @@ func TestSupabaseProject(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	c, err := pgserver.Start(ctx)
+	c, err := pgserver.Start(ctx, pgserver.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 // A replicaMethod is how [StartReplica] copies the primary.
@@ -38,7 +40,7 @@ func (m replicaMethod) String() string {
 // methodFor returns the method for a primary run from bin: pg_basebackup
 // when bin has it.
 func methodFor(bin string) replicaMethod {
-	if isExecutable(filepath.Join(bin, "pg_basebackup")) {
+	if pgserver.IsExecutable(filepath.Join(bin, "pg_basebackup")) {
 		return byBasebackup
 	}
 	return byFileCopy
@@ -101,10 +103,10 @@ func copyBackup(ctx context.Context, primary *Cluster, dataDir string, owner *os
 			return err
 		}
 	}
-	return appendConf(filepath.Join(dataDir, "postgresql.auto.conf"), []string{
+	return pgserver.AppendConf(filepath.Join(dataDir, "postgresql.auto.conf"), []string{
 		"# added by rbacdrift internal/testutil/pgtest, as pg_basebackup -R would",
-		"primary_conninfo = " + confString(conninfo),
-		"primary_slot_name = " + confString(slot),
+		"primary_conninfo = " + pgserver.ConfString(conninfo),
+		"primary_slot_name = " + pgserver.ConfString(slot),
 	})
 }
 

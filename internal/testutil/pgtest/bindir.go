@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 // EnvBinDir names the environment variable that makes the tests use a
@@ -20,20 +22,20 @@ func checkBinDir(dir string, root bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s=%s: %w", EnvBinDir, dir, err)
 	}
-	if !hasServerBinaries(abs) {
+	if !pgserver.HasServerBinaries(abs) {
 		return "", fmt.Errorf("%s=%s: no initdb and pg_ctl there\nhint: point it at the bin directory of a PostgreSQL install, like the one scripts/pg-fetch.sh prints, or unset it", EnvBinDir, dir)
 	}
-	if root && !traversableByOthers(abs) {
+	if root && !pgserver.TraversableByOthers(abs) {
 		return "", fmt.Errorf("%s=%s: the postgres OS user cannot reach it, and as root the cluster runs as that user\nhint: make every directory above it enterable by others (chmod o+x) or install the binaries elsewhere", EnvBinDir, dir)
 	}
 	return abs, nil
 }
 
 // clusterBinDir returns the directory of the binaries that start a cluster:
-// [EnvBinDir] when it is set, else the first that [binFinder.find] finds.
+// [EnvBinDir] when it is set, else the first that [pgserver.Finder.Find] finds.
 func clusterBinDir() (string, error) {
 	if dir := os.Getenv(EnvBinDir); dir != "" {
 		return checkBinDir(dir, os.Geteuid() == 0)
 	}
-	return defaultFinder().Find(0)
+	return pgserver.DefaultFinder().Find(0)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 // These tests start clusters of their own with the local binaries, whichever
@@ -95,7 +96,7 @@ func TestStartClusterTCP(t *testing.T) {
 
 func TestInitdbSource(t *testing.T) {
 	t.Parallel()
-	s, release, err := initdbSource(defaultFinder()).start(t.Context())
+	s, release, err := initdbSource(pgserver.DefaultFinder()).start(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestClusterGoneWhenProcessDies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Printf("cluster %s\n", c.dir)
+		fmt.Printf("cluster %s\n", c.srv.Dir)
 		time.Sleep(time.Minute)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 func TestNoServerFailsWithGuidanceOnce(t *testing.T) {
@@ -21,7 +22,7 @@ func TestNoServerFailsWithGuidanceOnce(t *testing.T) {
 	d := &discovery{sources: func() []source {
 		return []source{
 			envSource(func(string) string { return "" }),
-			initdbSource(binFinder{Path: empty, LibGlob: filepath.Join(empty, "*", "bin")}),
+			initdbSource(pgserver.Finder{Path: empty, LibGlob: filepath.Join(empty, "*", "bin")}),
 			{name: "testcontainers", start: func(context.Context) (*Server, func() error, error) {
 				dockerCalls++
 				return nil, nil, unavailable("no Docker engine: %v", errors.New("cannot connect"))
@@ -190,15 +191,15 @@ func TestFindBinDir(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		f     binFinder
+		f     pgserver.Finder
 		major int
 		want  string // "" for not found
 	}{
-		{"PATH first, links followed", binFinder{Path: onPath, LibGlob: glob}, 0, filepath.Join(lib, "9.6", "bin")},
-		{"highest complete version", binFinder{Path: "", LibGlob: glob}, 0, filepath.Join(lib, "15", "bin")},
-		{"major version wins", binFinder{Path: onPath, LibGlob: glob}, 15, filepath.Join(lib, "15", "bin")},
-		{"pg_config", binFinder{Path: withConfig, LibGlob: none}, 0, configured},
-		{"nothing", binFinder{Path: filepath.Join(root, "empty"), LibGlob: none}, 0, ""},
+		{"PATH first, links followed", pgserver.Finder{Path: onPath, LibGlob: glob}, 0, filepath.Join(lib, "9.6", "bin")},
+		{"highest complete version", pgserver.Finder{Path: "", LibGlob: glob}, 0, filepath.Join(lib, "15", "bin")},
+		{"major version wins", pgserver.Finder{Path: onPath, LibGlob: glob}, 15, filepath.Join(lib, "15", "bin")},
+		{"pg_config", pgserver.Finder{Path: withConfig, LibGlob: none}, 0, configured},
+		{"nothing", pgserver.Finder{Path: filepath.Join(root, "empty"), LibGlob: none}, 0, ""},
 	}
 	for _, tt := range tests {
 		got, err := tt.f.Find(tt.major)
@@ -283,7 +284,7 @@ func TestBinDirVariable(t *testing.T) {
 		{"not reachable as root", map[string]string{EnvBinDir: locked}, true,
 			[]string{"initdb"}, "the postgres OS user cannot reach it"},
 		{"not reachable but not root", map[string]string{EnvBinDir: locked}, false,
-			[]string{"initdb"}, "initdb in"}, // the empty initdb fails to run
+			[]string{"initdb"}, "initdb: "}, // the empty initdb fails to run
 		{"URL ignored", map[string]string{EnvBinDir: bin, EnvURL: "postgres://postgres@127.0.0.1:1/postgres"}, os.Geteuid() == 0,
 			[]string{"initdb"}, ""},
 	}

@@ -1,12 +1,6 @@
 package pgtest
 
-import (
-	"os"
-	"os/exec"
-	"path/filepath"
-
-	"github.com/rbacdrift/rbacdrift/internal/pgserver"
-)
+import "github.com/rbacdrift/rbacdrift/internal/pgserver"
 
 // An osUser is the OS user a cluster runs as when the tests run as root,
 // because initdb and pg_ctl refuse to run as root.
@@ -16,28 +10,4 @@ type osUser = pgserver.User
 // unless the process runs as root, then "postgres".
 func serverUser() (*osUser, error) {
 	return pgserver.ForServer("\nhint: create one (useradd --system postgres) or run the tests as another user")
-}
-
-// setProcUser makes cmd run as u, when u is not nil.
-func setProcUser(cmd *exec.Cmd, u *osUser) { u.Apply(cmd) }
-
-// The server plumbing the harness shares with the scratch server.
-var (
-	appendConf          = pgserver.AppendConf
-	confString          = pgserver.ConfString
-	childEnv            = pgserver.ChildEnv
-	traversableByOthers = pgserver.TraversableByOthers
-	lookPathIn          = pgserver.LookPathIn
-	isExecutable        = pgserver.IsExecutable
-	hasServerBinaries   = pgserver.HasServerBinaries
-	defaultFinder       = pgserver.DefaultFinder
-)
-
-// A binFinder finds the directory of the server binaries.
-type binFinder = pgserver.Finder
-
-// startWatchdog starts the watchdog of a cluster: it stops the server and
-// removes dir when the test process is gone (see [pgserver.StartWatchdog]).
-func startWatchdog(bin, dataDir, dir string, u *osUser) (*exec.Cmd, *os.File, error) {
-	return pgserver.StartWatchdog("pgtest-watchdog", filepath.Join(bin, "pg_ctl"), dataDir, dir, u, childEnv())
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 // PgBouncerOptions configures a pooler started by [StartPgBouncer].
@@ -76,9 +77,9 @@ var pgbouncerPaths = []string{"/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer"
 // missing pgbouncer fails the test (it never skips), with how to install it.
 func StartPgBouncer(t testing.TB, opts PgBouncerOptions) *PgBouncer {
 	t.Helper()
-	bin := lookPathIn("pgbouncer", os.Getenv("PATH"))
+	bin := pgserver.LookPathIn("pgbouncer", os.Getenv("PATH"))
 	for _, p := range pgbouncerPaths {
-		if bin == "" && isExecutable(p) {
+		if bin == "" && pgserver.IsExecutable(p) {
 			bin = p
 		}
 	}
@@ -170,12 +171,12 @@ func startPgBouncer(bin string, s *Server, port int, opts PgBouncerOptions) (_ *
 
 	b.cmd = exec.Command(bin, filepath.Join(dir, "pgbouncer.ini"))
 	b.cmd.Dir = dir
-	b.cmd.Env = childEnv()
+	b.cmd.Env = pgserver.ChildEnv()
 	b.cmd.Stdout, b.cmd.Stderr = log, log
 	// A process group of its own: Ctrl-C in a terminal reaches the tests,
 	// whose cleanup stops PgBouncer, and the watchdog otherwise.
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	setProcUser(b.cmd, owner)
+	owner.Apply(b.cmd)
 	if err := b.cmd.Start(); err != nil {
 		close(b.exited)
 		return nil, fmt.Errorf("starting %s: %w", bin, err)
@@ -371,33 +372,16 @@ func (b *PgBouncer) stop() error {
 	return b.stopErr
 }
 
-// pgbouncerWatchdogScript waits for its standard input to close, which
-// happens when the test process ends however it ends, then stops PgBouncer
-// and removes its directory. Its arguments are the process id and the
-// directory.
-const pgbouncerWatchdogScript = `read -r _; kill -TERM "$1" 2>/dev/null; rm -rf "$2"`
+// pgbouncerWatchdog is the [pgserver.Watchdog] script of a PgBouncer: when
+// the test process is gone, it stops PgBouncer and removes its directory.
+// Its arguments are the process id and the directory.
+const pgbouncerWatchdog = `kill -TERM "$1" 2>/dev/null; rm -rf "$2"`
 
 // startPgBouncerWatchdog starts the watchdog of the PgBouncer process pid,
-// as PgBouncer's OS user, in a process group of its own, like the watchdog of
-// a cluster (see startWatchdog). The returned file is the write end of its
-// standard input.
+// as PgBouncer's OS user, like the watchdog of a cluster. The returned file
+// is the write end of its standard input.
 func startPgBouncerWatchdog(pid int, dir string, u *osUser) (*exec.Cmd, *os.File, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("starting pgbouncer watchdog: %w", err)
-	}
-	defer r.Close()
-	cmd := exec.Command("/bin/sh", "-c", pgbouncerWatchdogScript, "pgtest-pgbouncer-watchdog", strconv.Itoa(pid), dir)
-	cmd.Stdin = r
-	cmd.Dir = "/"
-	cmd.Env = childEnv()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	setProcUser(cmd, u)
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		return nil, nil, fmt.Errorf("starting pgbouncer watchdog: %w", err)
-	}
-	return cmd, w, nil
+	return pgserver.Watchdog("pgtest-pgbouncer-watchdog", pgbouncerWatchdog, u, pgserver.ChildEnv(), strconv.Itoa(pid), dir)
 }
 
 // tail returns the last n bytes of s, at a line start when it cuts.

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 // StartReplica starts a hot standby of primary, a cluster from
@@ -47,58 +47,33 @@ func startReplicaBy(t testing.TB, primary *Cluster, method replicaMethod) *Clust
 }
 
 // startReplica makes and starts a standby of primary. Nothing is left behind
-// when it fails.
-func startReplica(ctx context.Context, primary *Cluster, method replicaMethod) (_ *Cluster, err error) {
-	dir, err := os.MkdirTemp(clusterBase(primary.owner), "rbacdrift-pgtest-replica-")
+// when it fails. The copied postgresql.conf holds the primary's settings;
+// pgserver's lines come last, so the standby gets a socket of its own and no
+// TCP listener.
+func startReplica(ctx context.Context, primary *Cluster, method replicaMethod) (*Cluster, error) {
+	const hint = "\nhint: the primary needs wal_level = replica, max_wal_senders > 0 and a pg_hba.conf line for local replication"
+	c, err := start(ctx, pgserver.Options{
+		Name:   "rbacdrift-pgtest-replica",
+		BinDir: primary.BinDir,
+		Owner:  primary.srv.Owner,
+		Conf:   harnessConf(nil),
+		MakeData: func(ctx context.Context, c *pgserver.Cluster) error {
+			if method == byFileCopy {
+				if err := copyBackup(ctx, primary, c.DataDir, c.Owner); err != nil {
+					return fmt.Errorf("base backup of the primary in %s by file copy: %w%s", primary.SocketDir, err, hint)
+				}
+				return nil
+			}
+			if out, err := c.Run(ctx, "pg_basebackup", "-D", c.DataDir, "-h", primary.SocketDir,
+				"-p", strconv.Itoa(primary.Port), "-U", "postgres", "-R", "-X", "stream",
+				"-c", "fast", "--no-sync"); err != nil {
+				return fmt.Errorf("pg_basebackup of the primary in %s: %v\n%s%s", primary.SocketDir, err, out, hint)
+			}
+			return nil
+		},
+	})
 	if err != nil {
-		return nil, fmt.Errorf("creating cluster directory: %w", err)
-	}
-	c := &Cluster{
-		SocketDir: dir,
-		DataDir:   filepath.Join(dir, "data"),
-		BinDir:    primary.BinDir,
-		Port:      5432, // the socket directory is private, so the default port is free
-		dir:       dir,
-		owner:     primary.owner,
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, c.stop())
-		}
-	}()
-	if c.owner != nil {
-		if err := c.owner.Chown(dir); err != nil {
-			return nil, err
-		}
-	}
-	if c.watchdog, c.lifeline, err = startWatchdog(c.BinDir, c.DataDir, dir, c.owner); err != nil {
-		return nil, err
-	}
-	// Keep the replica reachable until it is stopped, as startCluster does:
-	// a collected lifeline would close and let the watchdog remove it.
-	liveClusters.Store(c, true)
-	switch method {
-	case byBasebackup:
-		if out, err := c.run(ctx, "pg_basebackup", "-D", c.DataDir, "-h", primary.SocketDir,
-			"-p", strconv.Itoa(primary.Port), "-U", "postgres", "-R", "-X", "stream",
-			"-c", "fast", "--no-sync"); err != nil {
-			return nil, fmt.Errorf("pg_basebackup of the primary in %s: %v\n%s\nhint: the primary needs wal_level = replica, max_wal_senders > 0 and a pg_hba.conf line for local replication", primary.dir, err, out)
-		}
-	case byFileCopy:
-		if err := copyBackup(ctx, primary, c.DataDir, c.owner); err != nil {
-			return nil, fmt.Errorf("base backup of the primary in %s by file copy: %w\nhint: the primary needs wal_level = replica, max_wal_senders > 0 and a pg_hba.conf line for local replication", primary.dir, err)
-		}
-	}
-	// The copied postgresql.conf holds the primary's settings; the lines
-	// added here come last, so the standby gets a socket of its own and no
-	// TCP listener.
-	if err := appendConf(filepath.Join(c.DataDir, "postgresql.conf"), serverConf(dir, ClusterOptions{})); err != nil {
-		return nil, err
-	}
-	logFile := filepath.Join(dir, "log")
-	if out, err := c.run(ctx, "pg_ctl", "-D", c.DataDir, "-l", logFile, "-w", "-t", "60", "start"); err != nil {
-		log, _ := os.ReadFile(logFile)
-		return nil, fmt.Errorf("pg_ctl start of the standby in %s: %v\n%s%s", dir, err, out, log)
+		return nil, fmt.Errorf("starting a standby: %w", err)
 	}
 	return c, nil
 }

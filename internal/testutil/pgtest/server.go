@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 )
 
 // EnvURL names the environment variable that points the tests at an existing
@@ -72,7 +74,7 @@ func defaultSources(getenv func(string) string, root bool) []source {
 	}
 	return []source{
 		envSource(getenv),
-		initdbSource(defaultFinder()),
+		initdbSource(pgserver.DefaultFinder()),
 		dockerSource(2 * time.Second),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/rbacdrift/rbacdrift/internal/pgserver"
 	"github.com/testcontainers/testcontainers-go"
 	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
 )
@@ -33,7 +34,7 @@ func envSource(getenv func(string) string) source {
 			return nil, nil, fmt.Errorf("%s=%s: %w", EnvURL, redact(raw), err)
 		}
 		s := &Server{Kind: "env", AdminURL: raw}
-		s.BinDir, _ = defaultFinder().Find(major)
+		s.BinDir, _ = pgserver.DefaultFinder().Find(major)
 		return s, nil, nil
 	}}
 }
@@ -64,7 +65,7 @@ func checkSuperuser(ctx context.Context, url string) (int, error) {
 }
 
 // initdbSource starts a throwaway cluster with the local binaries.
-func initdbSource(f binFinder) source {
+func initdbSource(f pgserver.Finder) source {
 	return source{name: "initdb", start: func(ctx context.Context) (*Server, func() error, error) {
 		bin, err := f.Find(0)
 		if err != nil {
@@ -132,7 +133,7 @@ func dockerSource(probe time.Duration) source {
 			return nil, nil, errors.Join(fmt.Errorf("container address: %w", err), release())
 		}
 		s := &Server{Kind: "testcontainers", AdminURL: url}
-		s.BinDir, _ = defaultFinder().Find(15)
+		s.BinDir, _ = pgserver.DefaultFinder().Find(15)
 		return s, release, nil
 	}}
 }
