@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
+	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 )
 
 // containerEngine returns the engine `make image` will use: docker or
@@ -32,6 +33,9 @@ func containerEngine() string {
 // it against real databases, on the host's network: clean (exit 0) and
 // drifted (exit 1, the findings on standard output).
 func TestImage(t *testing.T) {
+	if os.Getenv(pgtest.EnvBinDir) != "" {
+		t.Skip("packaging, not a server's behaviour: run once by make test, not again for each PostgreSQL major of make test-versions")
+	}
 	if testing.Short() {
 		t.Skip("builds a container image; not in -short")
 	}
