@@ -224,7 +224,7 @@ const factsStatement = "rbacdrift_facts"
 // to_regclass look-up that comes first; never a lock or DDL.
 // The select list is of column names, casts, IS NOT NULL and calls
 // (historyReadOK also refuses an effect and a second FROM item in it).
-var historyRead = regexp.MustCompile(`^(SELECT to_regclass\(\$1\)::text|SELECT [A-Za-z0-9_(), :'\s]+?\sFROM "[^"]+"(\."[^"]+")?( ORDER BY [a-z_, ]+( DESC)?| LIMIT 1))$`)
+var historyRead = regexp.MustCompile(`^(SELECT to_regclass\(\$1\)::text|SELECT [A-Za-z0-9_(), :'\s]+?\sFROM "[^"]+"(\."[^"]+")?( ORDER BY [a-z_, ]+( DESC)?)?( LIMIT [0-9]+)?)$`)
 
 // historyReadOK reports whether sql is a history read: it matches
 // historyRead, calls nothing with an effect and reads one table.
@@ -498,6 +498,7 @@ func TestWireAllowList(t *testing.T) {
 		{`SELECT * FROM "users"`, false},
 		{"SELECT hash, created_at, NULL::text AS name FROM \"drizzle\".\"__drizzle_migrations\" ORDER BY id", true},
 		{"SELECT installed_rank, version, success\nFROM \"public\".\"flyway_schema_history\" ORDER BY installed_rank", true},
+		{"SELECT left(hash::text, 256), left(created_at::text, 256), NULL::text AS name FROM \"drizzle\".\"__drizzle_migrations\" ORDER BY id LIMIT 100001", true},
 		{`SELECT nextval('s') FROM "goose_db_version" ORDER BY id`, false},
 		{`SELECT v FROM users, "goose_db_version" ORDER BY id`, false},
 		{`SELECT * FROM pg_catalog.pg_class JOIN "public"."users" ON true`, false},
