@@ -121,11 +121,11 @@ func TestImage(t *testing.T) {
 			t.Errorf("image config: user, entrypoint, layers = %q, want 65532:65532 [/rbacdrift] 1 (one layer on scratch)", got)
 		}
 	}
-	code, stdout, stderr := run(t, normalised.URL, "check", "--db", normalised.URL, "--spec", "/spec/normalised.yaml")
+	code, stdout, stderr := run(t, normalised.URL, "check", "--db", normalised.URL, "--spec", "/spec/normalised.yaml", "--timeout", "2m")
 	if code != exitOK || !strings.Contains(stdout, "\nno drift: ") {
 		t.Errorf("check of the clean database from the image: exit %d\n%s%s", code, stdout, stderr)
 	}
-	code, stdout, stderr = run(t, legacy.URL, "check", "--db", legacy.URL, "--spec", "/spec/normalised.yaml", "--format", "text")
+	code, stdout, stderr = run(t, legacy.URL, "check", "--db", legacy.URL, "--spec", "/spec/normalised.yaml", "--format", "text", "--timeout", "2m")
 	if code != exitDrift || !strings.Contains(stdout, "missing-column") {
 		t.Errorf("check of the drifted database from the image: exit %d\n%s%s", code, stdout, stderr)
 	}
