@@ -232,9 +232,6 @@ func TestServeUsage(t *testing.T) {
 // goroutines after a warm-up with those at the end: what a check leaves
 // behind must not pile up. Bounded growth, not a timing.
 func TestServeMemoryBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("many checks against a real database; not in -short")
-	}
 	legacy, normalised := referenceDBs(t)
 	model, err := spec.Load("../../testdata/reference/normalised.yaml")
 	if err != nil {
