@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rbacdrift/rbacdrift/internal/testutil/pgtest"
 )
@@ -30,39 +26,7 @@ func drizzleProjectDir(t *testing.T, install bool) string {
 	if !install {
 		return dir
 	}
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found on PATH: the test runs the project's real drizzle-kit\nhint: install Node.js 18 or later with npm", tool)
-		}
-	}
-	lock, err := os.ReadFile(filepath.Join(drizzleProject, "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	sum := sha256.Sum256(lock)
-	modules := filepath.Join(cache, "rbacdrift", "npm", "drizzle-kit-app-"+hex.EncodeToString(sum[:6]))
-	if _, err := os.Stat(filepath.Join(modules, "node_modules", ".bin", "drizzle-kit")); err != nil {
-		if err := os.MkdirAll(modules, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range []string{"package.json", "package-lock.json"} {
-			b, _ := os.ReadFile(filepath.Join(drizzleProject, f))
-			if err := os.WriteFile(filepath.Join(modules, f), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--prefer-offline")
-		cmd.Dir = modules
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s\nhint: the npm registry must be reachable once; later runs reuse %s", modules, err, out, modules)
-		}
-	}
+	modules := npmInstalled(t, drizzleProject, "drizzle-kit-app", "the test runs the project's real drizzle-kit")
 	if err := os.Symlink(filepath.Join(modules, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -28,42 +26,13 @@ const drizzleApp = "../../testdata/harvest/drizzle-app"
 // the reason rbacdrift harvests, and it is not skipped.
 func drizzleAppDir(t *testing.T) string {
 	t.Helper()
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found on PATH: the harvest test runs a real drizzle-orm application\nhint: install Node.js 18 or later with npm (Debian/Ubuntu: apt-get install nodejs npm; macOS: brew install node)", tool)
-		}
-	}
-	lock, err := os.ReadFile(filepath.Join(drizzleApp, "package-lock.json"))
+	dir := npmInstalled(t, drizzleApp, "drizzle-app", "the harvest test runs a real drizzle-orm application")
+	b, err := os.ReadFile(filepath.Join(drizzleApp, "app.mjs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	sum := sha256.Sum256(lock)
-	dir := filepath.Join(cache, "rbacdrift", "npm", "drizzle-app-"+hex.EncodeToString(sum[:6]))
-	for _, f := range []string{"package.json", "package-lock.json", "app.mjs"} {
-		b, err := os.ReadFile(filepath.Join(drizzleApp, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "drizzle-orm", "package.json")); err == nil {
-		return dir
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--prefer-offline")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s\nhint: the npm registry must be reachable once; later runs reuse %s", dir, err, out, dir)
+	if err := os.WriteFile(filepath.Join(dir, "app.mjs"), b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
