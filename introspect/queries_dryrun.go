@@ -32,26 +32,28 @@ LEFT JOIN pg_catalog.pg_roles r ON r.rolname = w.name
 ORDER BY w.ord
 `
 
-// queryQueryFacts reads, for one application query and the role it runs as
-// ($1), in one round trip:
-//   - the relations its SQL and its plan name ($2, names as the SQL writes
-//     them, resolved with to_regclass on the session's search_path): kind,
-//     row-level security, whether the role owns them, its table privileges,
-//     and every policy with whether it applies to the role;
-//   - relations of the names in $3 in any user schema (a table that moved);
-//   - format_type of the type OIDs and modifiers in $4 and $5, in order.
+// queryQueryFacts reads, for the application queries that run as one
+// role ($1), in one round trip:
+//   - the relations their SQL names ($2, names as the SQL writes them,
+//     resolved with to_regclass on the session's search_path), each once
+//     with the names that resolved to it ("wanted"): kind, row-level
+//     security, whether the role owns them, its table privileges, and
+//     every policy with whether it applies to the role;
+//   - relations of the names in $3 in any user schema (a table that moved).
 //
 // A policy applies to a role when it is for PUBLIC or for a role whose
 // privileges the role has, as PostgreSQL decides it (pg_has_role USAGE).
 const queryQueryFacts = `
 WITH cand AS (
-	SELECT DISTINCT c.oid
+	SELECT c.oid, array_agg(DISTINCT w.name ORDER BY w.name) AS wanted
 	FROM unnest($2::text[]) AS w(name)
 	JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(w.name)
+	GROUP BY c.oid
 )
 SELECT
 	coalesce((
 		SELECT json_agg(json_build_object(
+			'wanted', cand.wanted,
 			'schema', n.nspname, 'name', c.relname, 'kind', c.relkind,
 			'rls', c.relrowsecurity, 'force', c.relforcerowsecurity,
 			'owner', pg_catalog.pg_get_userbyid(c.relowner),
@@ -80,16 +82,21 @@ SELECT
 	coalesce((
 		SELECT json_agg(json_build_object('wanted', w.name, 'schema', n.nspname, 'name', c.relname)
 		                ORDER BY w.name, n.nspname)
-		FROM unnest($3::text[]) AS w(name)
+		FROM (SELECT DISTINCT name FROM unnest($3::text[]) AS w(name)) AS w
 		JOIN pg_catalog.pg_class c ON c.relname = w.name AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
 		  AND n.nspname NOT LIKE 'pg_toast%'
 		  AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)
-	), '[]'::json),
-	ARRAY(SELECT pg_catalog.format_type(t.oid, t.mod)
-	      FROM unnest($4::oid[], $5::int4[]) WITH ORDINALITY AS t(oid, mod, ord)
-	      ORDER BY t.ord)
+	), '[]'::json)
+`
+
+// queryTypeNames renders the type OIDs and modifiers in $1 and $2 with
+// format_type, in order.
+const queryTypeNames = `
+SELECT ARRAY(SELECT pg_catalog.format_type(t.oid, t.mod)
+             FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY AS t(oid, mod, ord)
+             ORDER BY t.ord)
 `
 
 // SetSearchPathSQL puts a schema ($1, quoted as search_path wants it) first

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
@@ -94,28 +95,57 @@ func ReadQueryFacts(ctx context.Context, conn *pgsession.Session, searchPath, ro
 }
 
 // ReadQueryFactsBatch reads the facts of every request in one read-only
-// unit, one round trip whatever their number: the query is prepared once
-// (planned once, generically) as a named statement, executed once per
-// request, and closed before the ROLLBACK. searchPath, when set, is put
-// first on the search_path, as for a tenant schema's queries.
+// unit, one round trip whatever their number: the relations' query is
+// prepared once (planned once, generically) as a named statement, executed
+// once per role with the names of all its requests (the harvested queries
+// of one application name the same few tables again and again), and closed
+// before the ROLLBACK; the type names of all requests come from one more
+// query, each distinct type once. searchPath, when set, is put first on
+// the search_path, as for a tenant schema's queries. What was read of a
+// relation is shared by the requests that name it, and is not to be
+// changed.
 func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPath string, reqs []FactsRequest) ([]*catalog.QueryFacts, error) {
-	type raw struct{ rel, elsewhere []byte }
-	raws := make([]raw, len(reqs))
-	out := make([]*catalog.QueryFacts, len(reqs))
+	type read struct {
+		role        string
+		names, bare []string
+		rel, other  []byte
+	}
+	var reads []*read
+	byRole := map[string]*read{}
+	typeAt := map[catalog.TypeRef]int{}
+	var oids []uint32
+	var mods []int32
+	for _, rq := range reqs {
+		rd := byRole[rq.Role]
+		if rd == nil {
+			rd = &read{role: rq.Role, names: []string{}, bare: []string{}}
+			byRole[rq.Role] = rd
+			reads = append(reads, rd)
+		}
+		rd.names = append(rd.names, rq.Relations...)
+		rd.bare = append(rd.bare, rq.BareNames...)
+		for _, t := range rq.Types {
+			if _, ok := typeAt[t]; !ok {
+				typeAt[t] = len(oids)
+				oids, mods = append(oids, t.OID), append(mods, t.TypMod)
+			}
+		}
+	}
+	for _, rd := range reads {
+		slices.Sort(rd.names)
+		rd.names = slices.Compact(rd.names)
+	}
+	var names []string
 	err := conn.Unit(ctx, pgsession.UnitOptions{Settings: []string{"SET LOCAL plan_cache_mode = force_generic_plan"}}, func(q *pgsession.Queue) {
 		if searchPath != "" {
 			q.Query(SetSearchPathSQL, SearchPathValue(searchPath))
 		}
 		q.Prepare(factsStatement, queryQueryFacts, nil)
-		for _, rq := range reqs {
-			oids := make([]uint32, len(rq.Types))
-			mods := make([]int32, len(rq.Types))
-			for i, t := range rq.Types {
-				oids[i], mods[i] = t.OID, t.TypMod
-			}
-			q.QueryPreparedArgs(factsStatement, rq.Role, orEmpty(rq.Relations), orEmpty(rq.BareNames), oids, mods)
+		for _, rd := range reads {
+			q.QueryPreparedArgs(factsStatement, rd.role, rd.names, rd.bare)
 		}
 		q.Close(factsStatement)
+		q.Query(queryTypeNames, oids, mods)
 	}, func(r *pgsession.Results) error {
 		if searchPath != "" {
 			if _, err := r.Exec(); err != nil {
@@ -125,28 +155,64 @@ func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPat
 		if _, err := r.Prepare(); err != nil {
 			return err
 		}
-		for i := range reqs {
-			out[i] = &catalog.QueryFacts{Elsewhere: map[string][]catalog.Name{}}
-			if err := r.QueryRow().Scan(&raws[i].rel, &raws[i].elsewhere, &out[i].TypeNames); err != nil {
+		for _, rd := range reads {
+			if err := r.QueryRow().Scan(&rd.rel, &rd.other); err != nil {
 				return err
 			}
 		}
-		return r.CloseStatement()
+		if err := r.CloseStatement(); err != nil {
+			return err
+		}
+		return r.QueryRow().Scan(&names)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading relations and policies for the dry run: %w", err)
 	}
-	for i, f := range out {
-		if err := json.Unmarshal(raws[i].rel, &f.Relations); err != nil {
+	if len(names) != len(oids) {
+		return nil, fmt.Errorf("reading type names for the dry run: %d names for %d types", len(names), len(oids))
+	}
+	type relation struct {
+		Wanted []string `json:"wanted"`
+		catalog.RelationFacts
+	}
+	type facts struct {
+		rels      []*relation
+		elsewhere map[string][]catalog.Name
+	}
+	decoded := map[string]*facts{}
+	for _, rd := range reads {
+		f := &facts{elsewhere: map[string][]catalog.Name{}}
+		if err := json.Unmarshal(rd.rel, &f.rels); err != nil {
 			return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
 		}
 		var elsewhere []struct{ Wanted, Schema, Name string }
-		if err := json.Unmarshal(raws[i].elsewhere, &elsewhere); err != nil {
+		if err := json.Unmarshal(rd.other, &elsewhere); err != nil {
 			return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
 		}
 		for _, e := range elsewhere {
-			f.Elsewhere[e.Wanted] = append(f.Elsewhere[e.Wanted], catalog.Name{Schema: e.Schema, Name: e.Name})
+			f.elsewhere[e.Wanted] = append(f.elsewhere[e.Wanted], catalog.Name{Schema: e.Schema, Name: e.Name})
 		}
+		decoded[rd.role] = f
+	}
+	out := make([]*catalog.QueryFacts, len(reqs))
+	for i, rq := range reqs {
+		f := decoded[rq.Role]
+		qf := &catalog.QueryFacts{Elsewhere: map[string][]catalog.Name{}, TypeNames: make([]string, len(rq.Types))}
+		// In the order the query returned them: by schema and name.
+		for _, rel := range f.rels {
+			if slices.ContainsFunc(rel.Wanted, func(w string) bool { return slices.Contains(rq.Relations, w) }) {
+				qf.Relations = append(qf.Relations, &rel.RelationFacts)
+			}
+		}
+		for _, b := range rq.BareNames {
+			if e, ok := f.elsewhere[b]; ok {
+				qf.Elsewhere[b] = e
+			}
+		}
+		for k, t := range rq.Types {
+			qf.TypeNames[k] = names[typeAt[t]]
+		}
+		out[i] = qf
 	}
 	return out, nil
 }

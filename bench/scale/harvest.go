@@ -49,17 +49,10 @@ func runHarvest(admin string, runs, n int, out string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	model, err := os.ReadFile("bench/rbac.yaml")
-	if err != nil {
+	if err := writeHarvestFiles(dir, n); err != nil {
 		return err
 	}
 	m := filepath.Join(dir, "rbacdrift.yaml")
-	if err := os.WriteFile(m, append(model, "query_files: [harvested.sql]\n"...), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "harvested.sql"), []byte(harvestedQueries(n)), 0o644); err != nil {
-		return err
-	}
 	// Every harvested statement must dry-run cleanly: a benchmark of
 	// findings would measure their hints, not the dry run.
 	hu := dbURL(admin, harvestDB)
@@ -102,6 +95,22 @@ func runHarvest(admin string, runs, n int, out string) error {
 	fmt.Fprintf(&b, "- per query: %.2f ms ((%s − %s) / %d).\n", float64(cases[0].median()-cases[1].median())/float64(time.Millisecond)/float64(n), ms(cases[0].median()), ms(cases[1].median()), n)
 	b.WriteString(harvestEndMarker + "\n")
 	return replaceSection(out, harvestBeginMarker, harvestEndMarker, "## Scale: harvested queries (issue 22)", b.String())
+}
+
+// writeHarvestFiles writes the harvest case's model (rbacdrift.yaml) and
+// its query file of n statements (harvested.sql) into dir.
+func writeHarvestFiles(dir string, n int) error {
+	model, err := os.ReadFile("bench/rbac.yaml")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rbacdrift.yaml"), append(model, "query_files: [harvested.sql]\n"...), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "harvested.sql"), []byte(harvestedQueries(n)), 0o644)
 }
 
 // The harvested-queries case: the bench model (bench/rbac.yaml) with a

@@ -55,15 +55,18 @@ func main() {
 	out := flag.String("out", "BENCHMARKS.md", "the file to write the results into")
 	only := flag.String("only", "", "run one group of cases only: harvest")
 	harvested := flag.Int("harvested", 500, "harvested queries in the harvest case")
+	harvestFiles := flag.String("harvest-files", "", "write the harvest case's model and query file into this directory and exit (to profile it)")
 	flag.Parse()
 	var err error
-	switch *only {
-	case "":
+	switch {
+	case *harvestFiles != "":
+		err = writeHarvestFiles(*harvestFiles, *harvested)
+	case *only == "":
 		err = run(*admin, *runs, *tenants, *clean, *build, *out)
 		if err == nil && !*clean && !*build {
 			err = runHarvest(*admin, *runs, *harvested, *out)
 		}
-	case "harvest":
+	case *only == "harvest":
 		err = runHarvest(*admin, *runs, *harvested, *out)
 	default:
 		err = fmt.Errorf("-only takes harvest")

@@ -196,6 +196,14 @@ var allowedStatements = []*regexp.Regexp{
 	// limits, then the release of any advisory lock a statement took.
 	regexp.MustCompile(`^SAVEPOINT rbacdrift_unit$`),
 	regexp.MustCompile(`^ROLLBACK TO SAVEPOINT rbacdrift_unit$`),
+	// A unit of many parts (the dry run's queries): each part starts from
+	// this savepoint, with what is left of the unit's time limits (the
+	// statement partLimitsStatement, prepared once per unit).
+	regexp.MustCompile(`^SAVEPOINT rbacdrift_part$`),
+	regexp.MustCompile(`^ROLLBACK TO SAVEPOINT rbacdrift_part$`),
+	regexp.MustCompile(`^` + regexp.QuoteMeta(`SELECT pg_catalog.set_config('statement_timeout', t.ms::text, true), `+
+		`pg_catalog.set_config('lock_timeout', least(t.ms, $2::int8)::text, true) `+
+		`FROM (SELECT greatest(1, $1::int8 - (pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int8) AS ms) AS t`) + `$`),
 	regexp.MustCompile(`^SELECT pg_catalog\.pg_advisory_unlock_all\(\)$`),
 	regexp.MustCompile(`^SET LOCAL statement_timeout = [0-9]+$`),
 	regexp.MustCompile(`^SET LOCAL lock_timeout = [0-9]+$`),
@@ -216,8 +224,12 @@ var allowedStatements = []*regexp.Regexp{
 }
 
 // factsStatement is the named catalog read of the dry run's facts, prepared
-// once per batch inside its read-only transaction and closed there.
-const factsStatement = "rbacdrift_facts"
+// once per batch inside its read-only transaction and closed there;
+// partLimitsStatement the time limits of a part of a unit, likewise.
+const (
+	factsStatement      = "rbacdrift_facts"
+	partLimitsStatement = "rbacdrift_part_limits"
+)
 
 // historyRead is a read of a migration tool's history table (check
 // --migrations): a SELECT of columns from one quoted table, or the
@@ -402,12 +414,15 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 					rep.Prepares++
 					continue
 				}
-				if m.Name != "" && m.Name != factsStatement {
+				if m.Name != "" && m.Name != factsStatement && m.Name != partLimitsStatement {
 					fail(ci, "a named statement %q that is not an application query:\n%s", m.Name, m.Query)
 				}
 				statement(m.Query)
 			case *pgproto3.Bind:
 				sql := parsed[m.PreparedStatement]
+				if m.PreparedStatement != "" && !inTx {
+					fail(ci, "named statement %s executed outside a read-only transaction", m.PreparedStatement)
+				}
 				if slices.Contains(appSQL, sql) {
 					// Executing an application query: only a sample, in a read-only transaction.
 					if !inTx || !slices.Contains(sampled, sql) {
@@ -421,7 +436,7 @@ func checkWire(t *testing.T, conns [][]pgproto3.FrontendMessage, appSQL, sampled
 						fail(ci, "%s closed after its transaction: a pooler may have handed the server connection on", m.Name)
 					}
 					rep.Deallocates++
-				} else if m.ObjectType == 'S' && m.Name == factsStatement {
+				} else if m.ObjectType == 'S' && (m.Name == factsStatement || m.Name == partLimitsStatement) {
 					if !inTx {
 						fail(ci, "%s closed after its transaction", m.Name)
 					}

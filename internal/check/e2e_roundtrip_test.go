@@ -30,9 +30,10 @@ const (
 	// dryRunRoundTrips: once per dry run: reading the roles, and after the
 	// queries the catalog facts of the relations they name, for all of them.
 	dryRunRoundTrips = 2
-	// queryRoundTrips: per application query: its read-only transaction in
-	// one pipeline (the settings, the role, the prepare, the EXPLAIN, the
-	// sample, the Close of the statement and the rollback).
+	// queryRoundTrips: per dry.QueriesPerUnit application queries: their
+	// read-only transaction in one pipeline, a part of it for each query
+	// (the settings, the role, the prepare, the EXPLAIN, the sample, the
+	// Close of the statement and the rollback to the part's savepoint).
 	queryRoundTrips = 1
 )
 
@@ -64,34 +65,32 @@ func TestRoundTripBudget(t *testing.T) {
 	})
 
 	t.Run("queries", func(t *testing.T) {
-		var costs [4]cost
-		for n := range costs {
-			costs[n] = measureCheck(t, db.URL, rbacModel(app, n))
+		k := dryrun.QueriesPerUnit
+		counts := []int{0, 1, 2, 3, k, k + 1, 2*k + 1}
+		costs := make([]cost, len(counts))
+		for i, n := range counts {
+			costs[i] = measureCheck(t, db.URL, rbacModel(app, n))
 		}
-		t.Logf("0 to 3 queries: %v", costs)
+		t.Logf("%v queries: %v", counts, costs)
 		if costs[0].roundTrips > catalogRoundTrips {
 			t.Errorf("a check without queries takes %d round trips, the budget is %d", costs[0].roundTrips, catalogRoundTrips)
 		}
-		// Linear in the number of queries: a constant for the catalog, a
-		// constant once there is a query, and a fixed number per query.
-		perQuery := costs[2].roundTrips - costs[1].roundTrips
-		perQueryStmts := costs[2].catalogQueries - costs[1].catalogQueries
-		onceStmts := costs[1].catalogQueries - costs[0].catalogQueries - perQueryStmts
-		for n := 1; n < len(costs); n++ {
-			want := costs[0].roundTrips + dryRunRoundTrips + n*perQuery
-			if costs[n].roundTrips != want {
-				t.Errorf("%d queries take %d round trips, want %d (%d for the catalog, %d per dry run, %d per query)",
-					n, costs[n].roundTrips, want, costs[0].roundTrips, dryRunRoundTrips, perQuery)
+		// A constant for the catalog, a constant once there is a query, and
+		// one for every QueriesPerUnit queries; the statements sent through
+		// pgx do not grow with the queries.
+		for i, n := range counts[1:] {
+			c := costs[i+1]
+			want := costs[0].roundTrips + dryRunRoundTrips + (n+k-1)/k*queryRoundTrips
+			if c.roundTrips != want {
+				t.Errorf("%d queries take %d round trips, want %d (%d for the catalog, %d per dry run, %d per %d queries)",
+					n, c.roundTrips, want, costs[0].roundTrips, dryRunRoundTrips, queryRoundTrips, k)
 			}
-			if want := costs[0].catalogQueries + onceStmts + n*perQueryStmts; costs[n].catalogQueries != want {
-				t.Errorf("%d queries send %d statements through pgx, want %d: not a constant plus a fixed number per query", n, costs[n].catalogQueries, want)
+			if c.catalogQueries != costs[1].catalogQueries {
+				t.Errorf("%d queries send %d statements through pgx, 1 query %d: not a constant", n, c.catalogQueries, costs[1].catalogQueries)
 			}
 		}
-		if perQuery > queryRoundTrips {
-			t.Errorf("each query takes %d round trips, the budget is %d", perQuery, queryRoundTrips)
-		}
-		if perQuery < 1 {
-			t.Errorf("each query takes %d round trips: the count cannot see the dry run", perQuery)
+		if costs[1].roundTrips <= costs[0].roundTrips {
+			t.Errorf("a query adds %d round trips: the count cannot see the dry run", costs[1].roundTrips-costs[0].roundTrips)
 		}
 	})
 }
@@ -204,7 +203,17 @@ enums:
   permission_scope: [global, org, own]
 `, role)
 	if n > 0 {
-		m += "queries:" + strings.Join(queries[:n], "") + "\n"
+		m += "queries:"
+		for i := range n {
+			q := queries[i%len(queries)]
+			if i >= len(queries) {
+				// The same query again under a name of its own.
+				name, rest, _ := strings.Cut(q, ":")
+				q = fmt.Sprintf("%s_%d:%s", name, i/len(queries), rest)
+			}
+			m += q
+		}
+		m += "\n"
 	}
 	return m
 }

@@ -6,14 +6,16 @@
 //
 // # What it sends
 //
-// Each query gets a unit of work of its own ([pgsession.Session.Unit]: BEGIN
-// READ ONLY, the session's limits, and always ROLLBACK, also after an
-// error; statement_timeout is what is left of the run's budget when the
-// unit starts, so that a slow query ends as its own finding and the queries
-// after it still run):
+// The queries go [QueriesPerUnit] to a unit of work
+// ([pgsession.Session.Parts]: BEGIN READ ONLY, the session's limits, and
+// always ROLLBACK, also after an error; statement_timeout is what is left
+// of the run's budget when the unit starts), each query a part of its own:
+// it starts from a savepoint that undoes what the query before it set or
+// broke, with what is left of the unit's time limits, so that a slow query
+// ends as its own finding and the queries after it still run. In its part:
 //
-//  1. SET LOCAL plan_cache_mode = force_generic_plan, the tenant schema first
-//     on the search_path (when checking one), then the query's run_as as the
+//  1. (SET LOCAL plan_cache_mode = force_generic_plan once per unit) the
+//     tenant schema first on the search_path (when checking one), then the query's run_as as the
 //     role (through set_config, so the role name is a parameter), then the
 //     session the application gets: the role's own settings in this
 //     database as a login gets them (pg_db_role_setting, those it may set
@@ -34,15 +36,15 @@
 //     them.
 //
 // The unit is one round trip: a failed statement makes the server skip the
-// rest of the query's statements, which is what the steps need (no EXPLAIN
+// rest of its query's statements, which is what the steps need (no EXPLAIN
 // after a failed prepare, no sample after a failed EXPLAIN). What a step took
 // from the answer before it is known from the SQL: the statement kind from
 // its first keyword, the number of NULL arguments of the EXPLAIN from the
 // declared parameter types and the highest $N (checked against the server's
 // description when it comes back, and asked again when they differ). The
-// unit's end closes the prepared statement and releases any advisory lock
-// the query (or a function the planner ran) took, before the ROLLBACK, so
-// that neither outlives it: a transaction pooler hands the server
+// next part closes the prepared statement, and the unit's end releases any
+// advisory lock a query (or a function the planner ran) took, before the
+// ROLLBACK, so that neither outlives it: a transaction pooler hands the server
 // connection to another client once the transaction ends. When a type did
 // not match, one more unit prepares the query unnamed, without declared
 // types, to learn the ones the server infers.

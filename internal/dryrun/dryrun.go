@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rbacdrift/rbacdrift/drift"
+	"github.com/rbacdrift/rbacdrift/internal/explain"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 	"github.com/rbacdrift/rbacdrift/introspect"
@@ -21,9 +23,6 @@ import (
 const StatementName = "rbacdrift_dryrun"
 
 const (
-	// planCacheMode makes EXPLAIN EXECUTE plan generically: with custom
-	// plans the NULL arguments fold every filter to false.
-	planCacheMode = "SET LOCAL plan_cache_mode = force_generic_plan"
 	// setRoleSQL is SET LOCAL ROLE with the role name as a parameter.
 	setRoleSQL = "SELECT pg_catalog.set_config('role', $1, true)"
 	// setPathSQL puts a schema ($1, quoted as search_path wants it) first on
@@ -78,15 +77,31 @@ func Run(ctx context.Context, conn *pgsession.Session, in Input) ([]*drift.Findi
 	var out []*drift.Finding
 	var tries []*try
 	for _, q := range in.Model.Queries {
-		t, fs, err := r.query(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("dry-running query %s: %w", q.Name, err)
+		t, f := r.newTry(q)
+		if f != nil {
+			out = append(out, f)
+			continue
 		}
-		out = append(out, fs...)
-		if t != nil {
-			tries = append(tries, t)
+		tries = append(tries, t)
+	}
+	// The queries' units, QueriesPerUnit in each round trip.
+	for batch := range slices.Chunk(tries, QueriesPerUnit) {
+		if err := r.pipelined(ctx, batch); err != nil {
+			return nil, fmt.Errorf("dry run: %w", err)
 		}
 	}
+	kept := tries[:0]
+	for _, t := range tries {
+		if err := r.followUp(ctx, t); err != nil {
+			return nil, fmt.Errorf("dry-running query %s: %w", t.q.Name, err)
+		}
+		if t.roleErr != nil {
+			out = append(out, r.unavailable(t, t.roleErr))
+			continue
+		}
+		kept = append(kept, t)
+	}
+	tries = kept
 	// What the catalog says of the relations the queries name, for all of
 	// them in one round trip, after their transactions.
 	if err := r.readFacts(ctx, tries); err != nil {
@@ -124,12 +139,16 @@ type try struct {
 	kind     string // first keyword: SELECT, INSERT ...
 	declared []uint32
 	sent     string // the text sent when it is not q.SQL (see genericText)
+	count    int    // the parameters the server counted, when not paramCount's
+	planned  bool   // the statement kind is one EXPLAIN takes
+	toSample []*spec.Sample
 
 	desc     *pgconn.StatementDescription
+	roleErr  *pgconn.PgError // the role could not be assumed
 	prepErr  *pgconn.PgError
 	inferred []uint32 // parameter types the server infers, when prepErr came with declared types
 	planErr  *pgconn.PgError
-	plan     *plan
+	plan     *explain.Plan
 	// samples holds what each sample of the query gave, in order.
 	samples []sampleRun
 	// settingErr is the server's refusal of a setting (setting names it).
@@ -175,11 +194,16 @@ func (r *runner) settings(t *try) []setting {
 	return out
 }
 
-// query dry-runs q and returns what the server said, for [runner.findings]
-// once the facts are read; or the finding that ends it early (its role
-// cannot be had).
-func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Finding, error) {
-	t := &try{q: q, sql: parseSQL(q.SQL), kind: sqllex.FirstKeyword(q.SQL)}
+// QueriesPerUnit is how many queries share one unit of work
+// ([pgsession.Session.Parts]), each a part of its own: one round trip and
+// one transaction for as many, instead of one each.
+var QueriesPerUnit = 50
+
+// newTry starts the dry run of q; or returns the finding that ends it
+// before it starts (its role cannot be had).
+func (r *runner) newTry(q *spec.Query) (*try, *drift.Finding) {
+	t := &try{q: q, sql: parseSQL(q.SQL)}
+	t.kind = sqllex.FirstKeywordOf(t.sql.toks)
 	t.roleName = r.in.roleOf(q)
 	t.setRole = t.roleName != ""
 	if !t.setRole {
@@ -187,55 +211,66 @@ func (r *runner) query(ctx context.Context, q *spec.Query) (*try, []*drift.Findi
 	} else {
 		t.role = r.roles.ByName[t.roleName]
 		if f := r.unavailable(t, nil); f != nil {
-			return nil, []*drift.Finding{f}, nil
+			return nil, f
 		}
 	}
 	t.declared = r.paramOIDs(q)
-	if sent, oids := genericText(q.SQL, t.declared); sent != q.SQL {
+	if sent, oids := genericText(q.SQL, t.sql.toks, t.declared); sent != q.SQL {
 		t.sent, t.declared = sent, oids
 	}
-
-	var roleErr *pgconn.PgError
-	if err := r.prepareAndPlan(ctx, t, &roleErr); err != nil {
-		return nil, nil, err
-	}
-	if roleErr != nil {
-		return nil, []*drift.Finding{r.unavailable(t, roleErr)}, nil
-	}
-	if t.prepErr != nil && len(q.Params) > 0 && paramTypeError(t.prepErr.Code) {
-		// Would the query prepare if the server chose the parameter types?
-		// Then the types the driver sends are the problem.
-		if err := r.prepareInferred(ctx, t, &roleErr); err != nil {
-			return nil, nil, err
-		}
-	}
-	return t, nil, nil
+	return t, nil
 }
 
-// queryUnit is the unit of work of every query: planned generically, and
+// followUp asks again what the pipelined unit of t left open: the
+// parameter count, when the server counts them otherwise than the SQL's
+// $N (never seen; the lexer would have to misread the SQL: the EXPLAIN had
+// the wrong number of NULLs and the sample may be missing); and, when the
+// declared parameter types failed, the types the server would infer (then
+// the types the driver sends are the problem).
+func (r *runner) followUp(ctx context.Context, t *try) error {
+	if t.desc != nil && len(t.desc.ParamOIDs) != t.paramCount() {
+		n := len(t.desc.ParamOIDs)
+		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent, count: n}
+		if err := r.pipelined(ctx, []*try{t}); err != nil {
+			return err
+		}
+	}
+	if t.roleErr == nil && t.prepErr != nil && len(t.q.Params) > 0 && paramTypeError(t.prepErr.Code) {
+		return r.prepareInferred(ctx, t)
+	}
+	return nil
+}
+
+// queryUnit is the unit of work of the queries: planned generically, and
 // budgeted, so that a slow query ends as a finding (57014) and the queries
 // after it still run.
-var queryUnit = pgsession.UnitOptions{Settings: []string{planCacheMode}, Budgeted: true}
+var queryUnit = pgsession.UnitOptions{Settings: []string{explain.PlanCacheMode}, Budgeted: true}
 
-// inUnit runs one unit of work ([pgsession.Session.Unit], one round trip)
-// as t's role: the search_path and the role, then what send queues. recv
-// reads the answers to what send queued, in order, and stops at the first
-// server error (the server skipped the rest). A failure to assume the role
-// is put in *roleErr; recv is then not called.
-func (r *runner) inUnit(ctx context.Context, t *try, roleErr **pgconn.PgError, send func(q *pgsession.Queue), recv func(res *pgsession.Results) error) error {
-	sets := r.settings(t)
-	return r.conn.Unit(ctx, queryUnit, func(q *pgsession.Queue) {
+// inUnit runs one unit of work ([pgsession.Session.Parts], one round trip)
+// with one part for each of ts, as its role: the search_path and the role,
+// then what send queues. recv reads the answers to what send queued, in
+// order, and stops at the first server error (the server skipped the rest
+// of the part). A failure to assume the role is put in the try's roleErr;
+// recv is then not called for it.
+func (r *runner) inUnit(ctx context.Context, ts []*try, send func(t *try, q *pgsession.Queue), recv func(t *try, res *pgsession.Results) error) error {
+	sets := make([][]setting, len(ts))
+	for i, t := range ts {
+		sets[i] = r.settings(t)
+	}
+	return r.conn.Parts(ctx, queryUnit, len(ts), func(i int, q *pgsession.Queue) {
+		t := ts[i]
 		if r.in.SearchPath != "" {
 			q.Query(setPathSQL, introspect.SearchPathValue(r.in.SearchPath))
 		}
 		if t.setRole {
 			q.Query(setRoleSQL, t.roleName)
 		}
-		for _, st := range sets {
+		for _, st := range sets[i] {
 			q.Query(setConfigSQL, st.name, st.value)
 		}
-		send(q)
-	}, func(res *pgsession.Results) error {
+		send(t, q)
+	}, func(i int, res *pgsession.Results) error {
+		t := ts[i]
 		if r.in.SearchPath != "" {
 			if _, err := res.Exec(); err != nil {
 				return fmt.Errorf("setting the search_path: %w", err)
@@ -247,11 +282,11 @@ func (r *runner) inUnit(ctx context.Context, t *try, roleErr **pgconn.PgError, s
 				if err != nil {
 					return fmt.Errorf("setting the role %s: %w", t.roleName, err)
 				}
-				*roleErr = pgErr
+				t.roleErr = pgErr
 				return nil
 			}
 		}
-		for _, st := range sets {
+		for _, st := range sets[i] {
 			if _, err := res.Exec(); err != nil {
 				pgErr, err := asPgError(err)
 				if err != nil {
@@ -261,7 +296,10 @@ func (r *runner) inUnit(ctx context.Context, t *try, roleErr **pgconn.PgError, s
 				return nil
 			}
 		}
-		return recv(res)
+		if err := recv(t, res); err != nil {
+			return fmt.Errorf("query %s: %w", t.q.Name, err)
+		}
+		return nil
 	})
 }
 
@@ -282,15 +320,6 @@ func paramTypeError(code string) bool {
 	return false
 }
 
-// plannable reports whether EXPLAIN takes a statement starting with keyword.
-func plannable(keyword string) bool {
-	switch keyword {
-	case "SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE":
-		return true
-	}
-	return false
-}
-
 func (r *runner) paramOIDs(q *spec.Query) []uint32 {
 	if len(q.Params) == 0 {
 		return nil
@@ -302,31 +331,12 @@ func (r *runner) paramOIDs(q *spec.Query) []uint32 {
 	return oids
 }
 
-// prepareAndPlan prepares, plans and samples t in its unit of work.
-func (r *runner) prepareAndPlan(ctx context.Context, t *try, roleErr **pgconn.PgError) error {
-	n := t.paramCount()
-	if err := r.pipelined(ctx, t, n, roleErr); err != nil {
-		return err
-	}
-	if t.desc != nil && len(t.desc.ParamOIDs) != n {
-		// The server counts the parameters otherwise than the SQL's $N
-		// (never seen; the lexer would have to misread the SQL): the
-		// EXPLAIN had the wrong number of NULLs and the sample may be
-		// missing. Ask again, with as many as the server counts.
-		n = len(t.desc.ParamOIDs)
-		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent}
-		*roleErr = nil
-		return r.pipelined(ctx, t, n, roleErr)
-	}
-	return nil
-}
-
 // prepareInferred prepares t again, in a unit of its own, with no declared
 // parameter types, and keeps the types the server infers.
-func (r *runner) prepareInferred(ctx context.Context, t *try, roleErr **pgconn.PgError) error {
-	return r.inUnit(ctx, t, roleErr, func(q *pgsession.Queue) {
+func (r *runner) prepareInferred(ctx context.Context, t *try) error {
+	return r.inUnit(ctx, []*try{t}, func(_ *try, q *pgsession.Queue) {
 		q.Prepare("", t.q.SQL, nil)
-	}, func(res *pgsession.Results) error {
+	}, func(_ *try, res *pgsession.Results) error {
 		sd, err := res.Prepare()
 		if err != nil {
 			_, err = asPgError(err)
@@ -335,15 +345,6 @@ func (r *runner) prepareInferred(ctx context.Context, t *try, roleErr **pgconn.P
 		t.inferred = sd.ParamOIDs
 		return nil
 	})
-}
-
-// explainSQL plans the prepared statement with n NULL arguments.
-func explainSQL(n int) string {
-	args := ""
-	if n > 0 {
-		args = "(" + strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ") + ")"
-	}
-	return "EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE " + StatementName + args
 }
 
 // sampleArgs returns the sample's arguments in the text format.
@@ -355,31 +356,35 @@ func sampleArgs(s *spec.Sample) [][]byte {
 	return vals
 }
 
-// pipelined sends t's unit of work in one round trip (see
-// [runner.inUnit]): the prepare, then, when the statement kind is one
-// EXPLAIN takes, the EXPLAIN with n NULL arguments, then the sample when
-// its argument count is n. What depended on an earlier answer needs no
-// wait: a failed statement makes the server skip the rest of the caller's
-// statements, so the EXPLAIN runs only when the prepare succeeded and the
-// sample only when both did, as one statement at a time would have it.
-func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.PgError) error {
-	planned := plannable(t.kind)
-	var samples []*spec.Sample
-	if planned {
-		for _, s := range t.q.Samples {
-			if len(s.Args) != n {
-				break // the count is a finding; the samples after it wait
+// pipelined sends the units of work of ts in one round trip, a part of
+// [runner.inUnit] each: the prepare, then, when the statement kind is one
+// EXPLAIN takes, the EXPLAIN with as many NULL arguments as the query has
+// parameters, then the samples with that many arguments. What depended on
+// an earlier answer needs no wait: a failed statement makes the server skip
+// the rest of its part, so the EXPLAIN runs only when the prepare succeeded
+// and the sample only when both did, as one statement at a time would have
+// it.
+func (r *runner) pipelined(ctx context.Context, ts []*try) error {
+	for _, t := range ts {
+		n := t.paramCount()
+		t.planned = sqllex.IsPlannable(t.kind)
+		t.toSample = nil
+		if t.planned {
+			for _, s := range t.q.Samples {
+				if len(s.Args) != n {
+					break // the count is a finding; the samples after it wait
+				}
+				t.toSample = append(t.toSample, s)
 			}
-			samples = append(samples, s)
 		}
+		t.samples = make([]sampleRun, len(t.toSample))
 	}
-	t.samples = make([]sampleRun, len(samples))
-	return r.inUnit(ctx, t, roleErr, func(q *pgsession.Queue) {
+	return r.inUnit(ctx, ts, func(t *try, q *pgsession.Queue) {
 		q.Prepare(StatementName, t.text(), t.declared)
-		if planned {
-			q.Query(explainSQL(n))
+		if t.planned {
+			q.Query(explain.SQL(StatementName, t.paramCount()))
 		}
-		for _, s := range samples {
+		for _, s := range t.toSample {
 			if len(s.Settings) > 0 {
 				q.Query(sampleSavepointSQL)
 				for _, st := range s.Settings {
@@ -391,59 +396,62 @@ func (r *runner) pipelined(ctx context.Context, t *try, n int, roleErr **pgconn.
 				q.Query(sampleRollbackSQL)
 			}
 		}
-	}, func(res *pgsession.Results) error {
-		sd, err := res.Prepare()
-		if err != nil {
-			t.prepErr, err = asPgError(err)
-			return err
-		}
-		t.desc = sd
-		if !planned {
-			return nil
-		}
-		text, err := planText(res)
-		if err != nil {
-			t.planErr, err = asPgError(err)
-			return err
-		}
-		if text == "" {
-			return fmt.Errorf("EXPLAIN returned no plan")
-		}
-		if t.plan, err = parsePlan(text); err != nil {
-			return err
-		}
-		for i, s := range samples {
-			run := &t.samples[i]
-			if len(s.Settings) > 0 {
-				for range len(s.Settings) + 1 {
-					if _, err := res.Exec(); err != nil {
-						run.err, err = asPgError(err)
-						return err
-					}
-				}
-			}
-			rows, err := res.Query()
-			if err == nil {
-				for rows.Next() {
-					run.rows++
-				}
-				rows.Close()
-				err = rows.Err()
-			}
-			if err != nil {
-				run.err, err = asPgError(err)
-				return err
-			}
-			run.ran = true
-			if len(s.Settings) > 0 {
+	}, recvQuery)
+}
+
+// recvQuery reads what the server said to t's part of [runner.pipelined].
+func recvQuery(t *try, res *pgsession.Results) error {
+	sd, err := res.Prepare()
+	if err != nil {
+		t.prepErr, err = asPgError(err)
+		return err
+	}
+	t.desc = sd
+	if !t.planned {
+		return nil
+	}
+	text, err := planText(res)
+	if err != nil {
+		t.planErr, err = asPgError(err)
+		return err
+	}
+	if text == "" {
+		return fmt.Errorf("EXPLAIN returned no plan")
+	}
+	if t.plan, err = explain.Parse(text); err != nil {
+		return err
+	}
+	for i, s := range t.toSample {
+		run := &t.samples[i]
+		if len(s.Settings) > 0 {
+			for range len(s.Settings) + 1 {
 				if _, err := res.Exec(); err != nil {
-					_, err = asPgError(err)
+					run.err, err = asPgError(err)
 					return err
 				}
 			}
 		}
-		return nil
-	})
+		rows, err := res.Query()
+		if err == nil {
+			for rows.Next() {
+				run.rows++
+			}
+			rows.Close()
+			err = rows.Err()
+		}
+		if err != nil {
+			run.err, err = asPgError(err)
+			return err
+		}
+		run.ran = true
+		if len(s.Settings) > 0 {
+			if _, err := res.Exec(); err != nil {
+				_, err = asPgError(err)
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // planText reads the rows of the next answer, an EXPLAIN's, as one text.
@@ -528,9 +536,13 @@ func factsRequest(t *try) introspect.FactsRequest {
 }
 
 // paramCount is the number of parameters the server describes for t: the
-// declared types, or more when the SQL refers to a higher $N.
+// declared types, or more when the SQL refers to a higher $N; or what the
+// server counted, when it was asked again with that.
 func (t *try) paramCount() int {
-	return max(len(t.declared), maxParam(t.q.SQL))
+	if t.count > 0 {
+		return t.count
+	}
+	return max(len(t.declared), t.sql.params)
 }
 
 // err returns the first error the server gave.

@@ -255,7 +255,7 @@ func (r *runner) rlsFindings(t *try) []*drift.Finding {
 	}
 	scanned := map[catalog.Name]bool{}
 	target := map[catalog.Name]string{} // relation -> ModifyTable operation
-	for _, pr := range t.plan.relations {
+	for _, pr := range t.plan.Relations {
 		n := catalog.Name{Schema: pr.Schema, Name: pr.Name}
 		if pr.Operation != "" {
 			target[n] = strings.ToUpper(pr.Operation)
@@ -272,7 +272,7 @@ func (r *runner) rlsFindings(t *try) []*drift.Finding {
 		// A relation the plan does not scan counts only when the plan is
 		// constant false: row-level security that lets no row through makes
 		// the planner drop the scan altogether.
-		if !scanned[n] && !t.plan.constantFalse {
+		if !scanned[n] && !t.plan.ConstantFalse {
 			continue
 		}
 		cmd := "SELECT"

@@ -32,11 +32,10 @@ import (
 // genericText returns the text sent to the server for t and the parameter
 // types declared with it: the query as written, unless it has no declared
 // params and holds an array of parameters alone (see above).
-func genericText(sql string, declared []uint32) (string, []uint32) {
+func genericText(sql string, toks []sqllex.Token, declared []uint32) (string, []uint32) {
 	if len(declared) > 0 || !strings.Contains(sql, "$") {
 		return sql, declared
 	}
-	toks, _ := sqllex.Tokenize(sql)
 	b := []byte(sql)
 	var unused []int
 	for i := 0; i+3 < len(toks); i++ {
@@ -62,7 +61,7 @@ func genericText(sql string, declared []uint32) (string, []uint32) {
 	if string(b) == sql {
 		return sql, declared
 	}
-	n := maxParam(sql)
+	n := sqllex.MaxParam(toks)
 	oids := make([]uint32, n)
 	for _, u := range unused {
 		if u >= 1 && u <= n {

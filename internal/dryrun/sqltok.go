@@ -1,7 +1,6 @@
 package dryrun
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/rbacdrift/rbacdrift/internal/sqllex"
@@ -20,17 +19,7 @@ func tokens(sql string) []sqllex.Token {
 }
 
 // maxParam returns the highest $N the SQL refers to, 0 for none.
-func maxParam(sql string) int {
-	n := 0
-	for _, t := range tokens(sql) {
-		if t.Kind == sqllex.TokParam {
-			if i, err := strconv.Atoi(strings.TrimPrefix(t.Text, "$")); err == nil {
-				n = max(n, i)
-			}
-		}
-	}
-	return n
-}
+func maxParam(sql string) int { return sqllex.MaxParam(tokens(sql)) }
 
 func isName(t sqllex.Token) bool { return t.Kind == sqllex.TokIdent || t.Kind == sqllex.TokQuoted }
 
@@ -98,10 +87,12 @@ type sqlText struct {
 	tables  []chain          // dotted names in table position (after FROM, JOIN, INTO, UPDATE, a comma in FROM)
 	aliases map[string]chain // alias (or table name) -> the table it stands for
 	names   []string         // every dotted name of at most two parts, as written, once each
+	params  int              // the highest $N, 0 for none
 }
 
 func parseSQL(sql string) *sqlText {
 	s := &sqlText{toks: tokens(sql), aliases: map[string]chain{}}
+	s.params = sqllex.MaxParam(s.toks)
 	seen := map[string]bool{}
 	// inFrom: in a FROM list at parenthesis depth fromDepth, where a name
 	// after a comma is a table.

@@ -74,25 +74,6 @@ func TestParseSQL(t *testing.T) {
 	}
 }
 
-// TestParsePlan checks the relations and the constant-false filters read
-// from EXPLAIN (VERBOSE, FORMAT JSON).
-func TestParsePlan(t *testing.T) {
-	const text = `[{"Plan": {"Node Type": "ModifyTable", "Operation": "Update", "Relation Name": "roles", "Schema": "public",
-	  "Plans": [{"Node Type": "Seq Scan", "Relation Name": "roles", "Schema": "public", "Filter": "(false AND (id = $1))"},
-	            {"Node Type": "Result", "One-Time Filter": "true"}]}}]`
-	p, err := parsePlan(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []planRelation{{Schema: "public", Name: "roles", Operation: "Update"}, {Schema: "public", Name: "roles"}}
-	if diff := cmp.Diff(want, p.relations); diff != "" {
-		t.Errorf("relations (-want +got):\n%s", diff)
-	}
-	if !p.constantFalse {
-		t.Errorf("constantFalse = false, want true for Filter (false AND ...)")
-	}
-}
-
 // TestMaxParam checks the count of parameters the EXPLAIN of a pipelined
 // dry run is sent with: $N outside literals, quoted names and comments.
 func TestMaxParam(t *testing.T) {

@@ -79,7 +79,7 @@ func candidates(stmts []Statement) []Statement {
 	byKey := map[string]*agg{}
 	var keys []string
 	for _, st := range stmts {
-		if !Plannable(sqllex.FirstKeyword(st.SQL)) {
+		if !sqllex.IsPlannable(sqllex.FirstKeyword(st.SQL)) {
 			continue
 		}
 		if parts, bad := sqllex.SplitStatements(st.SQL); bad || len(parts) != 1 {

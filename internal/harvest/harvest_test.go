@@ -3,6 +3,7 @@ package harvest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -219,4 +220,60 @@ func TestHarvestErrors(t *testing.T) {
 			t.Errorf("Hidden = 0; the statements of app_user should be hidden from other_user")
 		}
 	})
+}
+
+// TestPlanRefusals plans more statements than one unit of work holds, with
+// refusals among them (a table the role may not read, a column that does
+// not exist, a role that cannot be assumed): each refusal is its own
+// statement's, the statements after it are planned, a role that cannot be
+// assumed is planned as the connecting user, and nothing is left on the
+// connection.
+func TestPlanRefusals(t *testing.T) {
+	db := pgtest.NewDB(t)
+	app := db.Role(t, "app")
+	db.Exec(t, `CREATE TABLE roles (id int PRIMARY KEY, name text); CREATE TABLE secrets (x int);
+		GRANT SELECT ON roles TO `+pgx.Identifier{app}.Sanitize())
+	var stmts []harvest.Statement
+	for i := range 120 {
+		sql := fmt.Sprintf("SELECT name FROM roles WHERE id = $1 LIMIT %d", i+1)
+		switch i {
+		case 49:
+			sql = "SELECT x FROM secrets" // 42501 as app
+		case 50:
+			sql = "SELECT nope FROM roles" // 42703
+		}
+		stmts = append(stmts, harvest.Statement{Role: app, SQL: sql})
+	}
+	stmts = append(stmts, harvest.Statement{Role: "no_such_role_x", SQL: "SELECT x FROM secrets"})
+	s := session(t, db.URL)
+	planned, err := harvest.Plan(context.Background(), s, stmts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := []harvest.Relation{{Schema: "public", Name: "roles"}}
+	for i, p := range planned {
+		code := ""
+		if p.Err != nil {
+			code = p.Err.Code
+		}
+		switch i {
+		case 49:
+			if code != "42501" || !p.AsRole {
+				t.Errorf("statement %d: %q as role %v, want 42501 as the role", i+1, code, p.AsRole)
+			}
+		case 50:
+			if code != "42703" {
+				t.Errorf("statement %d: %q, want 42703", i+1, code)
+			}
+		case 120:
+			if code != "" || p.AsRole || !cmp.Equal(p.Relations, []harvest.Relation{{Schema: "public", Name: "secrets"}}) {
+				t.Errorf("statement of a role that does not exist: %q, as role %v, %v; want planned as the connecting user", code, p.AsRole, p.Relations)
+			}
+		default:
+			if code != "" || !p.AsRole || !cmp.Equal(p.Relations, roles) {
+				t.Errorf("statement %d: %q, as role %v, %v; want %v as the role", i+1, code, p.AsRole, p.Relations, roles)
+			}
+		}
+	}
+	assertClean(t, s)
 }

@@ -2,13 +2,13 @@ package harvest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rbacdrift/rbacdrift/internal/explain"
 	"github.com/rbacdrift/rbacdrift/internal/pgsession"
 	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 )
@@ -17,14 +17,12 @@ import (
 // as; it is closed inside the unit that prepares it.
 const statementName = "rbacdrift_harvest"
 
-const (
-	// planCacheMode makes EXPLAIN EXECUTE plan generically, so that the NULL
-	// arguments do not fold the filters away; it exists from PostgreSQL 12,
-	// where EXPLAIN (GENERIC_PLAN) needs 16.
-	planCacheMode = "SET LOCAL plan_cache_mode = force_generic_plan"
-	// setRoleSQL is SET LOCAL ROLE with the role name as a parameter.
-	setRoleSQL = "SELECT pg_catalog.set_config('role', $1, true)"
-)
+// setRoleSQL is SET LOCAL ROLE with the role name as a parameter.
+const setRoleSQL = "SELECT pg_catalog.set_config('role', $1, true)"
+
+// statementsPerUnit is how many statements share one unit of work
+// ([pgsession.Session.Parts]), each a part of its own.
+const statementsPerUnit = 50
 
 // A Relation is a relation a plan reads or writes.
 type Relation struct {
@@ -47,20 +45,13 @@ type Planned struct {
 	AsRole bool
 }
 
-// Plannable reports whether EXPLAIN takes a statement of this first keyword.
-func Plannable(keyword string) bool {
-	switch keyword {
-	case "SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE":
-		return true
-	}
-	return false
-}
-
 // Plan prepares and plans each statement as its role and reads the
-// relations from the plan. Statements of one role share a unit of work (one
-// round trip); a statement the server refuses ends its unit, and the next
-// unit starts after it, so the round trips are one per role plus one per
-// refusal. Nothing is executed.
+// relations from the plan. The statements of one role share units of work
+// of statementsPerUnit parts (one round trip each), a part for each
+// statement, so that a statement the server refuses ends its own part
+// only: the round trips are ⌈n / statementsPerUnit⌉ per role, whatever
+// the refusals. A role the connecting user cannot assume is planned as the
+// connecting user (AsRole false). Nothing is executed.
 func Plan(ctx context.Context, s *pgsession.Session, stmts []Statement) ([]Planned, error) {
 	out := make([]Planned, len(stmts))
 	byRole := map[string][]int{}
@@ -72,158 +63,98 @@ func Plan(ctx context.Context, s *pgsession.Session, stmts []Statement) ([]Plann
 		byRole[st.Role] = append(byRole[st.Role], i)
 	}
 	for _, role := range roles {
-		idx := byRole[role]
 		asRole := role != ""
-		for start := 0; start < len(idx); {
-			next, roleErr, err := planBatch(ctx, s, stmts, out, idx[start:], role, asRole)
+		for idx := range slices.Chunk(byRole[role], statementsPerUnit) {
+			roleErr, err := planUnit(ctx, s, stmts, out, idx, role, asRole)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("planning the harvested statements: %w", err)
 			}
 			if roleErr {
-				asRole = false // plan as the connecting user instead
-				continue
+				// Plan as the connecting user instead, from here on.
+				asRole = false
+				if _, err := planUnit(ctx, s, stmts, out, idx, role, false); err != nil {
+					return nil, fmt.Errorf("planning the harvested statements: %w", err)
+				}
 			}
-			start += next
 		}
 	}
 	return out, nil
 }
 
-// planBatch plans the statements idx in one unit, as role when asRole, and
-// returns how many it dealt with: all, or up to and including the first the
-// server refused. roleErr reports that SET ROLE failed.
-func planBatch(ctx context.Context, s *pgsession.Session, stmts []Statement, out []Planned, idx []int, role string, asRole bool) (done int, roleErr bool, err error) {
-	failed := false
-	err = s.Unit(ctx, pgsession.UnitOptions{Settings: []string{planCacheMode}}, func(q *pgsession.Queue) {
+// planUnit plans the statements idx in one unit, a part each, as role when
+// asRole. roleErr reports that SET ROLE failed; the statements are then
+// not planned.
+func planUnit(ctx context.Context, s *pgsession.Session, stmts []Statement, out []Planned, idx []int, role string, asRole bool) (roleErr bool, err error) {
+	err = s.Parts(ctx, pgsession.UnitOptions{Settings: []string{explain.PlanCacheMode}}, len(idx), func(k int, q *pgsession.Queue) {
+		sql := stmts[idx[k]].SQL
 		if asRole {
 			q.Query(setRoleSQL, role)
 		}
-		for _, i := range idx {
-			q.Prepare(statementName, stmts[i].SQL, nil)
-			q.Query(explainSQL(maxParam(stmts[i].SQL)))
-			q.Close(statementName)
-		}
-	}, func(r *pgsession.Results) error {
+		toks, _ := sqllex.Tokenize(sql)
+		q.Prepare(statementName, sql, nil)
+		q.Query(explain.SQL(statementName, sqllex.MaxParam(toks)))
+	}, func(k int, r *pgsession.Results) error {
+		p := &out[idx[k]]
 		if asRole {
 			if _, err := r.Exec(); err != nil {
 				var pgErr *pgconn.PgError
 				if errors.As(err, &pgErr) {
 					roleErr = true
-					return nil
+					return errRoleRefused
 				}
 				return err
 			}
 		}
-		for n, i := range idx {
-			out[i].AsRole = asRole
-			done = n + 1
-			if _, err := r.Prepare(); err != nil {
-				return refused(&out[i], err, &failed)
-			}
-			rows, err := r.Query()
-			if err != nil {
-				return refused(&out[i], err, &failed)
-			}
-			var text strings.Builder
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					rows.Close()
-					return err
-				}
-				text.WriteString(line)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return refused(&out[i], err, &failed)
-			}
-			if err := readPlan(text.String(), &out[i]); err != nil {
-				return fmt.Errorf("planning %q: %w", stmts[i].SQL, err)
-			}
-			if err := r.CloseStatement(); err != nil {
-				return err
+		p.AsRole = asRole
+		if _, err := r.Prepare(); err != nil {
+			return refused(p, err)
+		}
+		rows, err := r.Query()
+		if err != nil {
+			return refused(p, err)
+		}
+		var text strings.Builder
+		for rows.Next() {
+			if v := rows.RawValues(); len(v) > 0 {
+				text.Write(v[0])
 			}
 		}
-		return nil
-	})
-	var pgErr *pgconn.PgError
-	if err != nil && (failed || roleErr) && errors.As(err, &pgErr) {
-		err = nil // the refusal is recorded; the unit was rolled back
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("planning the harvested statements: %w", err)
-	}
-	return done, roleErr, nil
-}
-
-// refused records a server error as p's refusal and ends the batch; any
-// other error ends the harvest.
-func refused(p *Planned, err error, failed *bool) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		p.Err = pgErr
-		*failed = true
-		return nil
-	}
-	return err
-}
-
-// explainSQL plans the prepared statement with n NULL arguments.
-func explainSQL(n int) string {
-	args := ""
-	if n > 0 {
-		args = "(" + strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ") + ")"
-	}
-	return "EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE " + statementName + args
-}
-
-// maxParam returns the highest $n of sql.
-func maxParam(sql string) int {
-	toks, _ := sqllex.Tokenize(sql)
-	n := 0
-	for _, t := range toks {
-		if t.Kind == sqllex.TokParam {
-			if i, err := strconv.Atoi(strings.TrimPrefix(t.Text, "$")); err == nil {
-				n = max(n, i)
-			}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return refused(p, err)
 		}
-	}
-	return n
-}
-
-// readPlan reads the relations of EXPLAIN (VERBOSE, FORMAT JSON) into p.
-func readPlan(text string, p *Planned) error {
-	var doc []struct {
-		Plan map[string]any `json:"Plan"`
-	}
-	if err := json.Unmarshal([]byte(text), &doc); err != nil {
-		return fmt.Errorf("reading the plan: %w", err)
-	}
-	seen := map[Relation]bool{}
-	var walk func(n map[string]any)
-	walk = func(n map[string]any) {
-		if name, ok := n["Relation Name"].(string); ok {
-			r := Relation{Name: name}
-			r.Schema, _ = n["Schema"].(string)
-			if n["Node Type"] == "ModifyTable" && p.Operation == "" {
-				p.Modifies = r
-				p.Operation, _ = n["Operation"].(string)
-			}
-			if !seen[r] {
-				seen[r] = true
+		plan, err := explain.Parse(text.String())
+		if err != nil {
+			return fmt.Errorf("planning %q: %w", stmts[idx[k]].SQL, err)
+		}
+		p.Relations = p.Relations[:0]
+		for _, rel := range plan.Relations {
+			r := Relation{Schema: rel.Schema, Name: rel.Name}
+			if !slices.Contains(p.Relations, r) {
 				p.Relations = append(p.Relations, r)
 			}
 		}
-		if kids, ok := n["Plans"].([]any); ok {
-			for _, k := range kids {
-				if m, ok := k.(map[string]any); ok {
-					walk(m)
-				}
-			}
+		if m, ok := plan.Modifies(); ok {
+			p.Modifies, p.Operation = Relation{Schema: m.Schema, Name: m.Name}, m.Operation
 		}
+		return nil
+	})
+	if errors.Is(err, errRoleRefused) {
+		return true, nil
 	}
-	for _, d := range doc {
-		walk(d.Plan)
+	return false, err
+}
+
+// errRoleRefused ends a unit whose role could not be assumed.
+var errRoleRefused = errors.New("the role could not be assumed")
+
+// refused records a server error as p's refusal, which ends its part; any
+// other error ends the harvest.
+func refused(p *Planned, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		p.Err = pgErr
+		return nil
 	}
-	return nil
+	return err
 }

@@ -21,6 +21,9 @@ import (
 //
 //   - [Session.Unit] (and [Session.Read], its plain form for catalog
 //     reads): the whole transaction in one pipelined round trip.
+//   - [Session.Parts]: the same round trip for many independent parts
+//     (the dry run of many queries), each undone before the next starts
+//     and each with what is left of the unit's time limits.
 //   - [Session.Steps]: for reads that depend on each other's answers, a
 //     function that runs queries one at a time inside the transaction.
 //
@@ -112,6 +115,19 @@ const (
 	rollbackToSQL = "ROLLBACK TO SAVEPOINT rbacdrift_unit"
 	unlockSQL     = "SELECT pg_catalog.pg_advisory_unlock_all()"
 	rollbackSQL   = "ROLLBACK"
+
+	// The savepoint every part of [Session.Parts] starts from, and the
+	// statement that gives a part what is left of the unit's limits:
+	// statement_timeout ($1, in ms) less the time since the transaction
+	// began (now() is its start), at least 1 ms, and lock_timeout no more
+	// than that and $2. The limits are prepared once per unit (as
+	// partLimitsName), so that a part pays for their execution only.
+	partSavepointSQL  = "SAVEPOINT rbacdrift_part"
+	partRollbackToSQL = "ROLLBACK TO SAVEPOINT rbacdrift_part"
+	partLimitsName    = "rbacdrift_part_limits"
+	partLimitsSQL     = "SELECT pg_catalog.set_config('statement_timeout', t.ms::text, true), " +
+		"pg_catalog.set_config('lock_timeout', least(t.ms, $2::int8)::text, true) " +
+		"FROM (SELECT greatest(1, $1::int8 - (pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::int8) AS ms) AS t"
 )
 
 // statementTimeout is the statement_timeout of a unit that starts now.
@@ -123,11 +139,14 @@ func (s *Session) statementTimeout(ctx context.Context, budgeted bool) time.Dura
 	return max(d, time.Millisecond)
 }
 
+// millis is d in whole milliseconds, at least 1.
+func millis(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
+
 // beginStatements returns the statements that open a unit of work, in
 // order. The values are numbers rbacdrift computes, never text from
 // outside.
 func (s *Session) beginStatements(st time.Duration, settings []string) []string {
-	ms := func(d time.Duration) string { return strconv.FormatInt(max(d.Milliseconds(), 1), 10) }
+	ms := func(d time.Duration) string { return strconv.FormatInt(millis(d), 10) }
 	out := []string{
 		beginSQL,
 		"SET LOCAL statement_timeout = " + ms(st),
@@ -233,23 +252,25 @@ func (q *Queue) end(named []string) {
 	q.sync()
 }
 
-// send flushes the queue and returns a reader of its answers.
-func (q *Queue) send() (*Results, error) {
+// send flushes the queue and returns a reader of its answers; the first
+// parts segments are the caller's.
+func (q *Queue) send(parts int) (*Results, error) {
 	if err := q.p.Flush(); err != nil {
 		q.p.Close()
 		return nil, fmt.Errorf("sending to the server: %w", err)
 	}
-	return &Results{q: q}, nil
+	return &Results{q: q, parts: parts}, nil
 }
 
 // Results reads the answers to a unit's statements, in the order they were
 // queued.
 type Results struct {
-	q    *Queue
-	next int
-	seg  int // segments read to their sync
+	q     *Queue
+	next  int
+	seg   int // segments read to their sync
+	parts int // the caller's segments, which come first
 
-	err      error // the first server error of the caller's segment
+	err      error // the first server error of the caller's current segment
 	endErr   error // the first server error of the segment that ends the unit
 	unread   error // a server error met in statements the caller did not read
 	broken   error // the connection failed: nothing more can be read
@@ -264,7 +285,7 @@ func (r *Results) fail(err error) {
 		return
 	}
 	r.skipping = true
-	if r.seg == 0 {
+	if r.seg < r.parts {
 		r.err = cmp.Or(r.err, err)
 	} else {
 		r.endErr = cmp.Or(r.endErr, err)
@@ -321,16 +342,23 @@ func (r *Results) passSync() {
 // drain reads every answer left, to the last sync.
 func (r *Results) drain() {
 	for r.next < len(r.q.kinds) && r.broken == nil {
+		r.drainSegment()
+	}
+}
+
+// drainSegment reads the answers left in the current segment, to its sync.
+func (r *Results) drainSegment() {
+	seg := r.seg
+	for r.seg == seg && r.next < len(r.q.kinds) && r.broken == nil {
 		kind := r.q.kinds[r.next]
 		if r.skipping && kind != resultSync {
 			r.next++
 			continue
 		}
-		seg := r.seg
 		res, err := r.q.p.GetResults()
 		if err != nil {
 			r.fail(err)
-			if seg == 0 {
+			if seg < r.parts {
 				r.unread = cmp.Or(r.unread, err)
 			}
 			r.next++
@@ -340,7 +368,7 @@ func (r *Results) drain() {
 		case *pgconn.ResultReader:
 			if _, err := res.Close(); err != nil {
 				r.fail(err)
-				if seg == 0 {
+				if seg < r.parts {
 					r.unread = cmp.Or(r.unread, err)
 				}
 			}
@@ -458,7 +486,7 @@ func (s *Session) Unit(ctx context.Context, o UnitOptions, send func(q *Queue), 
 	send(q)
 	q.sync()
 	q.end(q.named)
-	r, err := q.send()
+	r, err := q.send(1)
 	if err != nil {
 		return err
 	}
@@ -469,6 +497,105 @@ func (s *Session) Unit(ctx context.Context, o UnitOptions, send func(q *Queue), 
 	}
 	endErr := s.finish(ctx, r)
 	return asTimeout(cmp.Or(recvErr, q.err, beginErr, r.broken, r.unread, endErr), st)
+}
+
+// Parts runs one unit of work (see [Session]) of n independent parts in
+// one round trip: the dry run of many queries, which one unit each would
+// send in n round trips and n transactions. After the statements that
+// open the unit, with o's settings, comes a savepoint; every part is a
+// segment of the pipeline of its own, so that a server error skips the
+// rest of its part only, and every part after the first starts by closing
+// the statements the part before it prepared by name, rolling back to that
+// savepoint (which undoes what the part before it set, and makes a failed
+// transaction usable again) and taking as statement_timeout and
+// lock_timeout what is left of the unit's, computed on the server: a slow
+// or locked part ends as its own error (57014, 55P03) and the parts after
+// it keep the rest of the budget, as units one after another would.
+//
+// send queues the statements of part i; recv reads their answers, in
+// order, and may stop early. recv is called for every part, in order,
+// unless the unit could not be opened, a part could not be started, or an
+// earlier recv returned an error. The error returned is as [Session.Unit]'s.
+func (s *Session) Parts(ctx context.Context, o UnitOptions, n int, send func(i int, q *Queue), recv func(i int, r *Results) error) error {
+	q := s.queue(ctx)
+	st := s.statementTimeout(ctx, o.Budgeted)
+	begin := append(s.beginStatements(st, o.Settings), partSavepointSQL)
+	for _, b := range begin {
+		q.Query(b)
+	}
+	if n > 1 {
+		q.p.SendPrepare(partLimitsName, partLimitsSQL, nil)
+		q.kinds = append(q.kinds, resultPrepare)
+	}
+	limits := [][]byte{
+		strconv.AppendInt(nil, millis(st), 10),
+		strconv.AppendInt(nil, millis(min(s.opts.LockTimeout, st)), 10),
+	}
+	starts := make([]int, n) // the statements that start each part
+	for i := range n {
+		if i > 0 {
+			starts[i] = len(q.named) + 2
+			for _, name := range slices.Clone(q.named) {
+				q.Close(name)
+			}
+			q.Query(partRollbackToSQL)
+			q.QueryPrepared(partLimitsName, limits)
+		}
+		send(i, q)
+		q.sync()
+	}
+	if n > 1 {
+		q.named = append(q.named, partLimitsName)
+	}
+	q.end(q.named)
+	r, err := q.send(n)
+	if err != nil {
+		return err
+	}
+	beginErr := r.openedErr(len(begin))
+	if beginErr == nil && n > 1 {
+		if _, err := r.Prepare(); err != nil {
+			beginErr = fmt.Errorf("opening a read-only transaction: %w", err)
+		}
+	}
+	var recvErr error
+	if beginErr == nil && q.err == nil {
+		for i := range n {
+			if recvErr = r.startPart(i, starts[i]); recvErr != nil {
+				break
+			}
+			if recvErr = recv(i, r); recvErr != nil {
+				break
+			}
+		}
+	}
+	endErr := s.finish(ctx, r)
+	return asTimeout(cmp.Or(recvErr, q.err, beginErr, r.broken, r.unread, endErr), st)
+}
+
+// startPart moves to part i of [Session.Parts], whose first n statements
+// start it (the closes, the rollback to the savepoint and the limits),
+// past what the caller left unread of the part before it.
+func (r *Results) startPart(i, n int) error {
+	for r.seg < i && r.next < len(r.q.kinds) && r.broken == nil {
+		r.drainSegment()
+	}
+	if r.broken != nil {
+		return r.broken
+	}
+	r.err = nil
+	for range n {
+		var err error
+		if r.q.kinds[r.next] == resultClose {
+			err = r.CloseStatement()
+		} else {
+			_, err = r.Exec()
+		}
+		if err != nil {
+			return fmt.Errorf("starting part %d of a unit of work: %w", i+1, err)
+		}
+	}
+	return nil
 }
 
 // openedErr reads the answers to the n statements that open a unit.
@@ -504,7 +631,7 @@ func (s *Session) Steps(ctx context.Context, o UnitOptions, fn func(q Querier) e
 		q.Query(b)
 	}
 	q.sync()
-	r, err := q.send()
+	r, err := q.send(1)
 	if err != nil {
 		return err
 	}
@@ -524,7 +651,7 @@ func (s *Session) Steps(ctx context.Context, o UnitOptions, fn func(q Querier) e
 	if !s.pg.IsClosed() {
 		end := s.queue(s.cleanupContext(ctx))
 		end.end(nil)
-		re, err := end.send()
+		re, err := end.send(0)
 		if err != nil {
 			endErr = err
 		} else {

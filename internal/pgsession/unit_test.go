@@ -3,6 +3,7 @@ package pgsession_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -127,6 +128,41 @@ func TestUnitLeavesNothing(t *testing.T) {
 			return s.Unit(ctx, pgsession.UnitOptions{Settings: []string{"SET LOCAL no_such.setting_x = 1; SELECT 1"}}, locking,
 				func(r *pgsession.Results) error { return nil })
 		}, "42601"},
+		{"parts, an error in the middle part", func() error {
+			return s.Parts(ctx, settings, 3, func(i int, q *pgsession.Queue) {
+				locking(q)
+				if i == 1 {
+					q.Query("SELECT 1/0")
+				}
+			}, func(i int, r *pgsession.Results) error {
+				for range 3 {
+					if _, err := r.Exec(); err != nil {
+						return err
+					}
+				}
+				if _, err := r.Prepare(); err != nil {
+					return err
+				}
+				if i == 1 {
+					_, err := r.Exec()
+					var pgErr *pgconn.PgError
+					if !errors.As(err, &pgErr) || pgErr.Code != "22012" {
+						return fmt.Errorf("part 2: %v, want 22012", err)
+					}
+				}
+				return nil
+			})
+		}, ""},
+		{"parts, nothing read", func() error {
+			return s.Parts(ctx, settings, 3, func(i int, q *pgsession.Queue) { locking(q) },
+				func(i int, r *pgsession.Results) error { return nil })
+		}, ""},
+		{"parts, an error the caller does not read", func() error {
+			return s.Parts(ctx, settings, 2, func(i int, q *pgsession.Queue) {
+				locking(q)
+				q.Query("SELECT 1/0")
+			}, func(i int, r *pgsession.Results) error { return nil })
+		}, "22012"},
 		{"steps", func() error {
 			return s.Steps(ctx, settings, func(q pgsession.Querier) error {
 				for _, sql := range []string{"SELECT pg_catalog.pg_advisory_lock(42)", "SELECT pg_catalog.pg_advisory_xact_lock(43)"} {
@@ -173,6 +209,96 @@ func TestUnitLeavesNothing(t *testing.T) {
 		if got := unitState(t, s); got != clean {
 			t.Errorf("%s: the session is left as %q, want %q", tt.name, got, clean)
 		}
+	}
+}
+
+// TestParts runs one unit of three parts: what a part sets, prepares or
+// breaks does not reach the part after it, and each part gets what is left
+// of the unit's time limits when it starts, so that a part past it ends as
+// its own error (57014).
+func TestParts(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDB(t)
+	app := db.Role(t, "app")
+	s := openSession(t, db.URL, pgsession.Options{Timeout: 2 * time.Second, LockTimeout: 1500 * time.Millisecond})
+	clean := unitState(t, s)
+	ctx := context.Background()
+
+	type state struct {
+		user, appName      string
+		prepared           int
+		timeout, lockLimit int // statement_timeout and lock_timeout, in ms
+		err                string
+	}
+	const stateSQL = `SELECT current_user::text, pg_catalog.current_setting('application_name'),
+		(SELECT count(*) FROM pg_catalog.pg_prepared_statements WHERE name = 'rbacdrift_test')::int,
+		(pg_catalog.date_part('epoch', pg_catalog.current_setting('statement_timeout')::interval) * 1000)::int,
+		(pg_catalog.date_part('epoch', pg_catalog.current_setting('lock_timeout')::interval) * 1000)::int`
+	got := make([]state, 3)
+	err := s.Parts(ctx, pgsession.UnitOptions{}, 3, func(i int, q *pgsession.Queue) {
+		q.Query(stateSQL)
+		switch i {
+		case 0:
+			q.Query("SELECT pg_catalog.set_config('role', $1, true)", app)
+			q.Query("SELECT pg_catalog.set_config('application_name', 'part 1', true)")
+			q.Prepare("rbacdrift_test", "SELECT 1", nil)
+			q.Query("SELECT 1/0")
+		case 1:
+			q.Query("SELECT pg_catalog.pg_sleep(0.8)")
+		case 2:
+			q.Query("SELECT pg_catalog.pg_sleep(5)")
+		}
+	}, func(i int, r *pgsession.Results) error {
+		g := &got[i]
+		if err := r.QueryRow().Scan(&g.user, &g.appName, &g.prepared, &g.timeout, &g.lockLimit); err != nil {
+			return err
+		}
+		n := 1
+		if i == 0 {
+			for range 2 {
+				if _, err := r.Exec(); err != nil {
+					return err
+				}
+			}
+			if _, err := r.Prepare(); err != nil {
+				return err
+			}
+		}
+		for range n {
+			if _, err := r.Exec(); err != nil {
+				var pgErr *pgconn.PgError
+				if !errors.As(err, &pgErr) {
+					return err
+				}
+				g.err = pgErr.Code
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := got[0]
+	for i, g := range got {
+		if g.user != first.user || g.appName != first.appName || g.prepared != 0 {
+			t.Errorf("part %d starts as %s, application_name %q, %d prepared statements; want %s, %q, 0 (what part 1 did is undone, its statement closed)",
+				i+1, g.user, g.appName, g.prepared, first.user, first.appName)
+		}
+		if g.lockLimit != min(1500, g.timeout) {
+			t.Errorf("part %d: lock_timeout %d ms with statement_timeout %d ms, want the lesser of 1500 ms and the statement_timeout", i+1, g.lockLimit, g.timeout)
+		}
+	}
+	if first.timeout != 2000 {
+		t.Errorf("part 1: statement_timeout %d ms, want the unit's 2000", first.timeout)
+	}
+	if got[1].timeout > 2000 || got[2].timeout > 2000-800 || got[2].timeout < 1 {
+		t.Errorf("statement_timeout of parts 2 and 3: %d and %d ms; want what is left of 2000 ms (part 2 sleeps 800 ms)", got[1].timeout, got[2].timeout)
+	}
+	if want := []string{"22012", "", "57014"}; got[0].err != want[0] || got[1].err != want[1] || got[2].err != want[2] {
+		t.Errorf("errors of the parts: %q, %q, %q; want %q", got[0].err, got[1].err, got[2].err, want)
+	}
+	if st := unitState(t, s); st != clean {
+		t.Errorf("the session is left as %q, want %q", st, clean)
 	}
 }
 

@@ -10,6 +10,7 @@
 package sqllex
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -234,6 +235,11 @@ func SplitStatements(sql string) (stmts []Statement, unterminated bool) {
 // parentheses, upper-cased: SELECT, WITH, INSERT, UPDATE, DELETE and so on.
 func FirstKeyword(sql string) string {
 	toks, _ := Tokenize(sql)
+	return FirstKeywordOf(toks)
+}
+
+// FirstKeywordOf is [FirstKeyword] of tokens already read.
+func FirstKeywordOf(toks []Token) string {
 	for _, t := range toks {
 		switch {
 		case t.Kind == TokOther && t.Text == "(":
@@ -244,6 +250,29 @@ func FirstKeyword(sql string) string {
 		return ""
 	}
 	return ""
+}
+
+// IsPlannable reports whether EXPLAIN takes a statement starting with
+// keyword.
+func IsPlannable(keyword string) bool {
+	switch keyword {
+	case "SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE":
+		return true
+	}
+	return false
+}
+
+// MaxParam returns the highest $N of toks, 0 for none.
+func MaxParam(toks []Token) int {
+	n := 0
+	for _, t := range toks {
+		if t.Kind == TokParam {
+			if i, err := strconv.Atoi(strings.TrimPrefix(t.Text, "$")); err == nil {
+				n = max(n, i)
+			}
+		}
+	}
+	return n
 }
 
 // IsReadQuery reports whether a statement starting with keyword returns rows
