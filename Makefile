@@ -79,9 +79,9 @@ bench-clean:
 	$(GO) run ./bench/run -clean
 	$(GO) run ./bench/scale -clean
 
-## fuzz: fuzz each parser of untrusted input for FUZZTIME each (the model parser and the writer's round trip, the Prisma schema parser, the drizzle-kit snapshot and journal reader, the migration plan readers), seeded from testdata and the hostile inputs of issue 19; not part of test or CI
+## fuzz: fuzz each parser of untrusted input for FUZZTIME each (the model parser and the writer's round trip, the Prisma schema parser, the drizzle-kit snapshot and journal reader, the migration plan readers, the server log and harvested file readers of harvest, the reader of EXPLAIN plans), seeded from testdata and the hostile inputs of issue 19; not part of test or CI
 FUZZTIME ?= 60s
-FUZZ_TARGETS := ./spec:FuzzParse ./internal/derive/prisma:FuzzParse ./internal/derive/drizzle:FuzzParse ./internal/derive/replay:FuzzPlan
+FUZZ_TARGETS := ./spec:FuzzParse ./internal/derive/prisma:FuzzParse ./internal/derive/drizzle:FuzzParse ./internal/derive/replay:FuzzPlan ./internal/harvest:FuzzParseLog ./internal/harvest:FuzzParseFile ./internal/explain:FuzzParse
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \

@@ -44,7 +44,7 @@ tables (a session store) are left out.
 			{name: "spec", arg: "FILE", str: &f.spec, nonEmpty: true, help: "the model file (default rbacdrift.yaml); its tables decide which statements are kept"},
 			{name: "out", arg: "FILE", str: &f.out, nonEmpty: true, help: "the query file to write. When it exists, its names and order are kept, new statements are added at the end and those no longer seen are marked with a comment, not deleted"},
 			{name: "role", arg: "ROLE", str: &f.role, nonEmpty: true, help: "keep only the statements ROLE sent (the application's)"},
-			{name: "from-log", arg: "FILE", str: &f.fromLog, nonEmpty: true, help: "read the statements from a PostgreSQL log (stderr, csvlog or jsonlog, with log_min_duration_statement = 0 or log_statement = all) instead of pg_stat_statements"},
+			{name: "from-log", arg: "FILE", str: &f.fromLog, nonEmpty: true, help: "read the statements from a PostgreSQL log (stderr, csvlog or jsonlog, with log_min_duration_statement = 0 or log_statement = all) instead of pg_stat_statements; those the log says were sent to another database than --db's are left out"},
 			{name: "timeout", arg: "DUR", dur: &f.timeout, help: "bound on the whole run (default 30s)"},
 		},
 	}
@@ -116,8 +116,13 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	defer session.Close(context.WithoutCancel(ctx))
 
-	stmts, src := logStmts, harvest.Source{From: "log", Database: filepath.Base(fromLog)}
+	stmts, src := logStmts, harvest.Source{From: "log", File: filepath.Base(fromLog), Database: target.Config.Database}
 	if fromLog != "" {
+		// The statements sent to the database they are planned on, as
+		// pg_stat_statements is read for the current database only.
+		if name := target.Config.Database; name != "" {
+			stmts = harvest.ForDatabase(stmts, name)
+		}
 		stmts = harvest.ForRole(stmts, role)
 	} else {
 		stmts, src, err = harvest.ReadStatements(ctx, session, role)

@@ -168,3 +168,82 @@ func TestHarvestFoundingIncident(t *testing.T) {
 		t.Errorf("check of production: query-error 42703 %v, migration-pending %v, missing columns %v\n%s", queryErr, pending, missing, stdout.String())
 	}
 }
+
+// TestHarvestFromLog harvests from a real server's log, in the stderr and
+// csvlog formats (log_min_duration_statement = 0), where the application's
+// role sent statements by the simple and the extended protocol to staging,
+// and one to another database that has a table of the same name: that one
+// is left out, as pg_stat_statements is read for the current database
+// only.
+func TestHarvestFromLog(t *testing.T) {
+	c := pgtest.StartCluster(t, pgtest.ClusterOptions{ExtraConf: []string{
+		"logging_collector = on", "log_directory = 'log'", "log_filename = 'server.log'",
+		"log_destination = 'stderr,csvlog'", "log_min_duration_statement = 0",
+		"log_line_prefix = '%m [%p] %q%u@%d '",
+	}})
+	ctx := context.Background()
+	exec := func(url string, mode pgx.QueryExecMode, sqls ...string) {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		for _, sql := range sqls {
+			args := []any{mode}
+			if strings.Contains(sql, "$1") {
+				args = append(args, 3)
+			}
+			if _, err := conn.Exec(ctx, sql, args...); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+		}
+	}
+	ref, err := os.ReadFile("../../testdata/reference/normalised.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(c.URL("postgres", "", ""), pgx.QueryExecModeSimpleProtocol, "CREATE DATABASE staging", "CREATE DATABASE billing", "CREATE ROLE app_user LOGIN")
+	exec(c.URL("staging", "", ""), pgx.QueryExecModeSimpleProtocol, string(ref), "GRANT SELECT ON ALL TABLES IN SCHEMA public TO app_user")
+	exec(c.URL("billing", "", ""), pgx.QueryExecModeSimpleProtocol, "CREATE TABLE roles (id int PRIMARY KEY, name text)", "GRANT SELECT ON roles TO app_user")
+	exec(c.URL("staging", "app_user", ""), pgx.QueryExecModeSimpleProtocol, "SELECT name FROM roles WHERE id = 1", "SELECT name FROM roles WHERE id = 2")
+	exec(c.URL("staging", "app_user", ""), pgx.QueryExecModeExec, "SELECT scope FROM role_permissions WHERE role_id = $1")
+	exec(c.URL("billing", "app_user", ""), pgx.QueryExecModeSimpleProtocol, "SELECT name FROM roles WHERE id = 4")
+	// The last statement, to wait for: the collector writes the log in its
+	// own time.
+	exec(c.URL("postgres", "", ""), pgx.QueryExecModeSimpleProtocol, "SELECT 'rbacdrift: end of the test log'")
+
+	for _, file := range []string{"server.log", "server.csv"} {
+		t.Run(file, func(t *testing.T) {
+			log := filepath.Join(c.DataDir, "log", file)
+			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+				if b, _ := os.ReadFile(log); bytes.Contains(b, []byte("end of the test log")) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: the statements did not reach the log", log)
+				}
+			}
+			out := filepath.Join(t.TempDir(), "harvested.sql")
+			var stdout, stderr bytes.Buffer
+			args := []string{"harvest", "--db", c.URL("staging", "", ""), "--spec", "../../testdata/reference/normalised.yaml",
+				"--out", out, "--role", "app_user", "--from-log", log}
+			if code := run(ctx, args, nil, &stdout, &stderr); code != exitOK {
+				t.Fatalf("harvest: exit %d\n%s%s", code, stdout.String(), stderr.String())
+			}
+			got, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"SELECT name FROM roles WHERE id = 1", "SELECT scope FROM role_permissions WHERE role_id = $1"} {
+				if !bytes.Contains(got, []byte(want)) {
+					t.Errorf("the harvest lacks %q:\n%s", want, got)
+				}
+			}
+			// Two executions on staging; the one on billing is not counted.
+			if !bytes.Contains(got, []byte("-- harvest: calls=2 rows=0 role=app_user")) || bytes.Count(got, []byte("FROM roles")) != 1 {
+				t.Errorf("the harvest counts another database's statement, or keeps both executions of one:\n%s", got)
+			}
+		})
+	}
+}

@@ -91,7 +91,13 @@ func Merge(old, fresh []Entry, now time.Time) []Entry {
 func Render(h Header, entries []Entry) []byte {
 	var b strings.Builder
 	b.WriteString("-- Harvested by rbacdrift harvest, not written by hand.\n")
-	from := h.Source.From + " of database " + strconv.Quote(h.Source.Database)
+	from := h.Source.From
+	if h.Source.File != "" {
+		from = "the log " + strconv.Quote(h.Source.File)
+	}
+	if h.Source.Database != "" {
+		from += " of database " + strconv.Quote(h.Source.Database)
+	}
 	if h.Role != "" {
 		from += ", role " + h.Role
 	}

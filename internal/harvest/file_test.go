@@ -79,17 +79,20 @@ func TestParseLog(t *testing.T) {
 	FROM role_permissions WHERE role_id = $1
 2025-01-01 10:00:01.000 UTC [43] app@staging DETAIL:  parameters: $1 = '7'
 2025-01-01 10:00:02.000 UTC [44] other@staging LOG:  statement: SELECT 1
+2025-01-01 10:00:03.000 UTC [45] app@billing LOG:  statement: SELECT id FROM invoices WHERE id = 4
 `},
 		{"csvlog", `2025-01-01 10:00:00.000 UTC,"app","staging",42,"[local]",1,1,"SELECT",2025-01-01 10:00:00 UTC,3/1,0,LOG,00000,"duration: 0.120 ms  statement: SELECT id FROM roles WHERE name = 'admin'",,,,,,,,,"psql","client backend",,0
 2025-01-01 10:00:00.000 UTC,"app","staging",42,"[local]",1,2,"SELECT",2025-01-01 10:00:00 UTC,3/1,0,LOG,00000,"duration: 0.120 ms  statement: SELECT id FROM roles WHERE name = 'viewer'",,,,,,,,,"psql","client backend",,0
 2025-01-01 10:00:00.000 UTC,"app","staging",43,"[local]",1,1,"SELECT",2025-01-01 10:00:00 UTC,3/1,0,LOG,00000,"execute <unnamed>: SELECT scope
 FROM role_permissions WHERE role_id = $1","parameters: $1 = '7'",,,,,,,,"node","client backend",,0
 2025-01-01 10:00:00.000 UTC,"other","staging",44,"[local]",1,1,"SELECT",2025-01-01 10:00:00 UTC,3/1,0,LOG,00000,"statement: SELECT 1",,,,,,,,,"psql","client backend",,0
+2025-01-01 10:00:00.000 UTC,"app","billing",45,"[local]",1,1,"SELECT",2025-01-01 10:00:00 UTC,3/1,0,LOG,00000,"statement: SELECT id FROM invoices WHERE id = 4",,,,,,,,,"psql","client backend",,0
 `},
 		{"jsonlog", `{"timestamp":"2025-01-01 10:00:00.000 UTC","user":"app","dbname":"staging","pid":42,"error_severity":"LOG","message":"duration: 0.120 ms  statement: SELECT id FROM roles WHERE name = 'admin'"}
 {"timestamp":"2025-01-01 10:00:00.000 UTC","user":"app","dbname":"staging","pid":42,"error_severity":"LOG","message":"statement: SELECT id FROM roles WHERE name = 'viewer'"}
 {"timestamp":"2025-01-01 10:00:00.000 UTC","user":"app","dbname":"staging","pid":43,"error_severity":"LOG","message":"execute <unnamed>: SELECT scope\nFROM role_permissions WHERE role_id = $1","detail":"parameters: $1 = '7'"}
 {"timestamp":"2025-01-01 10:00:00.000 UTC","user":"other","dbname":"staging","pid":44,"error_severity":"LOG","message":"statement: SELECT 1"}
+{"timestamp":"2025-01-01 10:00:00.000 UTC","user":"app","dbname":"billing","pid":45,"error_severity":"LOG","message":"statement: SELECT id FROM invoices WHERE id = 4"}
 `},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,15 +101,19 @@ FROM role_permissions WHERE role_id = $1","parameters: $1 = '7'",,,,,,,,"node","
 				t.Fatal(err)
 			}
 			want := []harvest.Statement{
-				{Role: "app", SQL: "SELECT id FROM roles WHERE name = 'admin'", Calls: 2},
-				{Role: "app", SQL: "SELECT scope\nFROM role_permissions WHERE role_id = $1", Calls: 1},
-				{Role: "other", SQL: "SELECT 1", Calls: 1},
+				{Role: "app", Database: "staging", SQL: "SELECT id FROM roles WHERE name = 'admin'", Calls: 2},
+				{Role: "app", Database: "staging", SQL: "SELECT scope\nFROM role_permissions WHERE role_id = $1", Calls: 1},
+				{Role: "other", Database: "staging", SQL: "SELECT 1", Calls: 1},
+				{Role: "app", Database: "billing", SQL: "SELECT id FROM invoices WHERE id = 4", Calls: 1},
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("statements (-want +got):\n%s", diff)
 			}
-			if n := len(harvest.ForRole(got, "app")); n != 2 {
-				t.Errorf("ForRole(app) kept %d", n)
+			if n := len(harvest.ForRole(harvest.ForDatabase(got, "staging"), "app")); n != 2 {
+				t.Errorf("ForRole(app) of ForDatabase(staging) kept %d", n)
+			}
+			if n := len(harvest.ForDatabase(got, "billing")); n != 1 {
+				t.Errorf("ForDatabase(billing) kept %d", n)
 			}
 		})
 	}

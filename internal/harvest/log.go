@@ -45,13 +45,13 @@ func ParseLog(data []byte) ([]Statement, error) {
 		if !ok {
 			continue
 		}
-		k := r.user + "\x00" + literalKey(sql)
+		k := r.user + "\x00" + r.database + "\x00" + literalKey(sql)
 		if i, ok := seen[k]; ok {
 			out[i].Calls++
 			continue
 		}
 		seen[k] = len(out)
-		out = append(out, Statement{Role: r.user, SQL: sql, Calls: 1})
+		out = append(out, Statement{Role: r.user, Database: r.database, SQL: sql, Calls: 1})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no statement found in the log (no \"statement:\" or \"execute\" line)")
@@ -74,9 +74,21 @@ func ForRole(stmts []Statement, role string) []Statement {
 	return out
 }
 
+// ForDatabase keeps the statements sent to database; those whose database
+// the log does not say are kept.
+func ForDatabase(stmts []Statement, database string) []Statement {
+	var out []Statement
+	for _, s := range stmts {
+		if s.Database == database || s.Database == "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 type logRecord struct {
-	user    string
-	message string
+	user, database string
+	message        string
 }
 
 // statementRE matches the messages that carry a statement, after an
@@ -138,7 +150,7 @@ func stderrRecords(data []byte) []logRecord {
 		}
 		r := logRecord{message: m[3]}
 		if u := userAtRE.FindStringSubmatch(strings.TrimRight(m[1], " ")); u != nil {
-			r.user = u[1]
+			r.user, r.database = u[1], u[2]
 		}
 		out = append(out, r)
 		cur = &out[len(out)-1]
@@ -147,14 +159,16 @@ func stderrRecords(data []byte) []logRecord {
 }
 
 // csvLike reports whether the log starts with a csvlog record: a timestamp
-// then a comma.
+// with its time zone, then a comma (a stderr line goes on with a space).
 func csvLike(data []byte) bool {
 	line, _, _ := bytes.Cut(data, []byte("\n"))
-	return regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [^,]*,`).Match(line)
+	return csvStartRE.Match(line)
 }
 
-// csvRecords reads csvlog: user_name is the second field, error_severity
-// the twelfth and message the fourteenth.
+var csvStartRE = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [A-Za-z0-9+:-]+,`)
+
+// csvRecords reads csvlog: user_name is the second field, database_name
+// the third, error_severity the twelfth and message the fourteenth.
 func csvRecords(data []byte) ([]logRecord, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
@@ -170,7 +184,7 @@ func csvRecords(data []byte) ([]logRecord, error) {
 		if len(rec) < 14 || rec[11] != "LOG" {
 			continue
 		}
-		out = append(out, logRecord{user: rec[1], message: rec[13]})
+		out = append(out, logRecord{user: rec[1], database: rec[2], message: rec[13]})
 	}
 }
 
@@ -181,6 +195,7 @@ func jsonRecords(data []byte) ([]logRecord, error) {
 	for {
 		var rec struct {
 			User     string `json:"user"`
+			Database string `json:"dbname"`
 			Severity string `json:"error_severity"`
 			Message  string `json:"message"`
 		}
@@ -192,7 +207,7 @@ func jsonRecords(data []byte) ([]logRecord, error) {
 			return nil, fmt.Errorf("reading the jsonlog: %w", err)
 		}
 		if rec.Severity == "LOG" {
-			out = append(out, logRecord{user: rec.User, message: rec.Message})
+			out = append(out, logRecord{user: rec.User, database: rec.Database, message: rec.Message})
 		}
 	}
 }

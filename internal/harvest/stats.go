@@ -17,13 +17,17 @@ type Statement struct {
 	SQL   string // the normalised text: constants are $n
 	Calls int64
 	Rows  int64
+	// Database is the database it was sent to, when a log says; ""
+	// otherwise (pg_stat_statements is read for the current database only).
+	Database string
 }
 
 // A Source says where statements were read: the database's name and what
 // was read from it.
 type Source struct {
-	Database string // current_database(), or the log file's name
+	Database string // current_database(), or with a log the database of --db
 	From     string // "pg_stat_statements" or "log"
+	File     string // the log file's name, with From "log"
 	// Hidden counts the statements of other roles the connecting role may
 	// not read (their text is "<insufficient privilege>").
 	Hidden int
