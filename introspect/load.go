@@ -98,7 +98,7 @@ func loadBatch(ctx context.Context, conn *pgsession.Session, req catalog.Request
 		if withServer {
 			b.Query(queryServer)
 		}
-		b.Query(queryRelations, relNames)
+		b.Query(queryRelations, relSchemas, relNames)
 		b.Query(queryColumns, relSchemas, relNames)
 		b.Query(queryConstraints, relSchemas, relNames)
 		b.Query(queryIndexes, relSchemas, relNames)

@@ -11,8 +11,9 @@ const wantedRelations = `
 WITH want AS (
 	SELECT c.oid, c.relowner, c.relacl
 	FROM unnest($1::text[], $2::text[]) AS w(nspname, relname)
-	JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
-	JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname
+	JOIN pg_catalog.pg_class c
+	  ON c.relname = w.relname
+	 AND c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = w.nspname)
 	WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
 )
 `
@@ -32,20 +33,46 @@ SELECT current_setting('server_version'),
        current_setting('default_transaction_read_only') = 'on'
 `
 
-// queryRelations reads every relation that has a wanted name, in any user
-// schema: exact matches are the wanted relations, the others explain a
-// missing table ("it is in schema eval_authz").
+// The wanted objects are reached by name and by the OID of their schema,
+// resolved first (a subquery on pg_namespace_nspname_index), so that the
+// index on (name, namespace) is probed on both: joined by the schema's name
+// instead, the planner probed by name alone, and a database of a schema per
+// tenant holds each name once per tenant (10,000 index rows for the 10
+// wanted tables of two tenants out of 1,000, 30 ms a query instead of 2).
+
+// queryRelations reads the wanted relations ($1, $2: schemas and names,
+// pairwise) and, for a wanted relation that does not exist, every relation
+// of its name in another user schema, which explains it ("it is in schema
+// eval_authz"). Only then: a database of a schema per tenant holds each
+// wanted name in every tenant's schema, a thousand relations a name that
+// explain nothing when the wanted one is there.
 const queryRelations = `
+WITH w AS MATERIALIZED (
+	SELECT w.nspname, w.relname, c.oid
+	FROM unnest($1::text[], $2::text[]) AS w(nspname, relname)
+	LEFT JOIN pg_catalog.pg_class c
+	       ON c.relname = w.relname
+	      AND c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = w.nspname)
+	      AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+),
+found AS (
+	SELECT DISTINCT w.oid FROM w WHERE w.oid IS NOT NULL
+	UNION
+	SELECT c.oid
+	FROM pg_catalog.pg_class c
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relname = ANY (ARRAY(SELECT w.relname FROM w WHERE w.oid IS NULL))
+	  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+	  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+	  AND n.nspname NOT LIKE 'pg_toast%'
+	  AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)
+)
 SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text,
        pg_catalog.pg_get_userbyid(c.relowner)::text,
        c.relrowsecurity, c.relforcerowsecurity, c.reltuples::float8
-FROM pg_catalog.pg_class c
+FROM found
+JOIN pg_catalog.pg_class c ON c.oid = found.oid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relname = ANY($1::text[])
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg_toast%'
-  AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)
 ORDER BY n.nspname, c.relname
 `
 
@@ -180,8 +207,10 @@ SELECT t.oid, n.nspname::text, t.typname::text, t.typtype = 'e',
        ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
 FROM unnest($1::text[], $2::text[]) AS w(nspname, typname)
-JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
-JOIN pg_catalog.pg_type t ON t.typnamespace = n.oid AND t.typname = w.typname
+JOIN pg_catalog.pg_type t
+  ON t.typname = w.typname
+ AND t.typnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = w.nspname)
+JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 ORDER BY n.nspname, t.typname
 `
 

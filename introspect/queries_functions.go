@@ -25,8 +25,10 @@ SELECT p.oid, n.nspname::text, p.proname::text,
        EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS acl
                WHERE acl.grantee = 0 AND acl.privilege_type = 'EXECUTE')
 FROM unnest($1::text[], $2::text[]) AS w(nspname, proname)
-JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
-JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = w.proname
+JOIN pg_catalog.pg_proc p
+  ON p.proname = w.proname
+ AND p.pronamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = w.nspname)
+JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 WHERE p.prokind = 'f'
 ORDER BY 2, 3, 5

@@ -117,8 +117,10 @@ WITH asked AS (SELECT unnest($3::text[]) AS rolname),
 seq AS (
 	SELECT c.oid, n.nspname, c.relname, c.relacl, c.relowner
 	FROM unnest($1::text[], $2::text[]) AS w(nspname, relname)
-	JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname
-	JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname AND c.relkind = 'S'
+	JOIN pg_catalog.pg_class c
+	  ON c.relname = w.relname AND c.relkind = 'S'
+	 AND c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = w.nspname)
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 )` + sequenceFacts
 
 // queryFreeSequences reads the free sequences of the schemas $1: those no

@@ -17,22 +17,32 @@ import (
 // objects, the tenant's schema written "~" (see [TenantFacts]).
 
 // tenantSchemas is the common head of the grouping query: the schemas
-// named $1. The names come as a list, not as the patterns that found them,
-// so that the planner knows how many tenants there are and hashes the
-// catalogs once rather than scanning them once per tenant.
+// named $1, their relations (rel) and their sequences (seq). The names come
+// as a list, not as the patterns that found them, so that the planner knows
+// how many tenants there are and hashes the catalogs once rather than
+// scanning them once per tenant. The sequences are read with the relations,
+// in the same hash join: alone, a stale estimate of pg_class's sequences
+// (one row where a tenant database has thousands) made the planner scan
+// the tenants once per sequence, 3 million rows for 1,000 tenants.
 const tenantSchemas = `
 WITH t AS (
 	SELECT n.oid, n.nspname
 	FROM pg_catalog.pg_namespace n
 	WHERE n.nspname = ANY ($1::text[])
 ),
-rel AS (
+cls AS (
 	SELECT t.oid AS nsp, c.oid, c.relname::text AS relname, c.relkind,
 	       pg_catalog.concat_ws('|', c.relkind, c.relrowsecurity, c.relforcerowsecurity) AS shape,
 	       pg_catalog.pg_get_userbyid(c.relowner)::text AS owner, c.relacl::text AS acl
 	FROM t
 	JOIN pg_catalog.pg_class c ON c.relnamespace = t.oid
-	WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+	WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+),
+rel AS (
+	SELECT * FROM cls WHERE cls.relkind <> 'S'
+),
+seq AS (
+	SELECT * FROM cls WHERE cls.relkind = 'S'
 )`
 
 // nameOf renders the object with OID oid of a catalog (pg_class, pg_type,
