@@ -55,7 +55,7 @@ var TenantFacts = []TenantFact{
 		       pg_catalog.concat_ws('|', a.attname, ` + typeRef("a.atttypid") + `, a.atttypmod, a.attnotnull, a.attidentity, a.attgenerated,
 		           a.attacl::text,
 		           CASE WHEN d.adbin IS NULL THEN NULL
-		                WHEN d.adbin::text LIKE '%{VAR %' THEN ` + nodeTree("d.adbin") + `
+		                WHEN d.adbin::text LIKE '%{VAR %' THEN 'generated'
 		                ELSE ` + unTenant("pg_catalog.pg_get_expr(d.adbin, 0)") + ` END)
 		FROM rel JOIN t ON t.oid = rel.nsp
 		JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -67,8 +67,7 @@ var TenantFacts = []TenantFact{
 		SQL: `SELECT rel.nsp, rel.relname || '.' || con.conname,
 		       pg_catalog.concat_ws('|', con.contype, con.conkey::text, con.confkey::text,
 		           CASE WHEN con.confrelid <> 0 THEN ` + nameOf("pg_class", "con.confrelid") + ` END,
-		           con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.convalidated, con.conexclop::text,
-		           ` + nodeTree("con.conbin") + `)
+		           con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.convalidated, con.conexclop::text)
 		FROM rel JOIN t ON t.oid = rel.nsp
 		JOIN pg_catalog.pg_constraint con ON con.conrelid = rel.oid`},
 	{Name: "index", Reads: []string{"Relation.Indexes", "Index.Name", "Index.Columns", "Index.Unique", "Index.Primary", "Index.Predicate", "Index.Method", "Index.Valid",
@@ -77,14 +76,14 @@ var TenantFacts = []TenantFact{
 		SQL: `SELECT rel.nsp, rel.relname || '.' || ic.relname,
 		       pg_catalog.concat_ws('|', i.indisunique, i.indisprimary, i.indisvalid, i.indisready, i.indnkeyatts, i.indkey::text,
 		           {{indnullsnotdistinct}},
-		           i.indclass::text, i.indcollation::text, i.indoption::text, am.amname, ` + nodeTree("i.indexprs") + `, ` + nodeTree("i.indpred") + `)
+		           i.indclass::text, i.indcollation::text, i.indoption::text, am.amname)
 		FROM rel JOIN t ON t.oid = rel.nsp
 		JOIN pg_catalog.pg_index i ON i.indrelid = rel.oid
 		JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 		JOIN pg_catalog.pg_am am ON am.oid = ic.relam`},
 	{Name: "policy", Reads: []string{"Relation.Policies", "Policy.Name", "Policy.Command", "Policy.Permissive", "Policy.Roles", "Policy.Using", "Policy.WithCheck"},
 		SQL: `SELECT rel.nsp, rel.relname || '.' || p.polname,
-		       pg_catalog.concat_ws('|', p.polcmd, p.polpermissive, p.polroles::text, ` + nodeTree("p.polqual") + `, ` + nodeTree("p.polwithcheck") + `)
+		       pg_catalog.concat_ws('|', p.polcmd, p.polpermissive, p.polroles::text)
 		FROM rel JOIN t ON t.oid = rel.nsp
 		JOIN pg_catalog.pg_policy p ON p.polrelid = rel.oid`},
 	// Every sequence of the schema: those behind serial and identity
@@ -127,11 +126,37 @@ var TenantFacts = []TenantFact{
 		FROM t
 		JOIN pg_catalog.pg_proc p ON p.pronamespace = t.oid
 		JOIN pg_catalog.pg_language l ON l.oid = p.prolang`},
-	// A view's query: the dry run's plans read through it.
-	{Name: "view", Reads: nil,
-		SQL: `SELECT rel.nsp, rel.relname || '.' || r.rulename, ` + nodeTree("r.ev_action") + `
-		FROM rel JOIN t ON t.oid = rel.nsp
-		JOIN pg_catalog.pg_rewrite r ON r.ev_class = rel.oid`},
+	// Every expression tree, in one place (rendered by one expression of
+	// the query, which keeps its planning short): a generated column's, a
+	// CHECK constraint's, an index's expressions and predicate, a policy's
+	// USING and WITH CHECK, a view's query (the dry run's plans read
+	// through it). A tree's row names its object and what the tree is.
+	{Name: "expression", Reads: nil,
+		SQL: `SELECT x.nsp, x.sort, ` + nodeTree("x.tree") + `
+		FROM (
+			SELECT rel.nsp, 'generated ' || rel.relname || '.' || pg_catalog.lpad(d.adnum::text, 5, '0') AS sort, d.adbin AS tree
+			FROM rel JOIN pg_catalog.pg_attrdef d ON d.adrelid = rel.oid WHERE d.adbin::text LIKE '%{VAR %'
+			UNION ALL
+			SELECT rel.nsp, 'constraint ' || rel.relname || '.' || con.conname, con.conbin
+			FROM rel JOIN pg_catalog.pg_constraint con ON con.conrelid = rel.oid WHERE con.conbin IS NOT NULL
+			UNION ALL
+			SELECT rel.nsp, 'index ' || rel.relname || '.' || ic.relname, i.indexprs
+			FROM rel JOIN pg_catalog.pg_index i ON i.indrelid = rel.oid JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+			WHERE i.indexprs IS NOT NULL
+			UNION ALL
+			SELECT rel.nsp, 'predicate ' || rel.relname || '.' || ic.relname, i.indpred
+			FROM rel JOIN pg_catalog.pg_index i ON i.indrelid = rel.oid JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+			WHERE i.indpred IS NOT NULL
+			UNION ALL
+			SELECT rel.nsp, 'using ' || rel.relname || '.' || p.polname, p.polqual
+			FROM rel JOIN pg_catalog.pg_policy p ON p.polrelid = rel.oid WHERE p.polqual IS NOT NULL
+			UNION ALL
+			SELECT rel.nsp, 'with check ' || rel.relname || '.' || p.polname, p.polwithcheck
+			FROM rel JOIN pg_catalog.pg_policy p ON p.polrelid = rel.oid WHERE p.polwithcheck IS NOT NULL
+			UNION ALL
+			SELECT rel.nsp, 'view ' || rel.relname || '.' || r.rulename, r.ev_action
+			FROM rel JOIN pg_catalog.pg_rewrite r ON r.ev_class = rel.oid
+		) AS x JOIN t ON t.oid = x.nsp`},
 }
 
 // queryGroupTenants is the grouping query of [TenantFacts], for servers
