@@ -88,6 +88,11 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		errorf(stderr, "harvest", err.Error(), "--out names the query file to write or update")
 		return exitUsage
 	}
+	target, err := check.ParseTarget(db)
+	if err != nil {
+		errorf(stderr, "harvest", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
+		return exitConnect
+	}
 	var logStmts []harvest.Statement
 	if fromLog != "" {
 		data, err := safefile.ReadFile(fromLog, maxLogBytes, "a server log")
@@ -95,17 +100,14 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			errorf(stderr, "harvest", err.Error(), "--from-log names a PostgreSQL log file (stderr, csvlog or jsonlog)")
 			return exitUsage
 		}
-		if logStmts, err = harvest.ParseLog(data); err != nil {
+		// The statements of the database they are planned on, as
+		// pg_stat_statements is read for the current database only.
+		if logStmts, err = harvest.ParseLog(data, harvest.LogFilter{Database: target.Config.Database, Role: role}); err != nil {
 			errorf(stderr, "harvest", fmt.Sprintf("%s: %v", fromLog, err), "set log_min_duration_statement = 0 (or log_statement = 'all') on the server, then read its log")
 			return exitUsage
 		}
 	}
 
-	target, err := check.ParseTarget(db)
-	if err != nil {
-		errorf(stderr, "harvest", err.Error(), "give --db postgres://user@host:5432/dbname, or set DATABASE_URL")
-		return exitConnect
-	}
 	stdout = scrubWriter(stdout, target.Password())
 	stderr = scrubWriter(stderr, target.Password())
 	ctx, cancel := context.WithTimeout(ctx, timeout+2*time.Second)
@@ -117,14 +119,7 @@ func runHarvest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	defer session.Close(context.WithoutCancel(ctx))
 
 	stmts, src := logStmts, harvest.Source{From: "log", File: filepath.Base(fromLog), Database: target.Config.Database}
-	if fromLog != "" {
-		// The statements sent to the database they are planned on, as
-		// pg_stat_statements is read for the current database only.
-		if name := target.Config.Database; name != "" {
-			stmts = harvest.ForDatabase(stmts, name)
-		}
-		stmts = harvest.ForRole(stmts, role)
-	} else {
+	if fromLog == "" {
 		stmts, src, err = harvest.ReadStatements(ctx, session, role)
 		if code := statementsError(stderr, src, err); code >= 0 {
 			return code

@@ -96,7 +96,7 @@ FROM role_permissions WHERE role_id = $1","parameters: $1 = '7'",,,,,,,,"node","
 `},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := harvest.ParseLog([]byte(tc.log))
+			got, err := harvest.ParseLog([]byte(tc.log), harvest.LogFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,11 +109,21 @@ FROM role_permissions WHERE role_id = $1","parameters: $1 = '7'",,,,,,,,"node","
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("statements (-want +got):\n%s", diff)
 			}
-			if n := len(harvest.ForRole(harvest.ForDatabase(got, "staging"), "app")); n != 2 {
-				t.Errorf("ForRole(app) of ForDatabase(staging) kept %d", n)
+			for _, c := range []struct {
+				f    harvest.LogFilter
+				want int
+			}{
+				{harvest.LogFilter{Database: "staging", Role: "app"}, 2},
+				{harvest.LogFilter{Database: "billing"}, 1},
+				{harvest.LogFilter{Role: "other"}, 1},
+			} {
+				got, err := harvest.ParseLog([]byte(tc.log), c.f)
+				if err != nil || len(got) != c.want {
+					t.Errorf("%+v kept %d (%v), want %d", c.f, len(got), err, c.want)
+				}
 			}
-			if n := len(harvest.ForDatabase(got, "billing")); n != 1 {
-				t.Errorf("ForDatabase(billing) kept %d", n)
+			if _, err := harvest.ParseLog([]byte(tc.log), harvest.LogFilter{Database: "crm"}); err == nil || !strings.Contains(err.Error(), `database "crm"`) {
+				t.Errorf("a filter that keeps nothing: %v, want an error naming the database", err)
 			}
 		})
 	}

@@ -15,7 +15,7 @@ func FuzzParseLog(f *testing.F) {
 	f.Add([]byte(`{"user":"app","dbname":"db","error_severity":"LOG","message":"statement: SELECT 1"}` + "\n"))
 	f.Add([]byte("\t\t\n LOG:  statement: \n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		stmts, err := harvest.ParseLog(data)
+		stmts, err := harvest.ParseLog(data, harvest.LogFilter{})
 		if err != nil {
 			return
 		}

@@ -8,20 +8,36 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/rbacdrift/rbacdrift/internal/sqllex"
 )
 
+// A LogFilter keeps the statements of one database and of one role; ""
+// keeps any. A statement whose database or role the log does not say is
+// kept.
+type LogFilter struct {
+	Database, Role string
+}
+
+func (f LogFilter) keeps(user, database string) bool {
+	return (f.Database == "" || database == "" || database == f.Database) &&
+		(f.Role == "" || user == "" || user == f.Role)
+}
+
 // ParseLog reads the statements of a PostgreSQL log written with
-// log_min_duration_statement = 0 or log_statement = 'all': the stderr
-// format (the role is known when log_line_prefix has %u@%d, as Debian's
-// default has), csvlog or jsonlog. Simple-protocol statements ("statement:")
-// and the extended protocol's executions ("execute <unnamed>:", whose
-// parameters stay $n) are read; parse and bind lines repeat an execution
-// and are not. Statements that differ only in their constants are counted
-// as one, with the text of the first; rows are not in a log.
-func ParseLog(data []byte) ([]Statement, error) {
+// log_min_duration_statement = 0 or log_statement = 'all' that f keeps: the
+// stderr format (the role and database are known when log_line_prefix has
+// %u@%d, as Debian's default has), csvlog or jsonlog. Simple-protocol
+// statements ("statement:") and the extended protocol's executions
+// ("execute <unnamed>:", whose parameters stay $n) are read; parse and bind
+// lines repeat an execution and are not. Statements that differ only in
+// their constants are counted as one, with the text of the first; rows are
+// not in a log. The records f leaves out are skipped as they are read, so
+// that a server's whole log costs the time of a scan.
+func ParseLog(data []byte, f LogFilter) ([]Statement, error) {
 	var recs []logRecord
 	var err error
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
@@ -29,11 +45,11 @@ func ParseLog(data []byte) ([]Statement, error) {
 	case len(trimmed) == 0:
 		return nil, fmt.Errorf("the log is empty")
 	case trimmed[0] == '{':
-		recs, err = jsonRecords(trimmed)
+		recs, err = jsonRecords(trimmed, f)
 	case csvLike(trimmed):
-		recs, err = csvRecords(trimmed)
+		recs, err = csvRecords(trimmed, f)
 	default:
-		recs = stderrRecords(data)
+		recs = stderrRecords(data, f)
 	}
 	if err != nil {
 		return nil, err
@@ -54,36 +70,19 @@ func ParseLog(data []byte) ([]Statement, error) {
 		out = append(out, Statement{Role: r.user, Database: r.database, SQL: sql, Calls: 1})
 	}
 	if len(out) == 0 {
+		var of []string
+		if f.Database != "" {
+			of = append(of, "database "+strconv.Quote(f.Database))
+		}
+		if f.Role != "" {
+			of = append(of, "role "+strconv.Quote(f.Role))
+		}
+		if len(of) > 0 {
+			return nil, fmt.Errorf("no statement of %s found in the log (no \"statement:\" or \"execute\" line)", strings.Join(of, " and "))
+		}
 		return nil, fmt.Errorf("no statement found in the log (no \"statement:\" or \"execute\" line)")
 	}
 	return out, nil
-}
-
-// ForRole keeps the statements of role; all of them when role is "".
-// Statements whose role the log does not say are kept.
-func ForRole(stmts []Statement, role string) []Statement {
-	if role == "" {
-		return stmts
-	}
-	var out []Statement
-	for _, s := range stmts {
-		if s.Role == role || s.Role == "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// ForDatabase keeps the statements sent to database; those whose database
-// the log does not say are kept.
-func ForDatabase(stmts []Statement, database string) []Statement {
-	var out []Statement
-	for _, s := range stmts {
-		if s.Database == database || s.Database == "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 type logRecord struct {
@@ -119,16 +118,47 @@ func literalKey(sql string) string {
 	return strings.Join(parts, " ")
 }
 
-// stderrLineRE splits a stderr log line: the prefix, the level, the message.
-// The prefix may hold user@database before the level.
-var (
-	stderrLineRE = regexp.MustCompile(`^(.*?)(LOG|DETAIL|ERROR|STATEMENT|HINT|CONTEXT|WARNING|NOTICE|FATAL|PANIC|INFO|DEBUG[1-5]?):  (.*)$`)
-	userAtRE     = regexp.MustCompile(`(?:^|\s)([^\s@\[\]]+)@(\S+)\s*$`)
-)
+// userAt reads user@database, the last word of a stderr line's prefix
+// (log_line_prefix's %u@%d); "" for both when it is not there.
+func userAt(prefix string) (user, database string) {
+	p := strings.TrimRightFunc(prefix, unicode.IsSpace)
+	word := p[strings.LastIndexFunc(p, unicode.IsSpace)+1:]
+	u, d, ok := strings.Cut(word, "@")
+	if !ok || u == "" || d == "" || strings.ContainsAny(u, "[]") {
+		return "", ""
+	}
+	return u, d
+}
+
+// stderrLevels are the levels a stderr log line can carry, the longer
+// first where one ends another.
+var stderrLevels = []string{"LOG", "DETAIL", "ERROR", "STATEMENT", "HINT", "CONTEXT", "WARNING", "NOTICE", "FATAL",
+	"PANIC", "INFO", "DEBUG1", "DEBUG2", "DEBUG3", "DEBUG4", "DEBUG5", "DEBUG"}
+
+// stderrLine splits a stderr log line at the first level followed by a
+// colon and two spaces: the prefix (which may hold user@database), the
+// level, the message. A scan for the separator, not a regular expression:
+// a server's log is read line by line, a million lines and more, and the
+// expression that did this took 20 s for 120 MB.
+func stderrLine(line string) (prefix, level, message string, ok bool) {
+	for from := 0; ; {
+		i := strings.Index(line[from:], ":  ")
+		if i < 0 {
+			return "", "", "", false
+		}
+		i += from
+		for _, l := range stderrLevels {
+			if strings.HasSuffix(line[:i], l) {
+				return line[:i-len(l)], l, line[i+3:], true
+			}
+		}
+		from = i + 1
+	}
+}
 
 // stderrRecords reads the stderr format: a record starts with a line that
 // has a level, and goes on with the lines that start with a tab.
-func stderrRecords(data []byte) []logRecord {
+func stderrRecords(data []byte, f LogFilter) []logRecord {
 	var out []logRecord
 	var cur *logRecord
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -139,18 +169,16 @@ func stderrRecords(data []byte) []logRecord {
 			cur.message += "\n" + line[1:]
 			continue
 		}
-		m := stderrLineRE.FindStringSubmatch(line)
-		if m == nil {
+		prefix, level, message, ok := stderrLine(line)
+		if !ok || level != "LOG" {
 			cur = nil
 			continue
 		}
-		if m[2] != "LOG" {
+		r := logRecord{message: message}
+		r.user, r.database = userAt(prefix)
+		if !f.keeps(r.user, r.database) {
 			cur = nil
 			continue
-		}
-		r := logRecord{message: m[3]}
-		if u := userAtRE.FindStringSubmatch(strings.TrimRight(m[1], " ")); u != nil {
-			r.user, r.database = u[1], u[2]
 		}
 		out = append(out, r)
 		cur = &out[len(out)-1]
@@ -169,7 +197,7 @@ var csvStartRE = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [A-
 
 // csvRecords reads csvlog: user_name is the second field, database_name
 // the third, error_severity the twelfth and message the fourteenth.
-func csvRecords(data []byte) ([]logRecord, error) {
+func csvRecords(data []byte, f LogFilter) ([]logRecord, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	var out []logRecord
@@ -181,7 +209,7 @@ func csvRecords(data []byte) ([]logRecord, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the csvlog: %w", err)
 		}
-		if len(rec) < 14 || rec[11] != "LOG" {
+		if len(rec) < 14 || rec[11] != "LOG" || !f.keeps(rec[1], rec[2]) {
 			continue
 		}
 		out = append(out, logRecord{user: rec[1], database: rec[2], message: rec[13]})
@@ -189,7 +217,7 @@ func csvRecords(data []byte) ([]logRecord, error) {
 }
 
 // jsonRecords reads jsonlog: one JSON object a line.
-func jsonRecords(data []byte) ([]logRecord, error) {
+func jsonRecords(data []byte, f LogFilter) ([]logRecord, error) {
 	var out []logRecord
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
@@ -206,7 +234,7 @@ func jsonRecords(data []byte) ([]logRecord, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the jsonlog: %w", err)
 		}
-		if rec.Severity == "LOG" {
+		if rec.Severity == "LOG" && f.keeps(rec.User, rec.Database) {
 			out = append(out, logRecord{user: rec.User, database: rec.Database, message: rec.Message})
 		}
 	}
