@@ -2,7 +2,7 @@
 // checks: parsing and redacting connection strings ([ParseTarget],
 // [RedactURL]), opening a session ([Open]), and the one read-only unit of
 // work every statement goes through ([Session.Unit], [Session.Read],
-// [Session.Steps]).
+// [Session.Parts], [Session.Steps]).
 //
 // # Connection strings
 //
@@ -33,7 +33,11 @@
 // is BEGIN READ ONLY; SET LOCAL of the limits; a savepoint; the caller's
 // SET LOCALs and statements; then, after a sync so that the server runs
 // them after an error too: the Close of the unit's named statements, ROLLBACK
-// TO the savepoint, pg_advisory_unlock_all() and ROLLBACK. See [Session].
+// TO the savepoint, pg_advisory_unlock_all() and ROLLBACK. A unit of parts
+// ([Session.Parts]) takes a second savepoint after the caller's SET LOCALs;
+// each part after the first closes the statements of the part before it,
+// rolls back to that savepoint and takes what is left of the unit's
+// statement_timeout and lock_timeout. See [Session].
 //
 // # What it never does
 //
