@@ -72,82 +72,89 @@ func readRoles(rows pgx.Rows) (*catalog.Roles, error) {
 // A FactsRequest is what the dry run of one query needs to read: the
 // relations named by its SQL (as the SQL writes them, at most schema.name,
 // resolved on the search_path) as role sees them, the relations called one
-// of BareNames in any schema, and the names of Types.
+// of BareNames in any schema, and the names of Types. SearchPath, when
+// set, is a schema put first on the search_path (a tenant's).
 type FactsRequest struct {
-	Role      string
-	Relations []string
-	BareNames []string
-	Types     []catalog.TypeRef
+	Role       string
+	Relations  []string
+	BareNames  []string
+	Types      []catalog.TypeRef
+	SearchPath string
 }
 
 // factsStatement is the name of the statement that reads the facts of a
 // batch; it is prepared and closed inside the batch's transaction.
 const factsStatement = "rbacdrift_facts"
 
-// ReadQueryFacts reads what one query's dry run needs, as
-// [ReadQueryFactsBatch] does for one.
-func ReadQueryFacts(ctx context.Context, conn *pgsession.Session, searchPath, role string, rels, bareNames []string, types []catalog.TypeRef) (*catalog.QueryFacts, error) {
-	out, err := ReadQueryFactsBatch(ctx, conn, searchPath, []FactsRequest{{Role: role, Relations: rels, BareNames: bareNames, Types: types}})
-	if err != nil {
-		return nil, err
-	}
-	return out[0], nil
-}
-
 // ReadQueryFactsBatch reads the facts of every request in one read-only
-// unit, one round trip whatever their number: the relations' query is
-// prepared once (planned once, generically) as a named statement, executed
-// once per role with the names of all its requests (the harvested queries
-// of one application name the same few tables again and again), and closed
-// before the ROLLBACK; the type names of all requests come from one more
-// query, each distinct type once. searchPath, when set, is put first on
-// the search_path, as for a tenant schema's queries. What was read of a
-// relation is shared by the requests that name it, and is not to be
-// changed.
-func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPath string, reqs []FactsRequest) ([]*catalog.QueryFacts, error) {
+// unit, one round trip whatever their number: a part of the unit for each
+// search path the requests name (a tenant's, or none), in which the
+// relations' query is prepared once (planned once, generically) as a named
+// statement and executed once per role with the names of all its requests
+// (the harvested queries of one application name the same few tables again
+// and again), and the type names are rendered, each distinct type once (as
+// the search path shows them). What was read of a relation is shared by
+// the requests that name it, and is not to be changed.
+func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, reqs []FactsRequest) ([]*catalog.QueryFacts, error) {
 	type read struct {
 		role        string
 		names, bare []string
 		rel, other  []byte
+		facts       *queryFacts
 	}
-	var reads []*read
-	byRole := map[string]*read{}
-	typeAt := map[catalog.TypeRef]int{}
-	var oids []uint32
-	var mods []int32
+	type part struct {
+		path   string
+		reads  []*read
+		byRole map[string]*read
+		typeAt map[catalog.TypeRef]int
+		oids   []uint32
+		mods   []int32
+		names  []string
+	}
+	var parts []*part
+	byPath := map[string]*part{}
 	for _, rq := range reqs {
-		rd := byRole[rq.Role]
+		p := byPath[rq.SearchPath]
+		if p == nil {
+			p = &part{path: rq.SearchPath, byRole: map[string]*read{}, typeAt: map[catalog.TypeRef]int{}}
+			byPath[rq.SearchPath] = p
+			parts = append(parts, p)
+		}
+		rd := p.byRole[rq.Role]
 		if rd == nil {
 			rd = &read{role: rq.Role, names: []string{}, bare: []string{}}
-			byRole[rq.Role] = rd
-			reads = append(reads, rd)
+			p.byRole[rq.Role] = rd
+			p.reads = append(p.reads, rd)
 		}
 		rd.names = append(rd.names, rq.Relations...)
 		rd.bare = append(rd.bare, rq.BareNames...)
 		for _, t := range rq.Types {
-			if _, ok := typeAt[t]; !ok {
-				typeAt[t] = len(oids)
-				oids, mods = append(oids, t.OID), append(mods, t.TypMod)
+			if _, ok := p.typeAt[t]; !ok {
+				p.typeAt[t] = len(p.oids)
+				p.oids, p.mods = append(p.oids, t.OID), append(p.mods, t.TypMod)
 			}
 		}
 	}
-	for _, rd := range reads {
-		slices.Sort(rd.names)
-		rd.names = slices.Compact(rd.names)
+	for _, p := range parts {
+		for _, rd := range p.reads {
+			slices.Sort(rd.names)
+			rd.names = slices.Compact(rd.names)
+		}
 	}
-	var names []string
-	err := conn.Unit(ctx, pgsession.UnitOptions{Settings: []string{"SET LOCAL plan_cache_mode = force_generic_plan"}}, func(q *pgsession.Queue) {
-		if searchPath != "" {
-			q.Query(SetSearchPathSQL, SearchPathValue(searchPath))
+	err := conn.Parts(ctx, pgsession.UnitOptions{Settings: []string{"SET LOCAL plan_cache_mode = force_generic_plan"}}, len(parts), func(i int, q *pgsession.Queue) {
+		p := parts[i]
+		if p.path != "" {
+			q.Query(SetSearchPathSQL, SearchPathValue(p.path))
 		}
 		q.Prepare(factsStatement, queryQueryFacts, nil)
-		for _, rd := range reads {
+		for _, rd := range p.reads {
 			q.QueryPreparedArgs(factsStatement, rd.role, rd.names, rd.bare)
 		}
 		q.Close(factsStatement)
-		q.Query(queryTypeNames, oids, mods)
-	}, func(r *pgsession.Results) error {
-		if searchPath != "" {
+		q.Query(queryTypeNames, p.oids, p.mods)
+	}, func(i int, r *pgsession.Results) error {
+		p := parts[i]
+		if p.path != "" {
 			if _, err := r.Exec(); err != nil {
 				return err
 			}
@@ -155,7 +162,7 @@ func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPat
 		if _, err := r.Prepare(); err != nil {
 			return err
 		}
-		for _, rd := range reads {
+		for _, rd := range p.reads {
 			if err := r.QueryRow().Scan(&rd.rel, &rd.other); err != nil {
 				return err
 			}
@@ -163,40 +170,27 @@ func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPat
 		if err := r.CloseStatement(); err != nil {
 			return err
 		}
-		return r.QueryRow().Scan(&names)
+		return r.QueryRow().Scan(&p.names)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading relations and policies for the dry run: %w", err)
 	}
-	if len(names) != len(oids) {
-		return nil, fmt.Errorf("reading type names for the dry run: %d names for %d types", len(names), len(oids))
-	}
-	type relation struct {
-		Wanted []string `json:"wanted"`
-		catalog.RelationFacts
-	}
-	type facts struct {
-		rels      []*relation
-		elsewhere map[string][]catalog.Name
-	}
-	decoded := map[string]*facts{}
-	for _, rd := range reads {
-		f := &facts{elsewhere: map[string][]catalog.Name{}}
-		if err := json.Unmarshal(rd.rel, &f.rels); err != nil {
-			return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
+	for _, p := range parts {
+		if len(p.names) != len(p.oids) {
+			return nil, fmt.Errorf("reading type names for the dry run: %d names for %d types", len(p.names), len(p.oids))
 		}
-		var elsewhere []struct{ Wanted, Schema, Name string }
-		if err := json.Unmarshal(rd.other, &elsewhere); err != nil {
-			return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
+		for _, rd := range p.reads {
+			f, err := decodeFacts(rd.rel, rd.other)
+			if err != nil {
+				return nil, err
+			}
+			rd.facts = f
 		}
-		for _, e := range elsewhere {
-			f.elsewhere[e.Wanted] = append(f.elsewhere[e.Wanted], catalog.Name{Schema: e.Schema, Name: e.Name})
-		}
-		decoded[rd.role] = f
 	}
 	out := make([]*catalog.QueryFacts, len(reqs))
 	for i, rq := range reqs {
-		f := decoded[rq.Role]
+		p := byPath[rq.SearchPath]
+		f := p.byRole[rq.Role].facts
 		qf := &catalog.QueryFacts{Elsewhere: map[string][]catalog.Name{}, TypeNames: make([]string, len(rq.Types))}
 		// In the order the query returned them: by schema and name.
 		for _, rel := range f.rels {
@@ -210,11 +204,40 @@ func ReadQueryFactsBatch(ctx context.Context, conn *pgsession.Session, searchPat
 			}
 		}
 		for k, t := range rq.Types {
-			qf.TypeNames[k] = names[typeAt[t]]
+			qf.TypeNames[k] = p.names[p.typeAt[t]]
 		}
 		out[i] = qf
 	}
 	return out, nil
+}
+
+// queryFacts is what the relations' query of the dry run read for one
+// role and the names of its queries.
+type queryFacts struct {
+	rels      []*wantedRelation
+	elsewhere map[string][]catalog.Name
+}
+
+// A wantedRelation is a relation the facts query read, with the names
+// (as the queries wrote them) that resolved to it.
+type wantedRelation struct {
+	Wanted []string `json:"wanted"`
+	catalog.RelationFacts
+}
+
+func decodeFacts(rel, other []byte) (*queryFacts, error) {
+	f := &queryFacts{elsewhere: map[string][]catalog.Name{}}
+	if err := json.Unmarshal(rel, &f.rels); err != nil {
+		return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
+	}
+	var elsewhere []struct{ Wanted, Schema, Name string }
+	if err := json.Unmarshal(other, &elsewhere); err != nil {
+		return nil, fmt.Errorf("decoding relations for the dry run: %w", err)
+	}
+	for _, e := range elsewhere {
+		f.elsewhere[e.Wanted] = append(f.elsewhere[e.Wanted], catalog.Name{Schema: e.Schema, Name: e.Name})
+	}
+	return f, nil
 }
 
 func orEmpty(s []string) []string {

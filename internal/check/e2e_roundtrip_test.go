@@ -114,6 +114,27 @@ func measureCheck(t *testing.T, url, model string) cost {
 	if err != nil {
 		t.Fatalf("model: %v", err)
 	}
+	return measure(t, url, func(ctx context.Context, session *pgsession.Session) {
+		res, err := check.Compare(ctx, session, m)
+		if err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+		findings := res.Findings
+		fs, err := dryrun.Run(ctx, session, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
+		if err != nil {
+			t.Fatalf("dry run: %v", err)
+		}
+		findings = append(findings, fs...)
+		for _, f := range findings {
+			t.Errorf("unexpected finding %s %s: %s", f.Code, f.Object, f.Message)
+		}
+	})
+}
+
+// measure runs fn on a session opened as the command opens it, and counts
+// what fn sends.
+func measure(t *testing.T, url string, fn func(ctx context.Context, s *pgsession.Session)) cost {
+	t.Helper()
 	target, err := pgsession.ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
@@ -138,22 +159,52 @@ func measureCheck(t *testing.T, url, model string) cost {
 	defer conn.Close(context.Background())
 	w.reset()
 	tr.reset()
-
-	session := pgsession.NewSession(conn, pgsession.Options{})
-	res, err := check.Compare(ctx, session, m)
-	if err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	findings := res.Findings
-	fs, err := dryrun.Run(ctx, session, dryrun.Input{Model: m, Catalog: res.Catalog, Types: res.Types})
-	if err != nil {
-		t.Fatalf("dry run: %v", err)
-	}
-	findings = append(findings, fs...)
-	for _, f := range findings {
-		t.Errorf("unexpected finding %s %s: %s", f.Code, f.Object, f.Message)
-	}
+	fn(ctx, pgsession.NewSession(conn, pgsession.Options{}))
 	return cost{catalogQueries: tr.count(), roundTrips: w.trips()}
+}
+
+// TestTenantGroupsRoundTrips checks tenant schemas that fall in one group,
+// then in four (three of them drifted, each otherwise): the groups' dry
+// runs share their round trips, so four groups cost what one costs but for
+// the catalog reads of their first schemas.
+func TestTenantGroupsRoundTrips(t *testing.T) {
+	db := pgtest.NewDB(t)
+	var ddl strings.Builder
+	// Drift that the query plans through (a query that fails with a type
+	// error costs one more round trip, to learn the types the server
+	// would infer).
+	for i, name := range []string{"text NOT NULL", "text NOT NULL", "text", "varchar(10) NOT NULL", "text NOT NULL, extra int"} {
+		fmt.Fprintf(&ddl, "CREATE SCHEMA tenant_%d; CREATE TABLE tenant_%d.users (id integer PRIMARY KEY, name %s);\n", i, i, name)
+	}
+	db.Exec(t, ddl.String())
+	m, err := spec.Load("testdata/tenant_users.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(globs ...string) (cost, int) {
+		var groups int
+		c := measure(t, db.URL, func(ctx context.Context, s *pgsession.Session) {
+			res, err := check.Check(ctx, s, m, check.CheckOptions{Schemas: globs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, f := range res.Findings {
+				seen[f.Schema] = true
+			}
+			groups = len(seen)
+		})
+		return c, groups
+	}
+	one, _ := run("tenant_0", "tenant_1")
+	four, drifted := run("tenant_*")
+	if drifted != 3 {
+		t.Errorf("%d drifted tenants, want 3", drifted)
+	}
+	t.Logf("one group: %v; four groups: %v", one, four)
+	if four.roundTrips != one.roundTrips {
+		t.Errorf("four groups take %d round trips, one group %d: the groups' dry runs must share theirs", four.roundTrips, one.roundTrips)
+	}
 }
 
 // synthModel returns the model of the first n tables of the synthetic schema

@@ -272,17 +272,22 @@ func pick[V any](m map[catalog.Name]V, keep func(catalog.Name) bool) map[catalog
 // with the group's first schema first on the search_path, and gives every
 // member the group's findings, renamed to its schema. A query's plan and
 // errors follow from the catalog, which is the same across the group; a
-// sample's rows are data, and come from the first schema of the group.
+// sample's rows are data, and come from the first schema of the group. The
+// groups are dry-run together ([dryrun.RunEach]): their queries share the
+// round trips, whatever the number of groups.
 func dryRunTenants(ctx context.Context, s *pgsession.Session, groups []tenantGroup, runAs string) ([]*drift.Finding, error) {
+	ins := make([]dryrun.Input, len(groups))
+	for i := range groups {
+		rep := groups[i].rep
+		ins[i] = dryrun.Input{Model: rep.model, Catalog: rep.catalog, Types: rep.types, RunAs: runAs, SearchPath: rep.schema}
+	}
+	each, err := dryrun.RunEach(ctx, s, ins)
+	if err != nil {
+		return nil, err
+	}
 	var out []*drift.Finding
 	for i := range groups {
-		g := &groups[i]
-		rep := g.rep
-		fs, err := dryrun.Run(ctx, s, dryrun.Input{Model: rep.model, Catalog: rep.catalog, Types: rep.types, RunAs: runAs, SearchPath: rep.schema})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g.spread(fs)...)
+		out = append(out, groups[i].spread(each[i])...)
 	}
 	return out, nil
 }

@@ -33,18 +33,7 @@ func TestTenantsDifferingInAColumnType(t *testing.T) {
 		CREATE TABLE tenant_a.users (id integer PRIMARY KEY, name text NOT NULL);
 		CREATE TABLE tenant_b.users (id integer PRIMARY KEY, name integer NOT NULL);
 		CREATE TABLE tenant_c.users (id integer PRIMARY KEY, name text NOT NULL);`)
-	m, err := spec.Parse("tenants.yaml", []byte(`version: 1
-tables:
-  users:
-    columns:
-      id:   { type: integer, nullable: false }
-      name: { type: text, nullable: false }
-    primary_key: [id]
-queries:
-  user_name:
-    sql: SELECT lower(name) AS name FROM users WHERE id = $1
-    params: [integer]
-`))
+	m, err := spec.Load("testdata/tenant_users.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

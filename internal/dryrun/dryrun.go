@@ -58,45 +58,71 @@ type Input struct {
 // sorted. An error means the dry run could not go on (the connection broke,
 // the context ended), not that a query failed: that is a finding.
 func Run(ctx context.Context, conn *pgsession.Session, in Input) ([]*drift.Finding, error) {
-	if in.Model == nil || len(in.Model.Queries) == 0 {
-		return nil, nil
+	out, err := RunEach(ctx, conn, []Input{in})
+	if err != nil {
+		return nil, err
 	}
+	return out[0], nil
+}
+
+// RunEach dry-runs the queries of every input, as [Run] does each, and
+// returns each input's findings, sorted, at its index: together, in the
+// same round trips as one input's (one read of the roles, QueriesPerUnit
+// queries to a unit, one read of the facts), each query with its input's
+// search path and settings. The tenant groups of check --schemas are
+// dry-run so, whatever their number.
+func RunEach(ctx context.Context, conn *pgsession.Session, ins []Input) ([][]*drift.Finding, error) {
+	out := make([][]*drift.Finding, len(ins))
 	var names []string
 	seen := map[string]bool{}
-	for _, q := range in.Model.Queries {
-		if r := in.roleOf(q); r != "" && !seen[r] {
-			seen[r] = true
-			names = append(names, r)
+	hasQueries := false
+	for _, in := range ins {
+		if in.Model == nil {
+			continue
 		}
+		for _, q := range in.Model.Queries {
+			hasQueries = true
+			if r := in.roleOf(q); r != "" && !seen[r] {
+				seen[r] = true
+				names = append(names, r)
+			}
+		}
+	}
+	if !hasQueries {
+		return out, nil
 	}
 	roles, err := introspect.ReadRoles(ctx, conn, names)
 	if err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
-	r := &runner{in: in, conn: conn, roles: roles}
-	var out []*drift.Finding
 	var tries []*try
-	for _, q := range in.Model.Queries {
-		t, f := r.newTry(q)
-		if f != nil {
-			out = append(out, f)
+	for i, in := range ins {
+		if in.Model == nil {
 			continue
 		}
-		tries = append(tries, t)
+		r := &runner{in: in, conn: conn, roles: roles, index: i}
+		for _, q := range in.Model.Queries {
+			t, f := r.newTry(q)
+			if f != nil {
+				out[i] = append(out[i], f)
+				continue
+			}
+			tries = append(tries, t)
+		}
 	}
 	// The queries' units, QueriesPerUnit in each round trip.
 	for batch := range slices.Chunk(tries, QueriesPerUnit) {
-		if err := r.pipelined(ctx, batch); err != nil {
+		if err := pipelined(ctx, conn, batch); err != nil {
 			return nil, fmt.Errorf("dry run: %w", err)
 		}
 	}
 	kept := tries[:0]
 	for _, t := range tries {
-		if err := r.followUp(ctx, t); err != nil {
+		if err := t.r.followUp(ctx, t); err != nil {
 			return nil, fmt.Errorf("dry-running query %s: %w", t.q.Name, err)
 		}
 		if t.roleErr != nil {
-			out = append(out, r.unavailable(t, t.roleErr))
+			out[t.r.index] = append(out[t.r.index], t.r.unavailable(t, t.roleErr))
 			continue
 		}
 		kept = append(kept, t)
@@ -104,13 +130,15 @@ func Run(ctx context.Context, conn *pgsession.Session, in Input) ([]*drift.Findi
 	tries = kept
 	// What the catalog says of the relations the queries name, for all of
 	// them in one round trip, after their transactions.
-	if err := r.readFacts(ctx, tries); err != nil {
+	if err := readFacts(ctx, conn, tries); err != nil {
 		return nil, fmt.Errorf("dry run: %w", err)
 	}
 	for _, t := range tries {
-		out = append(out, r.findings(t)...)
+		out[t.r.index] = append(out[t.r.index], t.r.findings(t)...)
 	}
-	drift.Sort(out)
+	for _, fs := range out {
+		drift.Sort(fs)
+	}
 	return out, nil
 }
 
@@ -123,14 +151,17 @@ func (in Input) roleOf(q *spec.Query) string {
 	return q.RunAs
 }
 
+// A runner dry-runs the queries of one input.
 type runner struct {
 	in    Input
 	conn  *pgsession.Session
 	roles *catalog.Roles
+	index int // the input's index in RunEach
 }
 
 // A try is what the server said about one query.
 type try struct {
+	r        *runner // the runner of the query's input
 	q        *spec.Query
 	role     *catalog.Role
 	roleName string // as SET ROLE was given it, or the connecting user
@@ -202,7 +233,7 @@ var QueriesPerUnit = 50
 // newTry starts the dry run of q; or returns the finding that ends it
 // before it starts (its role cannot be had).
 func (r *runner) newTry(q *spec.Query) (*try, *drift.Finding) {
-	t := &try{q: q, sql: parseSQL(q.SQL)}
+	t := &try{r: r, q: q, sql: parseSQL(q.SQL)}
 	t.kind = sqllex.FirstKeywordOf(t.sql.toks)
 	t.roleName = r.in.roleOf(q)
 	t.setRole = t.roleName != ""
@@ -230,8 +261,8 @@ func (r *runner) newTry(q *spec.Query) (*try, *drift.Finding) {
 func (r *runner) followUp(ctx context.Context, t *try) error {
 	if t.desc != nil && len(t.desc.ParamOIDs) != t.paramCount() {
 		n := len(t.desc.ParamOIDs)
-		*t = try{q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent, count: n}
-		if err := r.pipelined(ctx, []*try{t}); err != nil {
+		*t = try{r: t.r, q: t.q, role: t.role, roleName: t.roleName, setRole: t.setRole, sql: t.sql, kind: t.kind, declared: t.declared, sent: t.sent, count: n}
+		if err := pipelined(ctx, r.conn, []*try{t}); err != nil {
 			return err
 		}
 	}
@@ -247,20 +278,21 @@ func (r *runner) followUp(ctx context.Context, t *try) error {
 var queryUnit = pgsession.UnitOptions{Settings: []string{explain.PlanCacheMode}, Budgeted: true}
 
 // inUnit runs one unit of work ([pgsession.Session.Parts], one round trip)
-// with one part for each of ts, as its role: the search_path and the role,
+// with one part for each of ts, as its role, with its input's search_path
+// and settings: the search_path and the role,
 // then what send queues. recv reads the answers to what send queued, in
 // order, and stops at the first server error (the server skipped the rest
 // of the part). A failure to assume the role is put in the try's roleErr;
 // recv is then not called for it.
-func (r *runner) inUnit(ctx context.Context, ts []*try, send func(t *try, q *pgsession.Queue), recv func(t *try, res *pgsession.Results) error) error {
+func inUnit(ctx context.Context, conn *pgsession.Session, ts []*try, send func(t *try, q *pgsession.Queue), recv func(t *try, res *pgsession.Results) error) error {
 	sets := make([][]setting, len(ts))
 	for i, t := range ts {
-		sets[i] = r.settings(t)
+		sets[i] = t.r.settings(t)
 	}
-	return r.conn.Parts(ctx, queryUnit, len(ts), func(i int, q *pgsession.Queue) {
+	return conn.Parts(ctx, queryUnit, len(ts), func(i int, q *pgsession.Queue) {
 		t := ts[i]
-		if r.in.SearchPath != "" {
-			q.Query(setPathSQL, introspect.SearchPathValue(r.in.SearchPath))
+		if t.r.in.SearchPath != "" {
+			q.Query(setPathSQL, introspect.SearchPathValue(t.r.in.SearchPath))
 		}
 		if t.setRole {
 			q.Query(setRoleSQL, t.roleName)
@@ -271,7 +303,7 @@ func (r *runner) inUnit(ctx context.Context, ts []*try, send func(t *try, q *pgs
 		send(t, q)
 	}, func(i int, res *pgsession.Results) error {
 		t := ts[i]
-		if r.in.SearchPath != "" {
+		if t.r.in.SearchPath != "" {
 			if _, err := res.Exec(); err != nil {
 				return fmt.Errorf("setting the search_path: %w", err)
 			}
@@ -334,7 +366,7 @@ func (r *runner) paramOIDs(q *spec.Query) []uint32 {
 // prepareInferred prepares t again, in a unit of its own, with no declared
 // parameter types, and keeps the types the server infers.
 func (r *runner) prepareInferred(ctx context.Context, t *try) error {
-	return r.inUnit(ctx, []*try{t}, func(_ *try, q *pgsession.Queue) {
+	return inUnit(ctx, r.conn, []*try{t}, func(_ *try, q *pgsession.Queue) {
 		q.Prepare("", t.q.SQL, nil)
 	}, func(_ *try, res *pgsession.Results) error {
 		sd, err := res.Prepare()
@@ -364,7 +396,7 @@ func sampleArgs(s *spec.Sample) [][]byte {
 // the rest of its part, so the EXPLAIN runs only when the prepare succeeded
 // and the sample only when both did, as one statement at a time would have
 // it.
-func (r *runner) pipelined(ctx context.Context, ts []*try) error {
+func pipelined(ctx context.Context, conn *pgsession.Session, ts []*try) error {
 	for _, t := range ts {
 		n := t.paramCount()
 		t.planned = sqllex.IsPlannable(t.kind)
@@ -379,7 +411,7 @@ func (r *runner) pipelined(ctx context.Context, ts []*try) error {
 		}
 		t.samples = make([]sampleRun, len(t.toSample))
 	}
-	return r.inUnit(ctx, ts, func(t *try, q *pgsession.Queue) {
+	return inUnit(ctx, conn, ts, func(t *try, q *pgsession.Queue) {
 		q.Prepare(StatementName, t.text(), t.declared)
 		if t.planned {
 			q.Query(explain.SQL(StatementName, t.paramCount()))
@@ -491,7 +523,7 @@ func argText(a any) []byte {
 // readFacts reads, for every try in one round trip, what the catalog says
 // of the relations its query names, for its role, and the names of the
 // types the server described.
-func (r *runner) readFacts(ctx context.Context, tries []*try) error {
+func readFacts(ctx context.Context, conn *pgsession.Session, tries []*try) error {
 	if len(tries) == 0 {
 		return nil
 	}
@@ -499,7 +531,7 @@ func (r *runner) readFacts(ctx context.Context, tries []*try) error {
 	for i, t := range tries {
 		reqs[i] = factsRequest(t)
 	}
-	facts, err := introspect.ReadQueryFactsBatch(ctx, r.conn, r.in.SearchPath, reqs)
+	facts, err := introspect.ReadQueryFactsBatch(ctx, conn, reqs)
 	if err != nil {
 		return err
 	}
@@ -514,7 +546,7 @@ func (r *runner) readFacts(ctx context.Context, tries []*try) error {
 // read with the view owner's rights, and a partition under its parent's
 // policies, so neither is judged as the query's role.
 func factsRequest(t *try) introspect.FactsRequest {
-	req := introspect.FactsRequest{Role: t.roleName, Relations: t.sql.names}
+	req := introspect.FactsRequest{Role: t.roleName, Relations: t.sql.names, SearchPath: t.r.in.SearchPath}
 	if e := t.err(); e != nil && e.Code == "42P01" {
 		if n, ok := missingRelation(e.Message); ok {
 			parts := strings.Split(n, ".")
