@@ -524,6 +524,8 @@ func (s *Session) Parts(ctx context.Context, o UnitOptions, n int, send func(i i
 		q.Query(b)
 	}
 	if n > 1 {
+		// Not a part's statement (each part closes the one before it
+		// prepared): closed with the unit's end.
 		q.p.SendPrepare(partLimitsName, partLimitsSQL, nil)
 		q.kinds = append(q.kinds, resultPrepare)
 	}
